@@ -1,0 +1,46 @@
+// The command line: parses arguments and calls the typed APIs of sizing/, loadtests/, verify/ and
+// fixtures/. No domain logic lives here.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UsageError } from '../common/errors.ts';
+import { sizeCommand } from './commands/size.ts';
+import { simCommand } from './commands/sim.ts';
+import { loadCommand } from './commands/load.ts';
+import { verifyCommand } from './commands/verify.ts';
+import { gateCommand } from './commands/gate.ts';
+import { doctorCommand } from './commands/doctor.ts';
+
+async function main(argv: string[]): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('ccready')
+    .usage('ccready — size, load-test and verify a self-hosted CommCare HQ\n\nUsage: ccready <command> [options]')
+    .command(sizeCommand)
+    .command(simCommand)
+    .command(loadCommand)
+    .command(verifyCommand)
+    .command(gateCommand)
+    .command(doctorCommand)
+    .demandCommand(1, 'name a command (see ccready --help)')
+    .strict()
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .help()
+    .alias('h', 'help')
+    .version()
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  await cli.parseAsync();
+}
+
+main(hideBin(process.argv)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`ccready: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  const e = err as Error;
+  process.stderr.write(`ccready: internal error: ${e?.message ?? e}\n`);
+  if (process.env.CCREADY_DEBUG) process.stderr.write(`${e?.stack}\n`);
+  process.exit(3);
+});

@@ -1,0 +1,47 @@
+// Where a run's files go, and how they are written: all at once or not at all, so a failed run
+// never leaves a half-written report behind.
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** A sortable, unique run id: `20261123T111500Z-3fa2c1`. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The output folder of a run: `--out DIR` when given, else `reports/runs/<run-id>/`. */
+export function runDir(runId: string, out?: string): string {
+  return out ? resolve(out) : resolve('reports', 'runs', runId);
+}
+
+/**
+ * Writes every file into `dir` through a temporary sibling folder, then moves them in place.
+ * Existing files in `dir` that are not being written are left alone.
+ */
+export function writeRunFiles(dir: string, files: Record<string, string | Uint8Array>): string[] {
+  const staging = `${dir.replace(/\/+$/, '')}.partial-${randomBytes(4).toString('hex')}`;
+  mkdirSync(staging, { recursive: true });
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(staging, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+    }
+    mkdirSync(dir, { recursive: true });
+    const written: string[] = [];
+    for (const name of Object.keys(files)) {
+      const target = join(dir, name);
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(join(staging, name), target);
+      written.push(target);
+    }
+    return written;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+export function isEmptyDir(dir: string): boolean {
+  return !existsSync(dir) || readdirSync(dir).length === 0;
+}

@@ -1,0 +1,94 @@
+// The server ccready talks to, and the credentials for it. Defaults come from the CCHQ_* variables
+// (the same ones Dimagi's Locust setup reads, and that `ccready sim --env-file` writes); flags
+// override them. Passwords live here and nowhere else: use `redact` before printing anything
+// that might contain them.
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.ts';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface Target {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  domain: string;
+  appId?: string;
+  /** A mobile worker (`<user>@<domain>.commcarehq.org`). */
+  mobile?: Credentials;
+  /** A web user; a superuser for the service checks. */
+  web?: Credentials;
+  /** Control token of the ccready stand-in (`ccready sim`), when the target is one. */
+  simToken?: string;
+}
+
+export interface TargetFlags {
+  target?: string;
+  domain?: string;
+  appId?: string;
+  username?: string;
+  password?: string;
+  webUsername?: string;
+  webPassword?: string;
+}
+
+/** Parses a KEY=VALUE file (as written by `ccready sim --env-file`); `#` comments allowed. */
+export function readEnvFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read env file (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+  const vars: Record<string, string> = {};
+  text.split(/\r?\n/).forEach((line, i) => {
+    const t = line.trim();
+    if (!t || t.startsWith('#')) return;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(t);
+    if (!m) throw new UsageError(`${path}:${i + 1}: expected KEY=VALUE`);
+    vars[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
+  });
+  return vars;
+}
+
+/** Builds the target from flags over environment variables. Throws a UsageError naming what is missing. */
+export function resolveTarget(flags: TargetFlags, env: Record<string, string | undefined> = process.env): Target {
+  const url = (flags.target ?? env.CCHQ_URL ?? env.LOCUST_HOST ?? '').replace(/\/+$/, '');
+  if (!url) throw new UsageError('no target: pass --target URL or set CCHQ_URL');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--target: expected an http(s) URL, got "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`--target: expected an http(s) URL, got "${url}"`);
+  }
+  const domain = flags.domain ?? env.CCHQ_DOMAIN;
+  if (!domain) throw new UsageError('no project space: pass --domain NAME or set CCHQ_DOMAIN');
+  const pair = (u?: string, p?: string): Credentials | undefined => (u && p !== undefined ? { username: u, password: p } : undefined);
+  return {
+    url,
+    domain,
+    appId: flags.appId ?? env.CCHQ_APP_ID,
+    mobile: pair(flags.username ?? env.CCHQ_USERNAME, flags.password ?? env.CCHQ_PASSWORD),
+    web: pair(flags.webUsername ?? env.CCHQ_WEB_USERNAME, flags.webPassword ?? env.CCHQ_WEB_PASSWORD),
+    simToken: env.CCHQ_SIM_TOKEN,
+  };
+}
+
+/** True when the URL's host is loopback (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Replaces every secret of the target in `text` with `***`. */
+export function redact(text: string, target: Pick<Target, 'mobile' | 'web' | 'simToken'>): string {
+  const secrets = [target.mobile?.password, target.web?.password, target.simToken].filter((s): s is string => !!s && s.length >= 3);
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  for (const s of secrets) out = out.split(encodeURIComponent(s)).join('***');
+  return out;
+}

@@ -1,0 +1,48 @@
+// Makes sure a k6 binary is available for the load tests. Order: $K6_BIN, then .tools/bin/k6
+// (built here before), then a k6 on PATH whose version is at least the pinned one, else build
+// the pinned version from source with `go install` into .tools/bin (the Go module proxy is the
+// only place k6 can come from on our machines). Prints where k6 came from.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const K6_VERSION = 'v1.8.1';
+const toolsBin = resolve('.tools/bin');
+const local = resolve(toolsBin, 'k6');
+
+function version(bin) {
+  const r = spawnSync(bin, ['version'], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  const m = /v(\d+\.\d+\.\d+)/.exec(r.stdout);
+  return m ? m[1] : null;
+}
+
+if (process.env.K6_BIN) {
+  if (!version(process.env.K6_BIN)) {
+    console.error(`install-k6: K6_BIN=${process.env.K6_BIN} does not run as k6 (expected \`k6 version\` to work)`);
+    process.exit(2);
+  }
+  process.exit(0);
+}
+if (existsSync(local) && version(local) === K6_VERSION.slice(1)) process.exit(0);
+
+const which = spawnSync('sh', ['-c', 'command -v k6'], { encoding: 'utf8' });
+const onPath = which.status === 0 ? which.stdout.trim() : '';
+if (onPath) {
+  const v = version(onPath);
+  const [a, b] = (v ?? '0.0').split('.').map(Number);
+  if (a >= 1) process.exit(0);
+}
+
+const go = spawnSync('sh', ['-c', 'command -v go || ls /usr/local/go/bin/go'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+if (!go) {
+  console.error('install-k6: no k6 on PATH and no Go toolchain to build it; install k6 or set K6_BIN');
+  process.exit(2);
+}
+mkdirSync(toolsBin, { recursive: true });
+console.error(`install-k6: building k6 ${K6_VERSION} with go install into .tools/bin (one time, a few minutes)`);
+execFileSync(go, ['install', `go.k6.io/k6@${K6_VERSION}`], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...process.env, GOBIN: toolsBin, GOFLAGS: '-mod=mod' },
+});
+console.error(`install-k6: k6 ${version(local)} ready at .tools/bin/k6`);
