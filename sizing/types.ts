@@ -1,0 +1,169 @@
+// Result and config types of the sizing engine. Field names follow the golden.json layout of
+// commcare_resource_model (see /work/shared/reference/sizing/README.md) so that
+// `ccready size --format json` can be compared cell by cell with the Python tool.
+
+/** One table cell: null stands for NaN (numbers) or None (object columns). */
+export type Cell = number | string | null;
+
+/** A pandas "split" table: data[i][j] is the cell at row index[i], column columns[j]. */
+export interface Table {
+  index: string[];
+  /** A multi-level column label is an array, e.g. ["pg_main", "Compute", "VMs"]. */
+  columns: (string | string[])[];
+  data: Cell[][];
+}
+
+export interface SummaryAtDate {
+  /** users at the summary date (a float in the tool: the row is upcast). */
+  user_count: number;
+  service_summary: Table;
+  storage_by_group: Table;
+  vm_slabs: Table;
+  vm_aggs: Table;
+}
+
+export interface ComparisonTables {
+  storage_by_category: Table;
+  storage_by_group: Table;
+  compute: Table;
+}
+
+export interface SetResult {
+  name: string;
+  context: Record<string, unknown>;
+  usage: Table;
+  usage_dtypes: Record<string, 'int64' | 'float64'>;
+  service_data: Table;
+  summary_data: Table;
+  summary_dates: string[];
+  summary_dates_source: 'config' | 'final usage month';
+  summaries: Record<string, SummaryAtDate>;
+  comparisons?: ComparisonTables;
+  incrementals?: ComparisonTables;
+}
+
+export interface ModelResult {
+  storage_display_unit: 'GB' | 'TB';
+  vm_os_storage_gb: number;
+  vm_os_storage_group: string;
+  estimation_buffer: number;
+  estimation_growth_factor: number;
+  storage_buffer: number;
+  services: string[];
+  summary_dates_config: string[];
+  sets_summary_date: string | null;
+  sets: SetResult[];
+  set_comparison?: ComparisonTables;
+  status: 'ok';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loaded configuration (the tool's schema after jsonobject-style loading).
+
+/**
+ * A Decimal-typed config value: the YAML double plus, for Decimal arithmetic, its exact binary
+ * value. `value` is what `float(Decimal(x))` gives back.
+ */
+export type Dec = number;
+
+export type UsageModelSlug =
+  | 'date_range_value'
+  | 'derived_factor'
+  | 'derived_sum'
+  | 'product'
+  | 'cumulative'
+  | 'cumulative_limited_lifespan'
+  | 'baseline_with_growth';
+
+/** A raw value as written in YAML: number, or a string that may hold a `{var}` placeholder. */
+export type RawValue = number | string;
+
+export interface DateRange {
+  start: string; // YYYY-MM-DD (1st of month)
+  end: string;
+  value: RawValue;
+  /** key path for error messages, e.g. usage.users.ranges[2] */
+  keyPath: string;
+}
+
+export type UsageModel =
+  | { slug: 'date_range_value'; name: string; ranges: DateRange[]; keyPath: string }
+  | { slug: 'derived_factor'; name: string; dependant_field: string; factor: RawValue; start_with: number; keyPath: string }
+  | { slug: 'derived_sum'; name: string; dependant_fields: string[]; start_with: number; keyPath: string }
+  | { slug: 'product'; name: string; dependant_fields: string[]; keyPath: string }
+  | { slug: 'cumulative'; name: string; dependant_field: string; start_with: number; keyPath: string }
+  | { slug: 'cumulative_limited_lifespan'; name: string; dependant_field: string; lifespan: number; start_with: number; keyPath: string }
+  | { slug: 'baseline_with_growth'; name: string; dependant_field: string; baseline: RawValue; monthly_growth: RawValue; start_with: number; keyPath: string };
+
+export interface StorageDataModel {
+  referenced_field: string;
+  unit_size: number;
+}
+
+export interface StorageConfig {
+  group: string | null;
+  data_models: StorageDataModel[];
+  static_baseline: number;
+  redundancy_factor: number;
+  override_storage_buffer: Dec | null;
+  override_estimation_buffer: Dec | null;
+}
+
+export interface SubProcess {
+  name: string | null;
+  static_number: number | null;
+  capacity: Dec | null;
+}
+
+export interface ProcessConfig {
+  cores_per_node: number;
+  ram_per_node: number;
+  cores_per_sub_process: Dec | null;
+  ram_per_sub_process: Dec | null;
+  sub_processes: SubProcess[];
+  ram_model: StorageDataModel[];
+  ram_redundancy_factor: number;
+  ram_static_baseline: number;
+}
+
+export interface ServiceConfig {
+  name: string;
+  usage_field: string;
+  static_number: number | null;
+  usage_capacity_per_node: number | null;
+  max_storage_per_node: number | null;
+  min_storage_per_node: number | null;
+  min_nodes: number | null;
+  storage_scales_with_nodes: boolean;
+  include_ha_resources: boolean;
+  aggregation_key: string | null;
+  storage: StorageConfig | null;
+  process: ProcessConfig | null;
+}
+
+export interface SizingConfig {
+  file: string;
+  storage_display_unit: 'GB' | 'TB';
+  vm_os_storage_gb: number;
+  vm_os_storage_group: string;
+  estimation_buffer: Dec;
+  estimation_growth_factor: Dec;
+  storage_buffer: Dec;
+  summary_dates: string[];
+  sets_summary_date: string | null;
+  /** set group name → list of items (each item: its variables, plus `name`). */
+  sets: Record<string, Record<string, unknown>[]>;
+  usage: UsageModel[];
+  services: ServiceConfig[];
+  /** what-if overrides applied to every combined set's context */
+  vars: Record<string, string | number>;
+}
+
+export interface LoadOptions {
+  vars?: Record<string, string | number>;
+}
+
+export interface RunOptions {
+  /** only compute these combined sets (by name) */
+  sets?: string[];
+}
