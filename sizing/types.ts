@@ -75,8 +75,11 @@ export type UsageModelSlug =
   | 'cumulative_limited_lifespan'
   | 'baseline_with_growth';
 
-/** A raw value as written in YAML: number, or a string that may hold a `{var}` placeholder. */
-export type RawValue = number | string;
+/** A YAML number, remembering whether YAML wrote it as an integer (keeps int64 columns int). */
+export interface YNum { value: number; int: boolean }
+
+/** A raw value as written in YAML: a number, or a string that may hold `{var}` placeholders. */
+export type RawValue = YNum | string;
 
 export interface DateRange {
   start: string; // YYYY-MM-DD (1st of month)
@@ -84,26 +87,30 @@ export interface DateRange {
   value: RawValue;
   /** key path for error messages, e.g. usage.users.ranges[2] */
   keyPath: string;
+  /** file:line:col of the range, for error messages */
+  where: string;
 }
 
 export type UsageModel =
-  | { slug: 'date_range_value'; name: string; ranges: DateRange[]; keyPath: string }
-  | { slug: 'derived_factor'; name: string; dependant_field: string; factor: RawValue; start_with: number; keyPath: string }
-  | { slug: 'derived_sum'; name: string; dependant_fields: string[]; start_with: number; keyPath: string }
-  | { slug: 'product'; name: string; dependant_fields: string[]; keyPath: string }
-  | { slug: 'cumulative'; name: string; dependant_field: string; start_with: number; keyPath: string }
-  | { slug: 'cumulative_limited_lifespan'; name: string; dependant_field: string; lifespan: number; start_with: number; keyPath: string }
-  | { slug: 'baseline_with_growth'; name: string; dependant_field: string; baseline: RawValue; monthly_growth: RawValue; start_with: number; keyPath: string };
+  | { slug: 'date_range_value'; name: string; ranges: DateRange[]; keyPath: string; where: string }
+  | { slug: 'derived_factor'; name: string; dependant_field: string; factor: RawValue; start_with: RawValue; keyPath: string; where: string }
+  | { slug: 'derived_sum'; name: string; dependant_fields: string[]; start_with: RawValue; keyPath: string; where: string }
+  | { slug: 'product'; name: string; dependant_fields: string[]; keyPath: string; where: string }
+  | { slug: 'cumulative'; name: string; dependant_field: string; start_with: RawValue; keyPath: string; where: string }
+  | { slug: 'cumulative_limited_lifespan'; name: string; dependant_field: string; lifespan: number; start_with: RawValue; keyPath: string; where: string }
+  | { slug: 'baseline_with_growth'; name: string; dependant_field: string; baseline: RawValue; monthly_growth: RawValue; start_with: RawValue; keyPath: string; where: string };
 
 export interface StorageDataModel {
   referenced_field: string;
-  unit_size: number;
+  /** bytes per item: an int for a bare number, a float for `50KB` (as the tool does) */
+  unit_bytes: YNum;
 }
 
 export interface StorageConfig {
   group: string | null;
   data_models: StorageDataModel[];
-  static_baseline: number;
+  /** bytes; a float when written with a unit (`100GB`) */
+  static_baseline: YNum;
   redundancy_factor: number;
   override_storage_buffer: Dec | null;
   override_estimation_buffer: Dec | null;
@@ -116,8 +123,9 @@ export interface SubProcess {
 }
 
 export interface ProcessConfig {
-  cores_per_node: number;
-  ram_per_node: number;
+  /** null when the service has no process section (storage only) */
+  cores_per_node: number | null;
+  ram_per_node: number | null;
   cores_per_sub_process: Dec | null;
   ram_per_sub_process: Dec | null;
   sub_processes: SubProcess[];
@@ -129,16 +137,20 @@ export interface ProcessConfig {
 export interface ServiceConfig {
   name: string;
   usage_field: string;
-  static_number: number | null;
+  static_number: number;
   usage_capacity_per_node: number | null;
-  max_storage_per_node: number | null;
+  /** bytes (0 = unset, as in the tool) */
+  max_storage_per_node: number;
+  /** bytes, or null when unset */
   min_storage_per_node: number | null;
-  min_nodes: number | null;
+  min_nodes: number;
   storage_scales_with_nodes: boolean;
   include_ha_resources: boolean;
   aggregation_key: string | null;
   storage: StorageConfig | null;
-  process: ProcessConfig | null;
+  process: ProcessConfig;
+  /** file:line:col of the service, for error messages */
+  where: string;
 }
 
 export interface SizingConfig {
@@ -153,6 +165,8 @@ export interface SizingConfig {
   sets_summary_date: string | null;
   /** set group name → list of items (each item: its variables, plus `name`). */
   sets: Record<string, Record<string, unknown>[]>;
+  /** file:line:col of each set variable (`sets.<group>[i].<var>`), for error messages */
+  setWhere: Record<string, string>;
   usage: UsageModel[];
   services: ServiceConfig[];
   /** what-if overrides applied to every combined set's context */

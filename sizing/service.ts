@@ -1,0 +1,242 @@
+// Per-service monthly data: compute (CPU, RAM, VMs), data storage, and the summary fields
+// (VMs with estimation buffer, HA, storage per VM, OS storage) as the tool's get_summary_data.
+import { UsageError } from '../common/errors.ts';
+import { decimalOnePlus, estimationBuffers, tenthRound } from './exact.ts';
+import type { ServiceConfig, SizingConfig, StorageDataModel, Table, Cell } from './types.ts';
+import type { UsageFrame } from './usage.ts';
+
+export interface ServiceData {
+  service: ServiceConfig;
+  users: number[];
+  cpu: number[];
+  ram: number[];
+  vms: number[];
+  vmsUsage: number[];
+  addStorage?: number[];
+  addRam?: number[];
+  ramRequirement?: number[];
+  storage: number[];
+  /** per data model: [referenced_field, bytes × redundancy] then static_baseline */
+  storageParts: [string, number[]][];
+}
+
+const GB = 1e9;
+
+function column(df: UsageFrame, field: string, svc: ServiceConfig, key: string): number[] {
+  const c = df.columns.get(field);
+  if (!c) {
+    throw new UsageError(`${svc.where}: services.${svc.name}.${key}: '${field}' is not a usage field (have: ${[...df.columns.keys()].join(', ')})`);
+  }
+  return c.values;
+}
+
+/** Σ field × unit bytes × redundancy, row-wise with NaN skipped (DataFrame.sum(axis=1)). */
+function sizeParts(defs: StorageDataModel[], df: UsageFrame, rf: number, svc: ServiceConfig, key: string): [string, number[]][] {
+  return defs.map((d, i) => [d.referenced_field, column(df, d.referenced_field, svc, `${key}[${i}].referenced_field`).map((v) => (v * d.unit_bytes.value) * rf)]);
+}
+
+function rowSum(parts: [string, number[]][], n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (const [, p] of parts) { const v = p[i]!; if (!Number.isNaN(v)) acc += v; }
+    out.push(acc);
+  }
+  return out;
+}
+
+export function serviceData(config: SizingConfig, df: UsageFrame, svc: ServiceConfig): ServiceData {
+  const n = df.index.length;
+  const users = df.columns.get('users');
+  if (!users) throw new UsageError(`${config.file}: usage.users: missing: the services need a 'users' usage field`);
+  const st = svc.storage!;
+  // storage
+  let storage: number[];
+  let storageParts: [string, number[]][] = [];
+  if (st.data_models.length) {
+    const rf = st.redundancy_factor;
+    storageParts = sizeParts(st.data_models, df, rf, svc, 'storage.data_models');
+    const staticBytes = st.static_baseline.value * rf;
+    const sum = rowSum(storageParts, n).map((v) => v + staticBytes);
+    const factor = decimalOnePlus(st.override_storage_buffer ?? config.storage_buffer);
+    storage = sum.map((v) => v * factor);
+    storageParts.push(['static_baseline', new Array<number>(n).fill(staticBytes)]);
+  } else {
+    storage = new Array<number>(n).fill(st.static_baseline.value * st.redundancy_factor);
+  }
+  // compute
+  const p = svc.process;
+  const usage = column(df, svc.usage_field, svc, 'usage_field');
+  let cpu: number[], ram: number[], vms: number[];
+  if (p.sub_processes.length) {
+    const per = p.sub_processes.map((sp) => (sp.static_number ? new Array<number>(n).fill(sp.static_number) : usage.map((u) => Math.ceil(u / sp.capacity!))));
+    const total = usage.map((_, i) => per.reduce((a, s) => a + s[i]!, 0));
+    cpu = total.map((t) => t * p.cores_per_sub_process!);
+    ram = total.map((t) => t * p.ram_per_sub_process!);
+    const byCores = cpu.map((c) => c / p.cores_per_node!);
+    const byRam = ram.map((r) => r / p.ram_per_node!);
+    // decided once, on the last month (ties and NaN go to RAM), as the tool does
+    const useCores = n > 0 && byCores[n - 1]! > byRam[n - 1]!;
+    vms = (useCores ? byCores : byRam).map(Math.ceil);
+  } else if (svc.usage_capacity_per_node) {
+    vms = usage.map((u) => Math.ceil(u / svc.usage_capacity_per_node!));
+    cpu = vms.map((v) => v * (p.cores_per_node ?? NaN));
+    ram = vms.map((v) => v * (p.ram_per_node ?? NaN));
+  } else {
+    vms = new Array<number>(n).fill(svc.static_number);
+    cpu = vms.slice();
+    ram = vms.slice();
+  }
+  const out: ServiceData = { service: svc, users: users.values, cpu, ram, vms, vmsUsage: vms.slice(), storage, storageParts };
+  if (svc.max_storage_per_node) {
+    const max = svc.max_storage_per_node;
+    const extra = vms.map((v, i) => { let e = storage[i]! - v * max; if (e < 0) e = 0; return Math.ceil(e / max); });
+    out.vms = out.vms.map((v, i) => v + extra[i]!);
+    out.addStorage = extra;
+  }
+  if (p.ram_model.length) {
+    const parts = sizeParts(p.ram_model, df, p.ram_redundancy_factor, svc, 'process.ram_model');
+    const req = rowSum(parts, n).map((v) => (v + 0 * p.ram_redundancy_factor) / GB);
+    const perNode = p.ram_per_node! - p.ram_static_baseline;
+    const extra = req.map((r, i) => { let d = r - out.vms[i]! * perNode; if (d < 0) d = 0; return Math.ceil(d / perNode); });
+    out.vms = out.vms.map((v, i) => v + extra[i]!);
+    out.addRam = extra;
+    out.ramRequirement = req;
+  }
+  return out;
+}
+
+export function serviceDataTable(index: string[], all: ServiceData[]): Table {
+  const columns: string[][] = [];
+  const cols: number[][] = [];
+  for (const s of all) {
+    const name = s.service.name;
+    const add = (section: string, field: string, values: number[]) => { columns.push([name, section, field]); cols.push(values); };
+    add('Users', 'users', s.users);
+    add('Compute', 'CPU', s.cpu);
+    add('Compute', 'RAM', s.ram);
+    add('Compute', 'VMs', s.vms);
+    add('Compute', 'VMs Usage', s.vmsUsage);
+    if (s.addStorage) add('Compute', 'Additional VMs (storage)', s.addStorage);
+    if (s.addRam) add('Compute', 'Additional VMs (RAM)', s.addRam);
+    if (s.ramRequirement) add('Compute', 'RAM requirement', s.ramRequirement);
+    add('Data Storage', 'storage', s.storage);
+    for (const [f, v] of s.storageParts) add('Data Storage', f, v);
+  }
+  const data = index.map((_, i) => cols.map((c) => nn(c[i]!)));
+  return { index: index.slice(), columns, data };
+}
+
+export const nn = (v: number): Cell => (Number.isNaN(v) ? null : v);
+
+export const SUMMARY_FIELDS = (u: string) => [
+  'VM Type', 'Cores Per VM', 'Cores HA', 'Cores Total', 'RAM Per VM', 'RAM HA (GB)', 'RAM Total (GB)',
+  'Data Storage Per VM (GB)', `Data Storage HA (${u})`, `Data Storage Total (${u})`, `Data Storage RAW (includes HA) (${u})`,
+  'VMs HA', 'VMs Total', 'VM Buffer', 'Buffer %', 'OS Storage HA (GB)', 'OS Storage Total (Bytes)', 'OS Storage Total (GB)',
+  'Storage Group', 'Aggregation Key',
+];
+
+/** One service's summary columns, each a value per month (a constant is repeated). */
+export type ServiceSummaryData = Cell[][];
+
+const anyNonZero = (xs: number[]) => xs.some((v) => v !== 0 && !Number.isNaN(v));
+const maxSkipNaN = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b));
+
+/** get_summary_data for one service: columns in SUMMARY_FIELDS order, rows = months. */
+export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]): ServiceSummaryData {
+  const svc = sd.service;
+  const n = buf.length;
+  const unit = config.storage_display_unit === 'TB' ? 1e12 : 1e9;
+  const V = sd.vms;
+  const S = sd.storage;
+  const nodeBuffer = svc.static_number ? new Array<number>(n).fill(0) : V.map((v, i) => Math.ceil(v * buf[i]!));
+  const suggested = V.map((v, i) => Math.ceil(v + nodeBuffer[i]!));
+  let T = suggested.map((s) => maxSkipNaN(s, svc.min_nodes));
+  const oeb = svc.storage!.override_estimation_buffer;
+  const sbuf = oeb !== null ? new Array<number>(n).fill(oeb) : buf;
+  const E = S.map((s, i) => s * sbuf[i]!);
+  const gt = T.map((t, i) => t > suggested[i]!);
+  const minS = svc.min_storage_per_node;
+  let perVm: number[];
+  let total: number[];
+  if (svc.storage_scales_with_nodes) {
+    perVm = S.map((s, i) => s + E[i]!);
+    total = perVm.map((p, i) => p * T[i]!);
+  } else if (gt.some(Boolean)) {
+    // min_nodes raises the VM count in some months: spread buffered storage over all of them there
+    const lte = gt.map((g) => (g ? 0 : 1));
+    const gtm = gt.map((g) => (g ? 1 : 0));
+    let perLt = S.map((s, i) => ((s + E[i]!) / V[i]!) * lte[i]!);
+    const totalGt = S.map((s, i) => (s + E[i]!) * gtm[i]!);
+    let perGt = totalGt.map((t, i) => (t / T[i]!) * gtm[i]!);
+    if (minS !== null) {
+      perLt = perLt.map((p) => Math.max(p, minS));
+      perGt = perGt.map((p) => Math.max(p, minS));
+    }
+    const totalLt = perLt.map((p, i) => p * T[i]! * lte[i]!);
+    total = totalLt.map((t, i) => t + totalGt[i]!);
+    perVm = perLt.map((p, i) => p + perGt[i]!);
+  } else if (!anyNonZero(V)) {
+    total = S.map((s, i) => s + E[i]!);
+    perVm = new Array<number>(n).fill(NaN);
+  } else {
+    total = S.slice();
+    perVm = S.map((s, i) => s / T[i]!);
+    if (minS !== null && perVm.some((p) => p < minS)) {
+      perVm = perVm.map((p) => Math.max(p, minS));
+      total = perVm.map((p, i) => p * T[i]!);
+    }
+  }
+  const ha = svc.include_ha_resources;
+  const zero = new Array<number>(n).fill(0);
+  const storageHa = ha ? total : zero;
+  const storageTotal = total.map((t, i) => t + storageHa[i]!);
+  const tAny = anyNonZero(T);
+  const cores = tAny ? T.map((t) => t * (svc.process.cores_per_node ?? NaN)) : zero;
+  const coresHa = ha ? cores : zero;
+  const ramN = tAny ? T.map((t) => t * (svc.process.ram_per_node ?? NaN)) : zero;
+  const ramHa = ha ? ramN : zero;
+  const vmsHa = ha ? T.slice() : zero;
+  const vmsTotal = T.map((t, i) => t + vmsHa[i]!);
+  T = vmsTotal;
+  const osBytes = vmsTotal.map((v) => v * config.vm_os_storage_gb * GB);
+  const osHa = vmsHa.map((v) => v * config.vm_os_storage_gb * GB);
+  const vAny = anyNonZero(V);
+  const p = svc.process;
+  const vmType = p.cores_per_node !== null && p.ram_per_node !== null ? `${p.cores_per_node}x${p.ram_per_node}` : '';
+  const cols: (Cell | number)[][] = [
+    new Array(n).fill(vmType),
+    new Array(n).fill(p.cores_per_node),
+    coresHa,
+    cores.map((c, i) => c + coresHa[i]!),
+    new Array(n).fill(p.ram_per_node),
+    ramHa,
+    ramN.map((r, i) => r + ramHa[i]!),
+    vAny ? perVm.map((x) => tenthRound(x / GB)) : zero.map((x) => tenthRound(x / GB)),
+    storageHa.map((x) => tenthRound(Math.ceil(x) / unit)),
+    storageTotal.map((x) => tenthRound(Math.ceil(x) / unit)),
+    S.map((s, i) => (s + storageHa[i]!) / unit),
+    vmsHa,
+    vmsTotal,
+    nodeBuffer,
+    buf,
+    osHa.map((b) => Math.ceil(b / GB)),
+    osBytes,
+    osBytes.map((b) => Math.ceil(b / GB)),
+    new Array(n).fill(svc.storage!.group),
+    new Array(n).fill(svc.aggregation_key ?? svc.name),
+  ];
+  return cols.map((c) => c.map((v) => (typeof v === 'number' ? nn(v) : v)));
+}
+
+export function monthBuffers(config: SizingConfig, n: number): number[] {
+  return estimationBuffers(config.estimation_buffer, config.estimation_growth_factor, n);
+}
+
+export function summaryDataTable(config: SizingConfig, index: string[], names: string[], all: ServiceSummaryData[]): Table {
+  const fields = SUMMARY_FIELDS(config.storage_display_unit);
+  const columns: string[][] = [];
+  const cols: Cell[][] = [];
+  names.forEach((name, s) => fields.forEach((f, j) => { columns.push([name, f]); cols.push(all[s]![j]!); }));
+  return { index: index.slice(), columns, data: index.map((_, i) => cols.map((c) => c[i]!)) };
+}

@@ -1,0 +1,634 @@
+// The sizing verdict: does the modelled deployment fit on one server, month by month, and if not,
+// which limit is crossed first and which configuration tier to plan for instead.
+// Pure computation over a ModelResult (golden.json layout); parsing of the server spec is here too
+// because it only turns text into numbers. See docs/verdict.md for the definitions.
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { UsageError, inputError } from '../common/errors.ts';
+import type { Cell, ModelResult, SetResult, Table } from './types.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Server spec
+
+export type DiskType = 'ssd' | 'hdd';
+
+export interface ServerSpec {
+  cores: number;
+  ram_gb: number;
+  disk_tb: number;
+  disk_type: DiskType;
+  /** where the spec came from: `--server 8c/32GB/2TB`, a YAML file, or the default */
+  source: string;
+}
+
+/** The seeds' target box for the containerised single server: 8 vCPU, 32 GB RAM, 2 TB SSD. */
+export const DEFAULT_SERVER: ServerSpec = { cores: 8, ram_gb: 32, disk_tb: 2, disk_type: 'ssd', source: 'default (the seeds\' single-server box)' };
+
+const SPEC_HINT = 'expected CORESc/RAM/DISK[/ssd|hdd], e.g. 8c/32GB/2TB/ssd';
+
+function parseSize(part: string, unitDefault: 'GB' | 'TB', what: string, flag: string, raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(gb|tb|g|t)?$/i.exec(part.trim());
+  if (!m) throw new UsageError(`${flag}: ${what} "${part}" is not a size like 32GB or 2TB (${SPEC_HINT}, got "${raw}")`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? unitDefault).toUpperCase().startsWith('T') ? 'TB' : 'GB';
+  if (!(n > 0)) throw new UsageError(`${flag}: ${what} must be greater than 0, got "${part}"`);
+  return unit === unitDefault ? n : unit === 'TB' ? n * 1000 : n / 1000;
+}
+
+/** Parses `8c/32GB/2TB[/ssd|hdd]` (cores may also be written `8vcpu` / `8cpu` / `8cores`). */
+export function parseServerSpec(text: string, flag = '--server'): ServerSpec {
+  const raw = text.trim();
+  const parts = raw.split('/').map((p) => p.trim());
+  if (parts.length < 3 || parts.length > 4 || parts.some((p) => p === '')) {
+    throw new UsageError(`${flag}: ${SPEC_HINT}, got "${raw}"`);
+  }
+  const cm = /^(\d+)\s*(c|cpu|cpus|vcpu|vcpus|cores?)$/i.exec(parts[0]!);
+  if (!cm) throw new UsageError(`${flag}: cores "${parts[0]}" must be a whole number followed by c, e.g. 8c (${SPEC_HINT})`);
+  const cores = Number(cm[1]);
+  if (!(cores > 0)) throw new UsageError(`${flag}: cores must be at least 1, got "${parts[0]}"`);
+  const ram_gb = parseSize(parts[1]!, 'GB', 'RAM', flag, raw);
+  const disk_tb = parseSize(parts[2]!, 'TB', 'disk', flag, raw);
+  let disk_type: DiskType = 'ssd';
+  if (parts[3] !== undefined) {
+    const t = parts[3].toLowerCase();
+    if (t !== 'ssd' && t !== 'hdd') throw new UsageError(`${flag}: disk type "${parts[3]}" must be ssd or hdd`);
+    disk_type = t;
+  }
+  return { cores, ram_gb, disk_tb, disk_type, source: `${flag} ${raw}` };
+}
+
+const YAML_KEYS = ['cores', 'ram_gb', 'disk_tb', 'disk_type'] as const;
+
+/** Parses the server YAML (`cores`, `ram_gb`, `disk_tb`, optional `disk_type: ssd|hdd`). */
+export function parseServerYaml(text: string, file: string): ServerSpec {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw inputError(file, undefined, `not valid YAML: ${String((e as Error).message).split('\n')[0]}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw inputError(file, undefined, `expected a mapping with keys ${YAML_KEYS.join(', ')}`);
+  }
+  const obj = doc as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    if (!(YAML_KEYS as readonly string[]).includes(k)) throw inputError(file, k, `unknown key (expected ${YAML_KEYS.join(', ')})`);
+  }
+  const num = (key: string, integer: boolean): number => {
+    const v = obj[key];
+    if (v === undefined) throw inputError(file, key, `missing (expected ${integer ? 'a whole number' : 'a number'} greater than 0)`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+      throw inputError(file, key, `expected ${integer ? 'a whole number' : 'a number'} greater than 0, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  const cores = num('cores', true);
+  const ram_gb = num('ram_gb', false);
+  const disk_tb = num('disk_tb', false);
+  let disk_type: DiskType = 'ssd';
+  if (obj.disk_type !== undefined) {
+    const t = typeof obj.disk_type === 'string' ? obj.disk_type.toLowerCase() : '';
+    if (t !== 'ssd' && t !== 'hdd') throw inputError(file, 'disk_type', `expected ssd or hdd, got ${JSON.stringify(obj.disk_type)}`);
+    disk_type = t;
+  }
+  return { cores, ram_gb, disk_tb, disk_type, source: file };
+}
+
+/** `--server` value: a YAML file when it names one (or ends in .yml/.yaml), else the short form. */
+export function resolveServerSpec(arg: string | undefined, flag = '--server'): ServerSpec {
+  if (arg === undefined || arg.trim() === '') return { ...DEFAULT_SERVER };
+  if (/\.ya?ml$/i.test(arg) || existsSync(arg)) {
+    let text: string;
+    try {
+      text = readFileSync(arg, 'utf8');
+    } catch {
+      throw new UsageError(`${flag}: cannot read server file ${arg}`);
+    }
+    return parseServerYaml(text, arg);
+  }
+  return parseServerSpec(arg, flag);
+}
+
+export function formatServerSpec(s: ServerSpec): string {
+  return `${s.cores} cores, ${s.ram_gb} GB RAM, ${s.disk_tb} TB ${s.disk_type.toUpperCase()}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tiers (checklist "Sizing tiers", transition guide 1.2)
+
+export interface Tier {
+  name: 'single server' | 'micro cluster' | 'small cluster' | 'large cluster';
+  /** users strictly below this fit the tier; null = no upper bound */
+  maxUsers: number | null;
+  servers: string;
+}
+
+export const TIERS: readonly Tier[] = [
+  { name: 'single server', maxUsers: 1500, servers: 'one server' },
+  { name: 'micro cluster', maxUsers: 3500, servers: 'two servers' },
+  { name: 'small cluster', maxUsers: 15000, servers: 'five servers' },
+  { name: 'large cluster', maxUsers: null, servers: 'more than five servers' },
+];
+
+export const SINGLE_SERVER_MAX_USERS = 1500;
+export const SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER = 10000;
+
+export function tierForUsers(users: number): Tier {
+  return TIERS.find((t) => t.maxUsers === null || users < t.maxUsers)!;
+}
+
+/** Usage fields tried, in order, when `--active-cases-field` is not given. */
+export const ACTIVE_CASES_FIELD_CANDIDATES = ['active_cases', 'open_cases', 'cases_active', 'cases_total'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Verdict
+
+export type LimitKey = 'users' | 'active_cases_per_user' | 'storage' | 'ram' | 'cores';
+export type LimitStatus = 'FITS' | 'DOES NOT FIT' | 'NOT CHECKED';
+
+export interface LimitResult {
+  key: LimitKey;
+  label: string;
+  unit: string;
+  /** the server's capacity or the tier's limit */
+  limit: number;
+  /** true when the value must stay strictly below the limit (users, cases), false when ≤ is fine */
+  strict: boolean;
+  peak: number | null;
+  peakMonth: string | null;
+  status: LimitStatus;
+  /** (limit − peak) / limit × 100; negative when over */
+  headroomPct: number | null;
+  /** first month (YYYY-MM) the limit is crossed, null when never */
+  firstCrossed: string | null;
+  /** one sentence for people: "disk full in 2027-08 at this growth" */
+  message: string;
+}
+
+export interface MonthFigures {
+  /** YYYY-MM */
+  month: string;
+  users: number | null;
+  activeCases: number | null;
+  activeCasesPerUser: number | null;
+  /** monolith data storage incl. buffers, without HA copies, plus the OS storage once (GB) */
+  storageGb: number;
+  /** storage group → GB on the monolith (the OS group holds the one OS) */
+  storageByGroupGb: Record<string, number>;
+  /** monolith RAM / cores: the services' non-HA totals summed */
+  ramGb: number;
+  cores: number;
+  /** what the model's cluster layout would need (incl. HA), for comparison */
+  clusterVms: number;
+  clusterRamGb: number;
+  clusterCores: number;
+}
+
+/** One service's share of the monolith at one month: the arithmetic shown in the reports. */
+export interface ServiceShare {
+  service: string;
+  storageGroup: string | null;
+  vmsTotal: number;
+  vmsHa: number;
+  coresTotal: number;
+  coresHa: number;
+  cores: number;
+  ramTotalGb: number;
+  ramHaGb: number;
+  ramGb: number;
+  storageTotalGb: number;
+  storageHaGb: number;
+  storageGb: number;
+  /** per-VM OS storage the cluster layout would add for this service (not counted on the monolith) */
+  clusterOsStorageGb: number;
+}
+
+export interface Verdict {
+  set: string;
+  server: ServerSpec;
+  storageDisplayUnit: 'GB' | 'TB';
+  vmOsStorageGb: number;
+  vmOsStorageGroup: string;
+  horizon: { start: string; end: string; months: number };
+  activeCasesField: string | null;
+  monthly: MonthFigures[];
+  limits: LimitResult[];
+  /** true when no checked limit is crossed in any month of the horizon */
+  fits: boolean;
+  crossed: LimitKey[];
+  tier: { name: Tier['name']; servers: string; reasons: string[] };
+  /** the smallest single box that holds the peak month (cores, GB RAM, TB disk) */
+  minimumServer: { cores: number; ram_gb: number; disk_tb: number };
+  /** the per-service arithmetic at the peak-storage month */
+  arithmeticMonth: string;
+  arithmetic: ServiceShare[];
+  warnings: string[];
+}
+
+export interface VerdictOptions {
+  /** usage field that counts active cases; default: first of ACTIVE_CASES_FIELD_CANDIDATES present */
+  activeCasesField?: string;
+  /** combined set to judge (by name); default: the first set */
+  set?: string;
+  /** label of the flag for error messages */
+  activeCasesFlag?: string;
+}
+
+const num = (c: Cell | undefined): number => (typeof c === 'number' && Number.isFinite(c) ? c : 0);
+const numOrNull = (c: Cell | undefined): number | null => (typeof c === 'number' && Number.isFinite(c) ? c : null);
+const month = (d: string): string => d.slice(0, 7);
+
+function colIndex(table: Table, label: string | string[]): number {
+  const want = Array.isArray(label) ? label.join('\u0000') : label;
+  return table.columns.findIndex((c) => (Array.isArray(c) ? c.join('\u0000') : c) === want);
+}
+
+function pickSet(result: ModelResult, name: string | undefined): SetResult {
+  if (result.sets.length === 0) throw new UsageError('sizing result has no sets to judge');
+  if (name === undefined) return result.sets[0]!;
+  const s = result.sets.find((x) => x.name === name);
+  if (!s) throw new UsageError(`--set: no combined set named "${name}" (sets: ${result.sets.map((x) => x.name).join(', ')})`);
+  return s;
+}
+
+/** Case-like usage fields, for the message when the active-cases field is missing. */
+function caseFields(usage: Table): string[] {
+  return usage.columns.map(String).filter((c) => /case/i.test(c));
+}
+
+export function computeVerdict(result: ModelResult, server: ServerSpec, opts: VerdictOptions = {}): Verdict {
+  const set = pickSet(result, opts.set);
+  const unit = result.storage_display_unit;
+  const unitGb = unit === 'TB' ? 1000 : 1;
+  const usage = set.usage;
+  const sd = set.summary_data;
+  const warnings: string[] = [];
+
+  const usersCol = colIndex(usage, 'users');
+  if (usersCol < 0) throw new UsageError(`sizing config: usage has no "users" field (the verdict needs it for the tier limits)`);
+
+  let activeField: string | null = null;
+  if (opts.activeCasesField !== undefined) {
+    if (colIndex(usage, opts.activeCasesField) < 0) {
+      const hint = caseFields(usage);
+      throw new UsageError(
+        `${opts.activeCasesFlag ?? '--active-cases-field'}: usage has no field "${opts.activeCasesField}"` +
+          (hint.length ? ` (case fields: ${hint.join(', ')})` : ' (the config defines no case fields)'),
+      );
+    }
+    activeField = opts.activeCasesField;
+  } else {
+    activeField = ACTIVE_CASES_FIELD_CANDIDATES.find((f) => colIndex(usage, f) >= 0) ?? null;
+    if (activeField === null) {
+      warnings.push(
+        `active cases per user not checked: usage has none of ${ACTIVE_CASES_FIELD_CANDIDATES.join(', ')}; ` +
+          `name the field that counts active cases with --active-cases-field`,
+      );
+    } else if (activeField === 'cases_total') {
+      warnings.push('active cases per user counts cases_total (every case ever created, closed ones too): an upper bound; pass --active-cases-field for a closer figure');
+    }
+  }
+  const activeCol = activeField === null ? -1 : colIndex(usage, activeField);
+
+  // Summary columns per service.
+  const fields = {
+    vmsTotal: 'VMs Total',
+    vmsHa: 'VMs HA',
+    coresTotal: 'Cores Total',
+    coresHa: 'Cores HA',
+    ramTotal: 'RAM Total (GB)',
+    ramHa: 'RAM HA (GB)',
+    storageTotal: `Data Storage Total (${unit})`,
+    storageHa: `Data Storage HA (${unit})`,
+    osTotal: 'OS Storage Total (GB)',
+    group: 'Storage Group',
+  } as const;
+  const services = result.services.filter((s) => colIndex(sd, [s, fields.vmsTotal]) >= 0);
+  const cols = services.map((s) => {
+    const c = {} as Record<keyof typeof fields, number>;
+    for (const [k, f] of Object.entries(fields)) c[k as keyof typeof fields] = colIndex(sd, [s, f]);
+    return c;
+  });
+  const osGroup = result.vm_os_storage_group;
+  const osGb = result.vm_os_storage_gb;
+
+  const sdRow = new Map(sd.index.map((d, i) => [d, i] as const));
+  const shares = (rowIdx: number): ServiceShare[] =>
+    services.map((service, i) => {
+      const c = cols[i]!;
+      const row = sd.data[rowIdx]!;
+      const vmsTotal = num(row[c.vmsTotal]);
+      const vmsHa = num(row[c.vmsHa]);
+      const coresTotal = num(row[c.coresTotal]);
+      const coresHa = num(row[c.coresHa]);
+      const ramTotalGb = num(row[c.ramTotal]);
+      const ramHaGb = num(row[c.ramHa]);
+      const storageTotalGb = num(row[c.storageTotal]) * unitGb;
+      const storageHaGb = num(row[c.storageHa]) * unitGb;
+      const g = row[c.group];
+      return {
+        service,
+        storageGroup: typeof g === 'string' && g !== '' ? g : null,
+        vmsTotal,
+        vmsHa,
+        coresTotal,
+        coresHa,
+        cores: coresTotal - coresHa,
+        ramTotalGb,
+        ramHaGb,
+        ramGb: ramTotalGb - ramHaGb,
+        storageTotalGb,
+        storageHaGb,
+        storageGb: storageTotalGb - storageHaGb,
+        clusterOsStorageGb: num(row[c.osTotal]),
+      };
+    });
+
+  const monthly: MonthFigures[] = usage.index.map((date, ui) => {
+    const urow = usage.data[ui]!;
+    const users = numOrNull(urow[usersCol]);
+    const activeCases = activeCol >= 0 ? numOrNull(urow[activeCol]) : null;
+    const activeCasesPerUser = activeCases !== null && users !== null && users > 0 ? activeCases / users : null;
+    const si = sdRow.get(date);
+    const sh = si === undefined ? [] : shares(si);
+    const byGroup: Record<string, number> = {};
+    for (const s of sh) {
+      if (s.storageGb === 0) continue;
+      const g = s.storageGroup ?? '(no group)';
+      byGroup[g] = (byGroup[g] ?? 0) + s.storageGb;
+    }
+    // One operating system on one box: the per-VM OS storage is counted once.
+    byGroup[osGroup] = (byGroup[osGroup] ?? 0) + osGb;
+    const storageGb = Object.values(byGroup).reduce((a, b) => a + b, 0);
+    return {
+      month: month(date),
+      users,
+      activeCases,
+      activeCasesPerUser,
+      storageGb,
+      storageByGroupGb: byGroup,
+      ramGb: sh.reduce((a, s) => a + s.ramGb, 0),
+      cores: sh.reduce((a, s) => a + s.cores, 0),
+      clusterVms: sh.reduce((a, s) => a + s.vmsTotal, 0),
+      clusterRamGb: sh.reduce((a, s) => a + s.ramTotalGb, 0),
+      clusterCores: sh.reduce((a, s) => a + s.coresTotal, 0),
+    };
+  });
+  if (monthly.length === 0) throw new UsageError('sizing result has no usage months to judge');
+
+  const limit = (
+    key: LimitKey,
+    label: string,
+    unitLabel: string,
+    cap: number,
+    strict: boolean,
+    value: (m: MonthFigures) => number | null,
+    say: (first: string) => string,
+  ): LimitResult => {
+    let peak: number | null = null;
+    let peakMonth: string | null = null;
+    let firstCrossed: string | null = null;
+    for (const m of monthly) {
+      const v = value(m);
+      if (v === null) continue;
+      if (peak === null || v > peak) {
+        peak = v;
+        peakMonth = m.month;
+      }
+      const over = strict ? v >= cap : v > cap;
+      if (over && firstCrossed === null) firstCrossed = m.month;
+    }
+    if (peak === null) {
+      return { key, label, unit: unitLabel, limit: cap, strict, peak, peakMonth, status: 'NOT CHECKED', headroomPct: null, firstCrossed: null, message: `${label}: not checked (no values)` };
+    }
+    const headroomPct = ((cap - peak) / cap) * 100;
+    const status: LimitStatus = firstCrossed === null ? 'FITS' : 'DOES NOT FIT';
+    const message =
+      firstCrossed === null
+        ? `${label}: fits through ${monthly[monthly.length - 1]!.month} (peak ${fmt(peak)} ${unitLabel} of ${fmt(cap)}, ${fmt(headroomPct, 1)}% headroom)`
+        : say(firstCrossed);
+    return { key, label, unit: unitLabel, limit: cap, strict, peak, peakMonth, status, headroomPct, firstCrossed, message };
+  };
+
+  const diskGb = server.disk_tb * 1000;
+  const limits: LimitResult[] = [
+    limit('users', 'users', 'users', SINGLE_SERVER_MAX_USERS, true, (m) => m.users, (f) => `users reach the single-server limit of ${SINGLE_SERVER_MAX_USERS} in ${f}`),
+    activeField === null
+      ? {
+          key: 'active_cases_per_user',
+          label: 'active cases per user',
+          unit: 'cases',
+          limit: SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER,
+          strict: true,
+          peak: null,
+          peakMonth: null,
+          status: 'NOT CHECKED',
+          headroomPct: null,
+          firstCrossed: null,
+          message: 'active cases per user: not checked (no active-cases field in the usage; use --active-cases-field)',
+        }
+      : limit(
+          'active_cases_per_user',
+          `active cases per user (${activeField})`,
+          'cases',
+          SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER,
+          true,
+          (m) => m.activeCasesPerUser,
+          (f) => `active cases per user (${activeField}) reach ${SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER} in ${f}`,
+        ),
+    limit('storage', 'disk', 'GB', diskGb, false, (m) => m.storageGb, (f) => `disk full in ${f} at this growth (${fmt(server.disk_tb)} TB disk)`),
+    limit('ram', 'RAM', 'GB', server.ram_gb, false, (m) => m.ramGb, (f) => `RAM exceeded in ${f} (services need more than the server's ${fmt(server.ram_gb)} GB)`),
+    limit('cores', 'cores', 'cores', server.cores, false, (m) => m.cores, (f) => `cores exceeded in ${f} (services need more than the server's ${server.cores})`),
+  ];
+  const crossed = limits.filter((l) => l.status === 'DOES NOT FIT').map((l) => l.key);
+
+  const peakOf = (f: (m: MonthFigures) => number | null): number => Math.max(0, ...monthly.map((m) => f(m) ?? 0));
+  const minimumServer = {
+    cores: Math.ceil(peakOf((m) => m.cores)),
+    ram_gb: Math.ceil(peakOf((m) => m.ramGb)),
+    disk_tb: Math.ceil(peakOf((m) => m.storageGb) / 100) / 10,
+  };
+
+  // Tier: by the peak users; the case limit pushes a single server up one tier.
+  const peakUsers = peakOf((m) => m.users);
+  let tier = tierForUsers(peakUsers);
+  const reasons: string[] = [];
+  const usersLimit = limits[0]!;
+  reasons.push(
+    tier.maxUsers === null
+      ? `peak of ${fmt(peakUsers)} users${usersLimit.peakMonth ? ` (${usersLimit.peakMonth})` : ''} is above 15000`
+      : `peak of ${fmt(peakUsers)} users${usersLimit.peakMonth ? ` (${usersLimit.peakMonth})` : ''} is below ${tier.maxUsers}`,
+  );
+  const casesLimit = limits[1]!;
+  if (casesLimit.status === 'DOES NOT FIT' && tier.name === 'single server') {
+    tier = TIERS[1]!;
+    reasons.push(`active cases per user reach ${fmt(casesLimit.peak ?? 0)} (limit ${SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER} for a single server) from ${casesLimit.firstCrossed}`);
+  } else if (casesLimit.status === 'NOT CHECKED') {
+    reasons.push('active cases per user not checked');
+  }
+  const resourceOver = limits.filter((l) => (l.key === 'storage' || l.key === 'ram' || l.key === 'cores') && l.status === 'DOES NOT FIT');
+  if (tier.name === 'single server') {
+    if (resourceOver.length === 0) {
+      reasons.push(`the given server (${formatServerSpec(server)}) holds every month through ${monthly[monthly.length - 1]!.month}`);
+    } else {
+      reasons.push(
+        `the given server is too small: ${resourceOver.map((l) => l.message).join('; ')}; ` +
+          `a single server of at least ${minimumServer.cores} cores, ${minimumServer.ram_gb} GB RAM, ${minimumServer.disk_tb} TB disk holds the horizon`,
+      );
+    }
+  } else {
+    reasons.push(`${tier.name} = ${tier.servers} (checklist "Sizing tiers")`);
+  }
+
+  if (server.disk_type !== 'ssd') warnings.push('the single-server tier asks for an SSD; the model does not size disk speed, so an HDD is at your own risk');
+  if (server.ram_gb < DEFAULT_SERVER.ram_gb || server.disk_tb < DEFAULT_SERVER.disk_tb || server.cores < DEFAULT_SERVER.cores) {
+    warnings.push(`the server is below the single-server minimum of the checklist (${formatServerSpec(DEFAULT_SERVER)})`);
+  }
+
+  // Arithmetic at the month of peak storage (the month that decides the disk).
+  let arithIdx = 0;
+  monthly.forEach((m, i) => {
+    if (m.storageGb >= monthly[arithIdx]!.storageGb) arithIdx = i;
+  });
+  const arithDate = usage.index[arithIdx]!;
+  const arithRow = sdRow.get(arithDate);
+
+  return {
+    set: set.name,
+    server,
+    storageDisplayUnit: unit,
+    vmOsStorageGb: osGb,
+    vmOsStorageGroup: osGroup,
+    horizon: { start: monthly[0]!.month, end: monthly[monthly.length - 1]!.month, months: monthly.length },
+    activeCasesField: activeField,
+    monthly,
+    limits,
+    fits: crossed.length === 0,
+    crossed,
+    tier: { name: tier.name, servers: tier.servers, reasons },
+    minimumServer,
+    arithmeticMonth: month(arithDate),
+    arithmetic: arithRow === undefined ? [] : shares(arithRow),
+    warnings,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What-if: several values of config variables
+
+export interface WhatIfRow {
+  vars: Record<string, string>;
+  verdict: Verdict;
+}
+
+/**
+ * Parses repeated `--var name=v1,v2` flags into the list of variable sets to run (the cartesian
+ * product when several names have several values).
+ */
+export function parseVarFlags(flags: string[] | undefined, flag = '--var', maxRuns = 50): Record<string, string>[] {
+  if (!flags || flags.length === 0) return [];
+  const names: string[] = [];
+  const values: string[][] = [];
+  for (const f of flags) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(f.trim());
+    if (!m) throw new UsageError(`${flag}: expected NAME=VALUE or NAME=V1,V2,... (e.g. users=1800), got "${f}"`);
+    const vs = m[2]!.split(',').map((v) => v.trim());
+    if (vs.some((v) => v === '')) throw new UsageError(`${flag} ${m[1]}: empty value in "${m[2]}"`);
+    if (names.includes(m[1]!)) throw new UsageError(`${flag}: ${m[1]} given twice (list the values once: ${m[1]}=a,b,c)`);
+    names.push(m[1]!);
+    values.push(vs);
+  }
+  let runs: Record<string, string>[] = [{}];
+  for (let i = 0; i < names.length; i++) {
+    runs = runs.flatMap((r) => values[i]!.map((v) => ({ ...r, [names[i]!]: v })));
+  }
+  if (runs.length > maxRuns) throw new UsageError(`${flag}: ${runs.length} combinations is too many (at most ${maxRuns})`);
+  return runs;
+}
+
+/** A variable value as the config loader wants it: numbers stay numbers. */
+export function varValue(v: string): string | number {
+  return /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(v) ? Number(v) : v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text rendering (console)
+
+export function fmt(n: number, digits?: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (digits !== undefined) return n.toFixed(digits);
+  if (Number.isInteger(n)) return String(n);
+  const a = Math.abs(n);
+  return n.toFixed(a >= 100 ? 0 : a >= 1 ? 1 : 3);
+}
+
+function pad(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export function limitRows(v: Verdict): string[][] {
+  return [
+    ['limit', 'need (peak)', 'capacity', 'headroom', 'verdict', 'first crossed'],
+    ...v.limits.map((l) => [
+      l.label,
+      l.peak === null ? '-' : `${fmt(l.peak)} ${l.unit}`,
+      `${l.strict ? '< ' : ''}${fmt(l.limit)} ${l.unit}`,
+      l.headroomPct === null ? '-' : `${fmt(l.headroomPct, 1)}%`,
+      l.status,
+      l.firstCrossed ?? '-',
+    ]),
+  ];
+}
+
+export function formatVerdict(v: Verdict): string {
+  const out: string[] = [];
+  out.push(`==================== Verdict${v.set !== 'default' ? ` (${v.set})` : ''} ====================`);
+  out.push(`server: ${formatServerSpec(v.server)} [${v.server.source}]`);
+  out.push(`horizon: ${v.horizon.start} .. ${v.horizon.end} (${v.horizon.months} months)`);
+  out.push('');
+  out.push(pad(limitRows(v)));
+  out.push('');
+  out.push(`${v.fits ? 'FITS' : 'DOES NOT FIT'} on this server through ${v.horizon.end}`);
+  for (const l of v.limits) if (l.status === 'DOES NOT FIT') out.push(`  - ${l.message}`);
+  out.push(`recommended: ${v.tier.name} (${v.tier.servers})`);
+  for (const r of v.tier.reasons) out.push(`  - ${r}`);
+  for (const w of v.warnings) out.push(`note: ${w}`);
+  return out.join('\n');
+}
+
+export function whatIfRows(rows: WhatIfRow[]): string[][] {
+  const names = rows.length ? Object.keys(rows[0]!.vars) : [];
+  const keys: LimitKey[] = ['users', 'active_cases_per_user', 'storage', 'ram', 'cores'];
+  const short: Record<LimitKey, string> = { users: 'users', active_cases_per_user: 'cases/user', storage: 'disk', ram: 'RAM', cores: 'cores' };
+  return [
+    [...names, ...keys.map((k) => short[k]), 'verdict', 'first crossed', 'tier'],
+    ...rows.map((r) => {
+      const first = r.verdict.limits
+        .filter((l) => l.firstCrossed !== null)
+        .sort((a, b) => (a.firstCrossed! < b.firstCrossed! ? -1 : 1))[0];
+      return [
+        ...names.map((n) => r.vars[n] ?? ''),
+        ...keys.map((k) => {
+          const l = r.verdict.limits.find((x) => x.key === k)!;
+          if (l.peak === null) return 'n/a';
+          return `${fmt(l.peak)}${l.status === 'DOES NOT FIT' ? ' !' : ''}`;
+        }),
+        r.verdict.fits ? 'FITS' : 'DOES NOT FIT',
+        first ? `${first.label.split(' (')[0]} ${first.firstCrossed}` : '-',
+        r.verdict.tier.name,
+      ];
+    }),
+  ];
+}
+
+export function formatWhatIf(rows: WhatIfRow[]): string {
+  if (rows.length === 0) return '';
+  const server = rows[0]!.verdict.server;
+  return [
+    `==================== What-if (${formatServerSpec(server)}) ====================`,
+    pad(whatIfRows(rows)),
+    '(peak over the horizon; "!" = over the limit; disk and RAM in GB)',
+  ].join('\n');
+}
