@@ -1,0 +1,110 @@
+// Runs the steps in order against one target and returns the report. Progress is reported as
+// events; an abort signal (SIGINT) stops the run between or inside steps and the report still
+// lists every step: done ones with their results, the rest as not run.
+import { redact, type Target } from '../common/target.ts';
+import { newRunId } from '../common/runs.ts';
+import { HqClient } from './http.ts';
+import { runStep, Recorder, StepEnd, type StepDef } from './step.ts';
+import { STEPS, cleanup } from './steps.ts';
+import { DEFAULTS, type VerifyContext, type VerifyOptions } from './context.ts';
+import { decide } from './decide.ts';
+import { gatherHostFacts, judgeHost } from './local.ts';
+import type { StepResult, VerifyReport } from './types.ts';
+
+export type ProgressEvent =
+  | { kind: 'step-start'; id: string; title: string; index: number; total: number }
+  | { kind: 'step-end'; result: StepResult; index: number; total: number }
+  | { kind: 'note'; message: string };
+
+export interface VerifyRunOptions extends VerifyOptions {
+  runId?: string;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Run only these step ids (for tests and for re-checking one area). */
+  only?: string[];
+}
+
+function localSteps(): StepDef<VerifyContext>[] {
+  // The four host checks share one gathering of facts; each becomes its own step in the report.
+  let judged: ReturnType<typeof judgeHost> | undefined;
+  const ids = ['L1-hardware', 'L2-internal-ports', 'L3-clock', 'L4-containers'];
+  const titles = ['Host hardware vs the server spec', 'Internal ports not reachable from outside', 'Clock in sync', 'Container health'];
+  return ids.map((id, i) => ({
+    id,
+    title: titles[i],
+    services: ['host'],
+    required: id !== 'L4-containers',
+    async run(ctx: VerifyContext, rec: Recorder) {
+      judged ??= judgeHost(await gatherHostFacts({ ...ctx.opts.local, clockSkewMs: ctx.state.clockSkewMs }), ctx.opts.local);
+      const j = judged.find((x) => x.id === id)!;
+      for (const e of j.evidence) rec.see(e);
+      if (j.status === 'fail') throw new StepEnd('fail', j.reason ?? 'failed');
+      if (j.status === 'skip') throw new StepEnd('skip', j.reason ?? 'skipped');
+      if (j.status === 'warn') rec.warn(j.reason ?? 'warning');
+    },
+  }));
+}
+
+export function verifySteps(opts: { local?: boolean; only?: string[] } = {}): StepDef<VerifyContext>[] {
+  const all = [...STEPS, ...(opts.local ? localSteps() : [])];
+  return opts.only?.length ? all.filter((s) => opts.only!.includes(s.id)) : all;
+}
+
+export async function runVerify(target: Target, options: VerifyRunOptions = {}): Promise<VerifyReport> {
+  const runId = options.runId ?? newRunId();
+  const startedAt = new Date().toISOString();
+  const opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as VerifyContext['opts'];
+  const client = new HqClient(target.url, { insecure: opts.insecure, ca: opts.ca, timeoutMs: opts.requestTimeoutMs, signal: opts.signal });
+  const ctx: VerifyContext = { target, client, runId, opts, state: { forms: [], passed: new Set() } };
+  const scrub = (s: string) => redact(s, target);
+  const steps = verifySteps({ local: !!opts.local, only: options.only });
+  const results: StepResult[] = [];
+  const emit = options.onProgress ?? (() => undefined);
+  let interrupted = false;
+  try {
+    for (const [index, def] of steps.entries()) {
+      if (opts.signal?.aborted) {
+        interrupted = true;
+        results.push(notRun(def, 'not run: interrupted'));
+        continue;
+      }
+      emit({ kind: 'step-start', id: def.id, title: def.title, index, total: steps.length });
+      let result = await runStep(def, ctx, scrub);
+      if (opts.signal?.aborted) {
+        interrupted = true;
+        result = { ...result, status: 'skip', reason: `interrupted after ${result.durationMs} ms`, blockedBy: 'interrupted', failedServices: undefined };
+      }
+      results.push(result);
+      if (result.status === 'pass' || result.status === 'warn') ctx.state.passed.add(def.id);
+      emit({ kind: 'step-end', result, index, total: steps.length });
+    }
+  } finally {
+    await client.close();
+  }
+  if (interrupted && ctx.state.worker?.created) {
+    // Leave nothing behind even when stopped: clean up with a fresh client and a short deadline.
+    const fresh = new HqClient(target.url, { insecure: opts.insecure, ca: opts.ca, timeoutMs: 5000 });
+    const cleanupCtx: VerifyContext = { ...ctx, client: fresh, opts: { ...opts, signal: undefined } };
+    const r = await runStep({ ...STEPS.find((s) => s.id === '12-cleanup')!, run: (c, rec) => cleanup(c, rec) }, cleanupCtx, scrub);
+    await fresh.close();
+    const i = results.findIndex((x) => x.id === '12-cleanup');
+    const entry = { ...r, reason: r.reason ?? 'ran after the interrupt' };
+    if (i >= 0) results[i] = entry;
+    else results.push(entry);
+    emit({ kind: 'note', message: `cleanup after interrupt: ${r.status}` });
+  }
+  return {
+    kind: 'verify',
+    runId,
+    target: scrub(target.url),
+    domain: target.domain,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    interrupted,
+    steps: results,
+    decision: decide(results, { interrupted }),
+  };
+}
+
+function notRun(def: StepDef<VerifyContext>, reason: string): StepResult {
+  return { id: def.id, title: def.title, services: def.services, required: def.required, status: 'skip', reason, blockedBy: 'interrupted', evidence: [], durationMs: 0 };
+}

@@ -1,0 +1,480 @@
+// The twelve steps of CommCare's "Testing your new CommCare Environment" QA plan, automated. Each
+// names the services it exercises (new_environment_qa.rst's mapping), so failures can be reasoned
+// about across steps in decide.ts.
+import { randomBytes } from 'node:crypto';
+import { isLoopback } from '../common/target.ts';
+import { checkTls, checkHttpRedirect } from './tls.ts';
+import type { StepDef, Recorder } from './step.ts';
+import type { VerifyContext, Worker } from './context.ts';
+import { mobileUsername, sleep } from './context.ts';
+import { CookieJar, HttpError, type HttpResponse } from './http.ts';
+import { SERVERUP_CHECKS, type Service } from './types.ts';
+import { followUpForm, openRosaMessage, openRosaNature, registrationForm, restoreCaseIds, restoreId } from './forms.ts';
+import { caseExportAndOData, bulkUserUpload } from './jobs.ts';
+
+type Step = StepDef<VerifyContext>;
+
+const d = (ctx: VerifyContext) => `/a/${encodeURIComponent(ctx.target.domain)}`;
+
+/** Needs an earlier step; skips (blocked) when it did not pass. */
+function needs(ctx: VerifyContext, rec: Recorder, stepId: string, what: string): void {
+  if (!ctx.state.passed.has(stepId)) rec.skip(`needs ${what} (step ${stepId} did not pass)`, stepId);
+}
+
+function needWeb(ctx: VerifyContext, rec: Recorder) {
+  if (!ctx.target.web) rec.skip('no web user: pass --web-username/--web-password or set CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD');
+  return ctx.target.web!;
+}
+
+function short(text: string, n = 160): string {
+  const t = text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  return t.length > n ? t.slice(0, n) + '…' : t;
+}
+
+function json<T>(res: HttpResponse, what: string): T {
+  try {
+    return JSON.parse(res.text) as T;
+  } catch {
+    throw new Error(`${what}: expected JSON, got ${res.headers['content-type'] ?? 'no content type'}: ${short(res.text, 80)}`);
+  }
+}
+
+/** Parses serverup.txt's 500 body: `<strong>postgres</strong>: …` per failing check. */
+export function serverupFailures(body: string): string[] {
+  return [...body.matchAll(/<strong>([^<]+)<\/strong>/g)].map((m) => m[1].trim());
+}
+
+/** Parses check_services output: `SUCCESS (Took   0.01s) kafka          : msg` per line. */
+export function checkServicesLines(body: string): { status: string; name: string; message: string }[] {
+  const text = body.replace(/<br\s*\/?>/gi, '\n').replace(/<\/?pre>/gi, '');
+  return [...text.matchAll(/(SUCCESS|FAILURE|EXCEPTION)\s*\(Took\s*[\d.]+s\)\s*(\S+)\s*:\s*([^\n]*)/g)].map((m) => ({
+    status: m[1],
+    name: m[2],
+    message: m[3].trim(),
+  }));
+}
+
+function asService(name: string): Service | undefined {
+  return (SERVERUP_CHECKS as readonly string[]).includes(name) ? (name as Service) : undefined;
+}
+
+/** Logs a web user in through Django's two-factor login wizard (CSRF cookie, then POST). */
+export async function webLogin(ctx: VerifyContext, rec: Recorder): Promise<{ jar: CookieJar; loginPage: string }> {
+  const web = needWeb(ctx, rec);
+  const jar = new CookieJar();
+  const path = '/accounts/login/';
+  const page = await ctx.client.get(path, { jar });
+  rec.see(`GET ${path} → ${page.status} (${page.ms} ms)`);
+  if (page.status !== 200) rec.fail(`login page answered ${page.status}: ${short(page.text, 80)}`);
+  const csrf = jar.get('csrftoken') ?? /name="csrfmiddlewaretoken"\s+value="([^"]+)"/.exec(page.text)?.[1];
+  if (!csrf) rec.fail('login page set no csrftoken cookie (Django/CSRF middleware not answering as expected)');
+  const form = new URLSearchParams({
+    'auth-username': web.username,
+    'auth-password': web.password,
+    'hq_login_view-current_step': 'auth',
+    csrfmiddlewaretoken: csrf,
+  });
+  const res = await ctx.client.post(path, form.toString(), {
+    jar,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrftoken': csrf, referer: ctx.client.url(path) },
+  });
+  rec.see(`POST ${path} (CSRF token sent) → ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''} (${res.ms} ms)`);
+  if (res.status === 403) rec.fail('login rejected with 403 (CSRF check failed)');
+  if (res.status === 200 && /auth-password|Sign In/.test(res.text)) rec.fail('login failed: the form came back (wrong web username or password?)');
+  if (res.status >= 500) rec.fail(`login answered ${res.status}: ${short(res.text, 100)}`, ['django']);
+  if (res.status !== 302) rec.fail(`login answered ${res.status}, expected a 302 redirect`);
+  if (!jar.get('sessionid')) rec.fail('login redirected but set no session cookie');
+  return { jar, loginPage: page.text };
+}
+
+export const STEPS: Step[] = [
+  {
+    id: '01-reachability-tls',
+    title: 'Reachability and TLS',
+    services: ['nginx'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      const url = new URL(ctx.target.url);
+      const res = await ctx.client.get('/serverup.txt');
+      rec.see(`GET /serverup.txt → ${res.status} (${res.ms} ms)`);
+      if (res.headers.date) {
+        const skew = Date.parse(res.headers.date) - Date.now();
+        if (Number.isFinite(skew)) ctx.state.clockSkewMs = skew;
+      }
+      if (url.protocol === 'http:') {
+        if (isLoopback(ctx.target.url)) {
+          rec.see('plain HTTP on loopback: TLS is not checked (rehearsal or test target)');
+          return;
+        }
+        rec.fail('target is plain HTTP: the go-live checklist requires HTTPS with a valid certificate');
+      }
+      const tls = await checkTls(url, { ca: ctx.opts.ca, timeoutMs: ctx.opts.requestTimeoutMs });
+      rec.see(`certificate: subject ${tls.subject}, issuer ${tls.issuer}, valid until ${tls.validTo} (${tls.daysLeft} days)`);
+      rec.metric('certDaysLeft', tls.daysLeft);
+      if (tls.daysLeft < 0) rec.fail(`certificate expired ${-tls.daysLeft} days ago`);
+      const problems = [tls.hostError, tls.trustError].filter((p): p is string => !!p);
+      if (problems.length) {
+        if (ctx.opts.insecure) rec.warn(`certificate not valid (${problems.join('; ')}), accepted because --insecure was given`);
+        else rec.fail(`certificate not valid: ${problems.join('; ')} (use --ca FILE for a private CA, or --insecure to accept it)`);
+      } else rec.see(`certificate valid for ${url.hostname}`);
+      if (tls.daysLeft < ctx.opts.certWarnDays) rec.warn(`certificate expires in ${tls.daysLeft} days (< ${ctx.opts.certWarnDays})`);
+      const redirect = await checkHttpRedirect(ctx.opts.httpUrl ?? `http://${url.hostname}`, ctx.opts.requestTimeoutMs);
+      rec.see(redirect.evidence);
+      if (!redirect.ok) rec.warn(redirect.evidence);
+    },
+  },
+  {
+    id: '02-service-health',
+    title: 'Service health (serverup.txt, each service alone, check_services)',
+    services: ['django', ...SERVERUP_CHECKS],
+    required: true,
+    shallow: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      const all = await ctx.client.get('/serverup.txt');
+      rec.see(`GET /serverup.txt → ${all.status} ${short(all.text, 200)}`);
+      if (all.status !== 200 && all.status !== 500) rec.fail(`serverup.txt answered ${all.status}`, ['django']);
+      for (const name of serverupFailures(all.text)) {
+        const s = asService(name);
+        if (s) rec.serviceFailed(s);
+      }
+      const each = await Promise.all(
+        SERVERUP_CHECKS.map(async (name) => {
+          try {
+            return { name, res: await ctx.client.get(`/serverup.txt?only=${name}`) };
+          } catch (e) {
+            return { name, error: (e as Error).message };
+          }
+        }),
+      );
+      for (const r of each) {
+        if ('error' in r) {
+          rec.see(`serverup.txt?only=${r.name}: ${r.error}`);
+          rec.serviceFailed(r.name);
+        } else {
+          rec.see(`serverup.txt?only=${r.name} → ${r.res.status} (${r.res.ms} ms)${r.res.status === 200 ? '' : ` ${short(r.res.text, 160)}`}`);
+          rec.metric(`serverup_${r.name}_ms`, r.res.ms);
+          if (r.res.status !== 200) rec.serviceFailed(r.name);
+        }
+      }
+      if (!ctx.target.web) {
+        rec.warn('superuser service page not checked: no web user given');
+        return;
+      }
+      const { jar } = await webLogin(ctx, rec);
+      const page = await ctx.client.get('/hq/admin/system/check_services', { jar });
+      const lines = checkServicesLines(page.text);
+      rec.see(`GET /hq/admin/system/check_services → ${page.status}, ${lines.length} checks`);
+      if (page.status !== 200 || lines.length === 0) {
+        rec.warn(`service page not readable (status ${page.status}; is the web user a superuser?)`);
+        return;
+      }
+      for (const l of lines) {
+        if (l.status !== 'SUCCESS') {
+          rec.see(`check_services: ${l.status} ${l.name}: ${l.message}`);
+          const s = asService(l.name);
+          if (s) rec.serviceFailed(s);
+        }
+      }
+    },
+  },
+  {
+    id: '03-web-login',
+    title: 'Web login (CSRF + session) and static files',
+    services: ['django', 'postgres', 'couch', 'redis', 'nginx'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      const { jar, loginPage } = await webLogin(ctx, rec);
+      const home = await ctx.client.get('/', { jar, follow: 5 });
+      rec.see(`GET / with the session → ${home.status} at ${new URL(home.url).pathname} (${home.ms} ms)`);
+      if (home.status >= 500) rec.fail(`home page answered ${home.status} with a session: ${short(home.text, 100)}`);
+      if (/auth-password/.test(home.text) || /\/login\//.test(new URL(home.url).pathname)) rec.fail('the session was not kept: the home page asks to log in again');
+      const statics = [...new Set([...loginPage.matchAll(/(?:href|src)="([^"]*\/static\/[^"]+)"/g)].map((m) => m[1]))].slice(0, 3);
+      if (statics.length === 0) rec.fail('the login page references no /static/ files');
+      for (const s of statics) {
+        const r = await ctx.client.get(s);
+        rec.see(`GET ${s} → ${r.status}, ${r.text.length} bytes`);
+        if (r.status !== 200 || r.text.length === 0) rec.fail(`static file ${s} not served (status ${r.status})`, ['nginx']);
+      }
+    },
+  },
+  {
+    id: '04-mobile-worker',
+    title: 'Mobile worker created through the User API appears in the listing',
+    services: ['django', 'postgres', 'couch', 'elasticsearch'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      const web = needWeb(ctx, rec);
+      const bare = `ccready-${ctx.runId.toLowerCase().replace(/[^a-z0-9]/g, '')}-${randomBytes(2).toString('hex')}`;
+      const password = randomBytes(12).toString('base64url');
+      const body = { username: bare, password, first_name: 'ccready', last_name: 'verify', user_data: { ccready_run: ctx.runId } };
+      const path = `${d(ctx)}/api/user/v1/`;
+      const res = await ctx.client.post(path, JSON.stringify(body), { auth: web, headers: { 'content-type': 'application/json', accept: 'application/json' } });
+      rec.see(`POST ${path} (username ${bare}, tagged ccready_run=${ctx.runId}) → ${res.status} (${res.ms} ms)`);
+      if (res.status !== 201) rec.fail(`User API did not create the worker: ${res.status} ${short(res.text, 120)}`);
+      const user = json<{ id?: string; username?: string }>(res, 'User API');
+      if (!user.id) rec.fail('User API answered 201 without a user id');
+      const worker: Worker = { id: user.id, username: mobileUsername(bare, ctx.target.domain), password, created: true };
+      ctx.state.worker = worker;
+      const created = Date.now();
+      const deadline = created + ctx.opts.lagTimeoutMs;
+      for (let attempt = 1; ; attempt++) {
+        const found = await findUser(ctx, user.id, bare);
+        if (found.status >= 400) rec.fail(`user listing answered ${found.status}: ${found.snippet}`, found.status >= 500 ? ['elasticsearch'] : []);
+        if (found.found) {
+          rec.see(`worker listed after ${Date.now() - created} ms (${attempt} listing${attempt > 1 ? 's' : ''})`);
+          rec.metric('listingLagMs', Date.now() - created);
+          return;
+        }
+        if (Date.now() + ctx.opts.pollMs > deadline) rec.fail(`worker not in the listing after ${ctx.opts.lagTimeoutMs} ms (Elasticsearch lag or indexing stopped)`);
+        await sleep(ctx.opts.pollMs, ctx.opts.signal);
+      }
+    },
+  },
+  {
+    id: '05-app-formplayer',
+    title: 'App profile and suite download; Formplayer health',
+    services: ['django', 'couch', 'formplayer', 'nginx'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      const fp = await ctx.client.get('/serverup.txt?only=formplayer');
+      rec.see(`GET /serverup.txt?only=formplayer → ${fp.status} ${short(fp.text, 100)}`);
+      if (fp.status !== 200) rec.serviceFailed('formplayer');
+      if (!ctx.target.appId) rec.skip('no app id: pass --app-id or set CCHQ_APP_ID');
+      for (const [file, marker] of [
+        ['profile.ccpr', '<profile'],
+        ['suite.xml', '<suite'],
+      ] as const) {
+        const path = `${d(ctx)}/apps/download/${encodeURIComponent(ctx.target.appId)}/${file}`;
+        const r = await ctx.client.get(path);
+        rec.see(`GET ${path} → ${r.status}, ${r.text.length} bytes (${r.ms} ms)`);
+        if (r.status !== 200) rec.fail(`${file} download answered ${r.status}`, r.status >= 500 ? ['couch'] : []);
+        if (!r.text.includes(marker)) rec.fail(`${file} does not look like a CommCare ${file.split('.')[0]} (no ${marker})`);
+      }
+    },
+  },
+  {
+    id: '06-submit-forms',
+    title: 'Mobile worker submits a registration and a follow-up form',
+    services: ['django', 'postgres', 'couch', 'redis'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      const worker = ctx.state.worker ?? configuredWorker(ctx);
+      if (!worker) rec.skip('no mobile worker: step 04 created none and no --username/--password (CCHQ_USERNAME/CCHQ_PASSWORD) given', ctx.target.web ? '04-mobile-worker' : undefined);
+      if (!ctx.state.worker) ctx.state.worker = worker;
+      const user = { userId: worker.id, username: worker.username.split('@')[0] };
+      const reg = registrationForm(user, `ccready check ${ctx.runId}`, { ccready_run: ctx.runId, check_step: 'registration' });
+      await submit(ctx, rec, worker, reg.xml, 'registration', reg.xmlns);
+      ctx.state.caseId = reg.caseId;
+      const fu = followUpForm(user, reg.caseId, { ccready_run: ctx.runId, check_step: 'follow-up', visit_count: '1' });
+      await submit(ctx, rec, worker, fu.xml, 'follow-up', fu.xmlns);
+      rec.see(`case ${reg.caseId} created and updated`);
+    },
+  },
+  {
+    id: '07-restore',
+    title: 'Restore contains the new case; incremental restore works',
+    services: ['django', 'postgres', 'couch', 'redis', 'celery'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      needs(ctx, rec, '06-submit-forms', 'the submitted case');
+      const worker = ctx.state.worker!;
+      const full = await restore(ctx, rec, worker);
+      const ids = restoreCaseIds(full.text);
+      rec.see(`full restore: ${ids.length} cases, ${full.text.length} bytes`);
+      if (!ids.includes(ctx.state.caseId!)) rec.fail(`the new case ${ctx.state.caseId} is not in the restore`, ['postgres']);
+      const token = restoreId(full.text);
+      if (!token) rec.fail('restore has no <restore_id> sync token');
+      const inc = await restore(ctx, rec, worker, token);
+      const next = restoreId(inc.text);
+      if (!next) rec.fail('incremental restore has no <restore_id>');
+      if (next === token) rec.fail('incremental restore returned the same sync token');
+      ctx.state.restoreId = next;
+      rec.see(`incremental restore since ${token.slice(0, 8)}…: ${restoreCaseIds(inc.text).length} cases, new token ${next.slice(0, 8)}…`);
+    },
+  },
+  {
+    id: '08-form-case-api',
+    title: 'Form and case appear in the Form API and Case API (pillow lag)',
+    services: ['kafka', 'elasticsearch', 'django'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      needs(ctx, rec, '06-submit-forms', 'the submitted forms');
+      const web = needWeb(ctx, rec);
+      const caseId = ctx.state.caseId!;
+      const ackAt = Math.max(...ctx.state.forms.map((f) => f.ackAt));
+      const wanted = new Set(ctx.state.forms.map((f) => f.formId));
+      const deadline = ackAt + ctx.opts.lagTimeoutMs;
+      let formSeen: number | undefined;
+      let caseSeen: number | undefined;
+      let lastForms = 0;
+      let polls = 0;
+      for (;;) {
+        polls++;
+        if (formSeen === undefined) {
+          const path = `${d(ctx)}/api/form/v1/?case_id=${encodeURIComponent(caseId)}&limit=100`;
+          const r = await ctx.client.get(path, { auth: web, headers: { accept: 'application/json' } });
+          if (r.status >= 500) rec.fail(`Form API answered ${r.status}: ${short(r.text, 100)}`, ['elasticsearch']);
+          if (r.status !== 200) rec.fail(`Form API answered ${r.status}: ${short(r.text, 100)}`);
+          const objs = json<{ objects?: { id?: string }[] }>(r, 'Form API').objects ?? [];
+          lastForms = objs.filter((o) => o.id && wanted.has(o.id)).length;
+          if (lastForms === wanted.size) formSeen = Date.now();
+        }
+        if (caseSeen === undefined) {
+          const path = `${d(ctx)}/api/case/v2/${encodeURIComponent(caseId)}`;
+          const r = await ctx.client.get(path, { auth: web, headers: { accept: 'application/json' } });
+          if (r.status >= 500) rec.fail(`Case API answered ${r.status}: ${short(r.text, 100)}`, ['elasticsearch']);
+          if (r.status === 200) {
+            const c = json<{ case_id?: string; properties?: Record<string, string> }>(r, 'Case API');
+            // The follow-up's update must be there too, not just the create.
+            if (c.case_id === caseId && c.properties?.visit_count === '1') caseSeen = Date.now();
+          } else if (r.status !== 404) rec.fail(`Case API answered ${r.status}: ${short(r.text, 100)}`);
+        }
+        if (formSeen !== undefined && caseSeen !== undefined) break;
+        if (Date.now() + ctx.opts.pollMs > deadline) {
+          const missing = [formSeen === undefined ? `Form API (${lastForms}/${wanted.size} forms)` : '', caseSeen === undefined ? 'Case API (case)' : '']
+            .filter(Boolean)
+            .join(' and ');
+          rec.fail(`not in ${missing} within ${ctx.opts.lagTimeoutMs} ms of submission: pillows (Kafka) or Elasticsearch are not keeping up`, []);
+        }
+        await sleep(ctx.opts.pollMs, ctx.opts.signal);
+      }
+      const formLag = formSeen - ackAt;
+      const caseLag = caseSeen - ackAt;
+      rec.metric('formLagMs', Math.max(0, formLag));
+      rec.metric('caseLagMs', Math.max(0, caseLag));
+      rec.see(`Form API listed both forms ${Math.max(0, formLag)} ms after submission; Case API had the updated case after ${Math.max(0, caseLag)} ms (${polls} polls)`);
+      if (Math.max(formLag, caseLag) > ctx.opts.lagTimeoutMs / 2) rec.warn(`indexing lag ${Math.max(formLag, caseLag)} ms is over half the ${ctx.opts.lagTimeoutMs} ms limit`);
+    },
+  },
+  {
+    id: '09-export-odata',
+    title: 'Case export prepared and downloaded; OData case feed',
+    services: ['celery', 'blobdb', 'redis', 'elasticsearch'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      needs(ctx, rec, '06-submit-forms', 'the submitted case');
+      needWeb(ctx, rec);
+      await caseExportAndOData(ctx, rec);
+    },
+  },
+  {
+    id: '10-bulk-upload',
+    title: 'Bulk mobile-worker upload completes',
+    services: ['celery', 'redis'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      needWeb(ctx, rec);
+      await bulkUserUpload(ctx, rec);
+    },
+  },
+  {
+    id: '11-sms',
+    title: 'SMS gateway',
+    services: ['sms'],
+    required: false,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      if (!ctx.opts.smsNumber) rec.skip('no SMS gateway configured for this check (optional step of the QA plan)');
+      rec.skip('sending a test SMS is not automated by ccready: verify the phone number by hand (QA plan step 8)');
+    },
+  },
+  {
+    id: '12-cleanup',
+    title: 'Cleanup: close the case, retire the worker, tag with the run id',
+    services: ['django', 'postgres', 'couch'],
+    required: true,
+    async run(ctx: VerifyContext, rec: Recorder) {
+      await cleanup(ctx, rec);
+    },
+  },
+];
+
+/** Also used after an interrupt: closes what the run created, so nothing is left open. */
+export async function cleanup(ctx: VerifyContext, rec: Recorder): Promise<void> {
+  const worker = ctx.state.worker;
+  if (!worker) rec.skip('nothing was created', ctx.target.web ? '04-mobile-worker' : undefined);
+  if (ctx.state.caseId) {
+    const close = followUpForm({ userId: worker.id, username: worker.username.split('@')[0] }, ctx.state.caseId, { ccready_run: ctx.runId, check_step: 'cleanup' }, { close: true });
+    await submit(ctx, rec, worker, close.xml, 'close', close.xmlns, false);
+    rec.see(`case ${ctx.state.caseId} closed, tagged ccready_run=${ctx.runId}`);
+  }
+  if (worker.created && ctx.target.web) {
+    const path = `${d(ctx)}/api/user/v1/${encodeURIComponent(worker.id)}/`;
+    const r = await ctx.client.request('DELETE', path, { auth: ctx.target.web });
+    rec.see(`DELETE ${path} → ${r.status}`);
+    if (r.status !== 202 && r.status !== 204 && r.status !== 200) rec.fail(`could not retire worker ${worker.username}: ${r.status}`);
+    rec.see(`worker ${worker.username} (tagged ccready_run=${ctx.runId}) retired`);
+  } else if (!worker.created) rec.see('the configured mobile worker was used and is left as it was');
+}
+
+function configuredWorker(ctx: VerifyContext): Worker | undefined {
+  const m = ctx.target.mobile;
+  if (!m) return undefined;
+  return { id: '', username: mobileUsername(m.username, ctx.target.domain), password: m.password, created: false };
+}
+
+async function findUser(ctx: VerifyContext, id: string, bare: string): Promise<{ found: boolean; status: number; snippet: string }> {
+  // Listings are paged; a bounded walk is enough for a just-created worker on a test project.
+  let path: string | undefined = `${d(ctx)}/api/user/v1/?limit=100&offset=0`;
+  for (let page = 0; path && page < 20; page++) {
+    const r = await ctx.client.get(path, { auth: ctx.target.web, headers: { accept: 'application/json' } });
+    if (r.status !== 200) return { found: false, status: r.status, snippet: short(r.text, 100) };
+    const body = json<{ meta?: { next?: string | null }; objects?: { id?: string; username?: string }[] }>(r, 'user listing');
+    if ((body.objects ?? []).some((u) => u.id === id || u.username === bare || u.username?.startsWith(`${bare}@`))) return { found: true, status: 200, snippet: '' };
+    path = body.meta?.next ?? undefined;
+  }
+  return { found: false, status: 200, snippet: '' };
+}
+
+export async function submit(ctx: VerifyContext, rec: Recorder, worker: Worker, xml: string, label: string, xmlns: string, record = true): Promise<string> {
+  const path = ctx.target.appId ? `${d(ctx)}/receiver/secure/${encodeURIComponent(ctx.target.appId)}/` : `${d(ctx)}/receiver/secure/`;
+  const res = await ctx.client.post(path, xml, {
+    auth: worker,
+    headers: { 'content-type': 'text/xml', 'x-openrosa-version': '3.0' },
+  });
+  const nature = openRosaNature(res.text);
+  const formId = res.headers['x-commcarehq-formid'];
+  rec.see(`POST ${path} (${label}) → ${res.status} ${nature ?? 'no OpenRosa nature'}${formId ? ` form ${formId}` : ''} (${res.ms} ms)`);
+  if (res.status === 401 || res.status === 403 || res.status === 406) rec.fail(`${label} form rejected: ${res.status} (mobile worker credentials or permissions)`);
+  if (res.status >= 500) rec.fail(`${label} form: ${res.status} ${short(openRosaMessage(res.text) || res.text, 120)}`);
+  if (res.status !== 201 || nature !== 'submit_success') rec.fail(`${label} form: ${res.status} ${nature ?? ''} ${short(openRosaMessage(res.text), 120)}`);
+  if (!formId) rec.fail(`${label} form accepted without an X-CommCareHQ-FormID header`);
+  if (record) ctx.state.forms.push({ formId, xmlns, ackAt: Date.now() });
+  if (!worker.id) {
+    // A configured worker's id is needed for case ownership: learn it from the first restore instead.
+    worker.id = await learnUserId(ctx, worker);
+  }
+  return formId;
+}
+
+async function learnUserId(ctx: VerifyContext, worker: Worker): Promise<string> {
+  const r = await ctx.client.get(`${d(ctx)}/phone/restore/?version=2.0&device_id=ccready-verify`, { auth: worker });
+  return /<uuid>([^<]+)<\/uuid>/.exec(r.text)?.[1] ?? '';
+}
+
+/** One restore, following 202 "restore pending" answers by waiting Retry-After, within the restore timeout. */
+export async function restore(ctx: VerifyContext, rec: Recorder, worker: { username: string; password: string }, since?: string): Promise<HttpResponse> {
+  const app = ctx.target.appId ? `${encodeURIComponent(ctx.target.appId)}/` : '';
+  const q = new URLSearchParams({ version: '2.0', device_id: `ccready-verify-${ctx.runId}` });
+  if (since) q.set('since', since);
+  const path = `${d(ctx)}/phone/restore/${app}?${q}`;
+  const deadline = Date.now() + ctx.opts.restoreTimeoutMs;
+  let pending = 0;
+  for (;;) {
+    const r = await ctx.client.get(path, { auth: worker, headers: { 'x-openrosa-version': '3.0' } });
+    if (r.status === 200) {
+      rec.see(`GET restore${since ? ' (incremental)' : ''} → 200 ${openRosaNature(r.text) ?? ''} (${r.ms} ms${pending ? `, after ${pending} pending answers` : ''})`);
+      return r;
+    }
+    if (r.status === 202) {
+      pending++;
+      const wait = Math.min(60, Math.max(1, Number(r.headers['retry-after']) || 5)) * 1000;
+      if (Date.now() + wait > deadline) rec.fail(`restore still pending after ${ctx.opts.restoreTimeoutMs} ms (async restore: Celery not finishing)`, []);
+      await sleep(wait, ctx.opts.signal);
+      continue;
+    }
+    rec.see(`GET restore${since ? ' (incremental)' : ''} → ${r.status} ${short(openRosaMessage(r.text) || r.text, 120)}`);
+    rec.fail(`restore answered ${r.status}${r.status === 412 ? ' (sync token rejected)' : ''}: ${short(openRosaMessage(r.text) || r.text, 100)}`);
+  }
+}
+
+export { HttpError };

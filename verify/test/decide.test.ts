@@ -1,0 +1,105 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decide, suspectServices, likelyAtFault } from '../decide.ts';
+import { STEPS } from '../steps.ts';
+import type { StepResult } from '../types.ts';
+
+function steps(over: Record<string, Partial<StepResult>> = {}): StepResult[] {
+  return STEPS.map((s) => ({
+    id: s.id,
+    title: s.title,
+    services: s.services,
+    required: s.required,
+    shallow: s.shallow,
+    status: s.id === '11-sms' ? 'skip' : 'pass',
+    evidence: [],
+    durationMs: 1,
+    ...(s.id === '11-sms' ? { reason: 'not configured' } : {}),
+    ...(over[s.id] ?? {}),
+  })) as StepResult[];
+}
+
+test('all required steps pass, optional SMS skipped → READY, exit 0', () => {
+  const d = decide(steps());
+  assert.is(d.verdict, 'READY');
+  assert.is(d.exitCode, 0);
+  assert.equal(d.failing, []);
+});
+
+test('a warning only → READY WITH WARNINGS, exit 0', () => {
+  const d = decide(steps({ '01-reachability-tls': { status: 'warn', reason: 'certificate expires in 10 days' } }));
+  assert.is(d.verdict, 'READY WITH WARNINGS');
+  assert.is(d.exitCode, 0);
+  assert.equal(d.warnings, ['01-reachability-tls']);
+});
+
+test('elasticsearch down: serverup names it, login passes, listings fail → elasticsearch first', () => {
+  const d = decide(
+    steps({
+      '02-service-health': { status: 'fail', failedServices: ['elasticsearch'] },
+      '04-mobile-worker': { status: 'fail' },
+      '08-form-case-api': { status: 'fail' },
+      '09-export-odata': { status: 'fail' },
+    }),
+  );
+  assert.is(d.verdict, 'NOT READY');
+  assert.is(d.exitCode, 1);
+  assert.is(d.suspects[0].service, 'elasticsearch');
+  assert.equal(likelyAtFault(d.suspects), ['elasticsearch']);
+  assert.match(d.summary, /most likely at fault: elasticsearch/);
+});
+
+test('without a direct health report, the service only failing steps share wins over ones cleared by passing steps', () => {
+  // Listings fail, login passed (clears postgres, couch, redis, django): elasticsearch is the common one.
+  const s = suspectServices(
+    steps({
+      '04-mobile-worker': { status: 'fail' },
+      '08-form-case-api': { status: 'fail' },
+      '09-export-odata': { status: 'fail' },
+    }),
+  );
+  assert.is(s[0].service, 'elasticsearch');
+  assert.ok(s.find((x) => x.service === 'postgres')!.score < s[0].score / 2);
+});
+
+test('celery down: exports and bulk upload fail → celery first', () => {
+  const d = decide(
+    steps({
+      '02-service-health': { status: 'fail', failedServices: ['celery'] },
+      '09-export-odata': { status: 'fail' },
+      '10-bulk-upload': { status: 'fail' },
+    }),
+  );
+  assert.is(d.suspects[0].service, 'celery');
+});
+
+test('skipped because an earlier step failed does not count as unverified', () => {
+  const d = decide(steps({ '06-submit-forms': { status: 'fail' }, '07-restore': { status: 'skip', blockedBy: '06-submit-forms' } }));
+  assert.equal(d.unverified, []);
+  assert.equal(d.failing, ['06-submit-forms']);
+});
+
+test('a required step skipped for missing credentials → NOT READY (not verified), no service blamed', () => {
+  const d = decide(steps({ '10-bulk-upload': { status: 'skip', reason: 'no web user' } }));
+  assert.is(d.verdict, 'NOT READY');
+  assert.equal(d.unverified, ['10-bulk-upload']);
+  assert.equal(d.suspects, []);
+});
+
+test('an interrupted run is never READY', () => {
+  const d = decide(steps().slice(0, 3), { interrupted: true });
+  assert.is(d.verdict, 'NOT READY');
+  assert.match(d.summary, /interrupted/);
+});
+
+test('a failing optional step is a warning', () => {
+  const d = decide(steps({ '11-sms': { status: 'fail', reason: 'gateway down' } }));
+  assert.is(d.verdict, 'READY WITH WARNINGS');
+});
+
+test('pillows stopped: forms accepted, health green, only the Form/Case API step fails → kafka first', () => {
+  const s = suspectServices(steps({ '08-form-case-api': { status: 'fail' } }));
+  assert.is(s[0].service, 'kafka');
+});
+
+test.run();

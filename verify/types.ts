@@ -1,0 +1,82 @@
+// The shapes every part of the verifier shares: a step's outcome, the decision, the report.
+
+/** The backing services of a CommCare HQ monolith, named as HQ's own service checks name them. */
+export const SERVICES = [
+  'django',
+  'nginx',
+  'postgres',
+  'couch',
+  'redis',
+  'elasticsearch',
+  'kafka',
+  'celery',
+  'rabbitmq',
+  'formplayer',
+  'blobdb',
+  'sms',
+  'host',
+] as const;
+export type Service = (typeof SERVICES)[number];
+
+/** The services `serverup.txt` can check one at a time (`?only=<name>`); celery is not in the default set. */
+export const SERVERUP_CHECKS = ['postgres', 'couch', 'redis', 'elasticsearch', 'kafka', 'celery', 'rabbitmq', 'formplayer', 'blobdb'] as const;
+
+export type StepStatus = 'pass' | 'fail' | 'warn' | 'skip';
+
+export interface StepResult {
+  /** Stable id, e.g. `04-mobile-worker`. */
+  id: string;
+  title: string;
+  /** Services this step exercises (from the QA plan's mapping). */
+  services: Service[];
+  /** A required step must pass for READY; optional ones (SMS) may be skipped. */
+  required: boolean;
+  /** A health probe: its failures name services directly, but its passing does not prove they work end to end. */
+  shallow?: boolean;
+  status: StepStatus;
+  /** Why it failed, warned or was skipped; one line. */
+  reason?: string;
+  /** What the step saw: requests, statuses, timings. Redacted before it is stored. */
+  evidence: string[];
+  durationMs: number;
+  /** Services the step saw fail directly (e.g. `serverup.txt?only=redis` → 500). */
+  failedServices?: Service[];
+  /** Set when the step was skipped because an earlier step it needs did not pass. */
+  blockedBy?: string;
+  /** Measurements worth keeping in the report (lag, days to expiry, …). */
+  metrics?: Record<string, number>;
+}
+
+export type Verdict = 'READY' | 'READY WITH WARNINGS' | 'NOT READY';
+
+export interface Suspect {
+  service: Service;
+  /** 0..1, how strongly the evidence points at it. */
+  score: number;
+  why: string[];
+}
+
+export interface Decision {
+  verdict: Verdict;
+  exitCode: 0 | 1;
+  failing: string[];
+  warnings: string[];
+  /** Required steps that could not be checked (missing credentials, …): no claim of readiness without them. */
+  unverified: string[];
+  suspects: Suspect[];
+  summary: string;
+}
+
+export interface VerifyReport {
+  kind: 'verify' | 'gate' | 'canary-write' | 'canary-check';
+  runId: string;
+  target: string;
+  domain: string;
+  startedAt: string;
+  finishedAt: string;
+  interrupted: boolean;
+  steps: StepResult[];
+  decision: Decision;
+  /** Files written for this run (relative names). */
+  files?: string[];
+}
