@@ -1,10 +1,52 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../common/errors.ts';
+import { newRunId, runDir, writeRunFiles } from '../../common/runs.ts';
+import { EXAMPLE_CONFIG, loadSizingConfig, runModel } from '../../sizing/index.ts';
+import { consoleText, jsonText, outputFiles } from '../../sizing/format.ts';
 
-export const sizeCommand: CommandModule = {
-  command: 'size',
-  describe: '(size: being built)',
-  handler: () => {
-    throw new UsageError('size is not implemented yet');
+interface SizeArgs {
+  config?: string;
+  format: string;
+  out?: string;
+  set?: string[];
+  service?: string[];
+  usage?: string;
+}
+
+export const sizeCommand: CommandModule<object, SizeArgs> = {
+  command: 'size [config]',
+  describe: 'Size a CommCare HQ deployment from a commcare_resource_model YAML config',
+  builder: (y) =>
+    y
+      .positional('config', { type: 'string', describe: 'config YAML (default: the embedded ~1000-user single-server example)' })
+      .option('format', { type: 'string', choices: ['console', 'json'], default: 'console', describe: 'console tables, or one JSON document (golden.json layout)' })
+      .option('out', { type: 'string', describe: 'write one CSV per table and sizing.json into DIR' })
+      .option('set', { type: 'string', array: true, describe: 'only compute this combined set (repeatable)' })
+      .option('service', { alias: 's', type: 'string', array: true, describe: 'only size this service (repeatable)' })
+      .option('usage', { alias: 'u', type: 'string', describe: 'also print this usage field month by month' })
+      .example('ccready size', 'size the embedded example (1000 users, one server)')
+      .example('ccready size configs/icds.yml --format json > sizing.json', 'the tables as one JSON document')
+      .example('ccready size my.yml --set 8lakh-400fpu -s pg_main -u users', 'one set, one service, print the users column')
+      .example('ccready size my.yml --out reports/sizing', 'CSV per table + sizing.json'),
+  handler: (argv) => {
+    const file = argv.config ?? EXAMPLE_CONFIG;
+    const config = loadSizingConfig(file);
+    if (argv.service?.length) {
+      const names = config.services.map((s) => s.name);
+      for (const s of argv.service) if (!names.includes(s)) throw new UsageError(`--service ${s}: no such service in ${file} (services: ${names.join(', ')})`);
+      config.services = config.services.filter((s) => argv.service!.includes(s.name));
+    }
+    const result = runModel(config, { sets: argv.set });
+    if (argv.usage) {
+      const cols = result.sets[0]?.usage.columns ?? [];
+      if (!cols.includes(argv.usage)) throw new UsageError(`--usage ${argv.usage}: no such usage field (fields: ${cols.join(', ')})`);
+    }
+    // everything is computed before anything is written: an error leaves no partial output
+    if (argv.out) {
+      const dir = runDir(newRunId(), argv.out);
+      writeRunFiles(dir, outputFiles(config, result));
+      process.stderr.write(`ccready: wrote ${dir}\n`);
+    }
+    process.stdout.write(argv.format === 'json' ? jsonText(config, result) : consoleText(config, result, { usageField: argv.usage }));
   },
 };

@@ -33,7 +33,7 @@ function sameCell(a: Cell, b: Cell, raw: boolean): boolean {
 export function diffTable(where: string, ours: Table | undefined, golden: Table, rawColumns: (c: string | string[]) => boolean = isRawFloat, max = 5): string[] {
   const out: string[] = [];
   if (!ours) return [`${where}: missing`];
-  const key = (c: string | string[]) => JSON.stringify(c);
+  const key = (c: unknown) => JSON.stringify(c);
   if (key(ours.index) !== key(golden.index)) out.push(`${where}: index differs: ours ${key(ours.index).slice(0, 300)} golden ${key(golden.index).slice(0, 300)}`);
   if (key(ours.columns) !== key(golden.columns)) out.push(`${where}: columns differ: ours ${key(ours.columns).slice(0, 400)} golden ${key(golden.columns).slice(0, 400)}`);
   if (out.length) return out;
