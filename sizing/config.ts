@@ -398,12 +398,12 @@ export function parseSizingConfig(yamlText: string, file: string, opts: LoadOpti
   const usage = [...map(c, usageY, 'usage')].map(([n, y]) => usageModel(c, n, y));
 
   const servicesY = top.get('services');
-  if (isNull(servicesY)) {
+  if (isNull(servicesY) && !opts.allowNoServices) {
     const old = top.has('storage') || top.has('compute') ? ' (this looks like the old schema with top-level storage:/compute: sections; move them into services:)' : '';
     c.fail(root, 'services', `missing: no services defined${old}`);
   }
-  const services = [...map(c, servicesY, 'services')].map(([n, y]) => serviceDef(c, n, y));
-  if (services.length === 0) c.fail(servicesY, 'services', 'expected at least one service');
+  const services = isNull(servicesY) ? [] : [...map(c, servicesY, 'services')].map(([n, y]) => serviceDef(c, n, y));
+  if (services.length === 0 && !opts.allowNoServices) c.fail(servicesY, 'services', 'expected at least one service');
 
   const sets: Record<string, Record<string, unknown>[]> = {};
   const setWhere: Record<string, string> = {};

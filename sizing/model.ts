@@ -41,13 +41,23 @@ export function combinedSets(config: SizingConfig): CombinedSet[] {
   return out;
 }
 
-export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
+/** The monthly stages (usage, service_data, summary_data) of one set, before any summary date. */
+export function monthlyTables(config: SizingConfig, set: CombinedSet) {
   const usage = generateUsage(config, set.context, (n) => set.varWhere[n] ?? '');
   const { table, dtypes } = usageTable(usage);
   const sds = config.services.map((s) => serviceData(config, usage, s));
   const buf = monthBuffers(config, usage.index.length);
   const sums = sds.map((sd) => summaryData(config, sd, buf));
   const names = config.services.map((s) => s.name);
+  return {
+    usage, table, dtypes, sums, names,
+    serviceTable: () => serviceDataTable(usage.index, sds),
+    summaryTable: () => summaryDataTable(config, usage.index, names, sums),
+  };
+}
+
+export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
+  const { usage, table, dtypes, sums, names, serviceTable, summaryTable } = monthlyTables(config, set);
   const fromConfig = config.summary_dates.length > 0;
   const dates = fromConfig ? [...config.summary_dates].sort() : usage.index.length ? [usage.index[usage.index.length - 1]!] : [];
   if (!dates.length) throw new UsageError(`${config.file}: usage: no months (no date_range_value field)`);
@@ -66,8 +76,8 @@ export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
     context: { ...set.context },
     usage: table,
     usage_dtypes: dtypes,
-    service_data: serviceDataTable(usage.index, sds),
-    summary_data: summaryDataTable(config, usage.index, names, sums),
+    service_data: serviceTable(),
+    summary_data: summaryTable(),
     summary_dates: dates,
     summary_dates_source: fromConfig ? 'config' : 'final usage month',
     summaries,

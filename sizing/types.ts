@@ -175,6 +175,8 @@ export interface SizingConfig {
 
 export interface LoadOptions {
   vars?: Record<string, string | number>;
+  /** accept a config without services (usage only; used to check usage-only reference configs) */
+  allowNoServices?: boolean;
 }
 
 export interface RunOptions {
