@@ -1,0 +1,128 @@
+// Integrity audit: every form the server acknowledged during the run must be listed by the Form
+// API afterwards. The listing is Elasticsearch-backed and lags behind the receiver (pillows), so
+// the audit polls until every id is there or the wait runs out; what is still missing is lost.
+import { UsageError } from '../common/errors.ts';
+import type { Target } from '../common/target.ts';
+import { ACK_PREFIX } from './contract.ts';
+
+export interface Ack {
+  formId: string;
+  instanceId: string;
+}
+
+export interface AuditResult {
+  /** false when the audit could not run (reason in note) */
+  checked: boolean;
+  acknowledged: number;
+  /** acknowledged forms found in the Form API listing */
+  found: number;
+  lost: number;
+  missingFormIds: string[];
+  waitedS: number;
+  note?: string;
+}
+
+/** Reads the acknowledged form ids from k6's log (JSON lines, or logfmt if someone changed the format). */
+export function parseAckLog(text: string): Ack[] {
+  const out: Ack[] = [];
+  const seen = new Set<string>();
+  const re = new RegExp(`${ACK_PREFIX} (\\S+) (\\S+)`);
+  for (const line of text.split('\n')) {
+    if (!line.includes(ACK_PREFIX)) continue;
+    let msg = line;
+    if (line.startsWith('{')) {
+      try {
+        msg = String((JSON.parse(line) as { msg?: string }).msg ?? '');
+      } catch {
+        /* a truncated last line: fall back to the raw text */
+      }
+    }
+    const m = re.exec(msg);
+    if (!m || seen.has(m[1])) continue;
+    seen.add(m[1]);
+    out.push({ formId: m[1], instanceId: m[2] });
+  }
+  return out;
+}
+
+/** The acknowledged ids that the listing does not hold, in acknowledgement order. */
+export function missingIds(acked: Ack[], listed: Set<string>): string[] {
+  return acked.filter((a) => !listed.has(a.formId) && !listed.has(a.instanceId)).map((a) => a.formId);
+}
+
+interface FormList {
+  meta?: { next?: string | null; total_count?: number; limit?: number; offset?: number };
+  objects?: { id?: string; form?: { meta?: { instanceID?: string } } }[];
+}
+
+function basic(c: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+}
+
+/** Every form id the Form API lists as received since `since` (pages of 1000). */
+export async function listFormIds(target: Target, since: Date, maxPages = 1000): Promise<Set<string>> {
+  const creds = target.web ?? target.mobile;
+  if (!creds) throw new UsageError('integrity audit: no credentials for the Form API (set CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD)');
+  const ids = new Set<string>();
+  const start = new Date(since.getTime() - 60_000).toISOString().replace(/\.\d+Z$/, '');
+  let url: string | null = `${target.url}/a/${target.domain}/api/form/v1/?limit=1000&offset=0&received_on_start=${encodeURIComponent(start)}`;
+  for (let page = 0; url && page < maxPages; page++) {
+    const res: Response = await fetch(url, { headers: { Authorization: basic(creds), Accept: 'application/json' }, signal: AbortSignal.timeout(60000) });
+    if (res.status !== 200) {
+      await res.arrayBuffer();
+      throw new Error(`Form API answered ${res.status} for ${new URL(url).pathname}`);
+    }
+    const body = (await res.json()) as FormList;
+    const objs = body.objects ?? [];
+    for (const o of objs) {
+      if (o.id) ids.add(o.id);
+      const iid = o.form?.meta?.instanceID;
+      if (iid) ids.add(iid);
+    }
+    const next = body.meta?.next;
+    if (next) url = new URL(next, target.url).href;
+    else if (objs.length > 0 && body.meta?.total_count !== undefined && (body.meta.offset ?? 0) + objs.length < body.meta.total_count) {
+      url = `${target.url}/a/${target.domain}/api/form/v1/?limit=1000&offset=${(body.meta.offset ?? 0) + objs.length}&received_on_start=${encodeURIComponent(start)}`;
+    } else url = null;
+  }
+  return ids;
+}
+
+export interface AuditOptions {
+  target: Target;
+  acked: Ack[];
+  since: Date;
+  /** how long to wait for the listing to catch up (pillow lag) */
+  timeoutS?: number;
+  pollS?: number;
+  list?: (target: Target, since: Date) => Promise<Set<string>>;
+}
+
+export async function auditForms(o: AuditOptions): Promise<AuditResult> {
+  const timeoutS = o.timeoutS ?? 60;
+  const pollMs = (o.pollS ?? 1) * 1000;
+  const list = o.list ?? listFormIds;
+  const started = Date.now();
+  if (o.acked.length === 0) return { checked: true, acknowledged: 0, found: 0, lost: 0, missingFormIds: [], waitedS: 0 };
+  if (!o.target.web && !o.target.mobile) {
+    return { checked: false, acknowledged: o.acked.length, found: 0, lost: 0, missingFormIds: [], waitedS: 0, note: 'no credentials for the Form API' };
+  }
+  let missing: string[] = o.acked.map((a) => a.formId);
+  let lastError: string | undefined;
+  for (;;) {
+    try {
+      missing = missingIds(o.acked, await list(o.target, o.since));
+      lastError = undefined;
+    } catch (e) {
+      lastError = (e as Error).message;
+    }
+    const waited = (Date.now() - started) / 1000;
+    if ((missing.length === 0 && !lastError) || waited + pollMs / 1000 > timeoutS) {
+      if (lastError) {
+        return { checked: false, acknowledged: o.acked.length, found: 0, lost: 0, missingFormIds: [], waitedS: waited, note: `Form API unusable: ${lastError}` };
+      }
+      return { checked: true, acknowledged: o.acked.length, found: o.acked.length - missing.length, lost: missing.length, missingFormIds: missing, waitedS: Number(waited.toFixed(1)) };
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}

@@ -1,0 +1,82 @@
+// The contract between the Node side (plan, runner, bundler) and the k6 scripts. Types only: it is
+// compiled both under the Node tsconfig and under loadtests/scenarios/tsconfig.json (k6 runtime).
+// Nothing secret ever goes into a K6RunConfig: credentials reach k6 through environment variables
+// or a 0600 users file named by CCREADY_USERS_FILE.
+
+export type ScenarioName = 'submit' | 'restore' | 'mobile-day';
+export type ProfileName = 'smoke' | 'normal' | 'peak' | 'stress' | 'soak';
+export type FormKind = 'registration' | 'followup' | 'close' | 'other';
+
+/**
+ * A form with placeholders the k6 script fills per submission:
+ * {{instance_id}}, {{new_case_id:N}} (the Nth case this form creates), {{own_case_id}} (an open
+ * case this virtual worker created earlier), {{user_id}}, {{username}}, {{device_id}},
+ * {{time_start}}, {{time_end}}, {{date_modified}}, {{today}}, {{run_id}}.
+ */
+export interface FormTemplate {
+  name: string;
+  kind: FormKind;
+  xmlns: string;
+  /** how many {{new_case_id:N}} placeholders (cases created) */
+  creates: number;
+  xml: string;
+}
+
+export interface StressStep {
+  step: number;
+  /** seconds since the scenario started */
+  startS: number;
+  endS: number;
+  /** iterations (requests) per second held in this step */
+  rate: number;
+}
+
+export interface K6RunConfig {
+  runId: string;
+  baseUrl: string;
+  domain: string;
+  appId?: string;
+  scenario: ScenarioName;
+  profile: ProfileName | 'plan';
+  /** k6 options exported as-is by the script (scenarios, thresholds, …). */
+  options: Record<string, unknown>;
+  submit: {
+    /** path under /a/<domain>/receiver/ : 'secure' = receiver/secure/<app_id>/ as HQ-built apps */
+    path: 'secure' | 'plain';
+    openRosaVersion: '2.0' | '3.0';
+    /** relative weights of built-in form kinds once a worker has open cases */
+    mix: { registration: number; followup: number; close: number };
+    /** user-supplied forms (--xforms DIR); when absent the built-in templates are used */
+    templates?: FormTemplate[];
+  };
+  restore: {
+    version: '2.0' | '3.0';
+    skipFixtures: boolean;
+    /** restore as this user (full username) instead of the authenticating one */
+    asUser?: string;
+    /** fraction of incremental syncs sent with an expired token (devices idle past synclog retention) */
+    staleTokenRate: number;
+    /** give up waiting for an async (202) restore after this many seconds */
+    maxAsyncWaitS: number;
+  };
+  mobileDay: {
+    formsPerDay: number;
+    /** seconds between two forms of one worker */
+    thinkS: number;
+  };
+  stressSteps?: StressStep[];
+  /** write one log line per acknowledged form (needed by the integrity audit) */
+  logAcks: boolean;
+  /** where handleSummary writes k6's summary JSON */
+  summaryPath: string;
+}
+
+/** One mobile worker as the k6 script sees it (from the 0600 users file). */
+export interface MobileWorker {
+  username: string;
+  password: string;
+  userId?: string;
+}
+
+/** Prefix of the log line k6 writes for each acknowledged form: `ccready-ack <form id> <instance id>`. */
+export const ACK_PREFIX = 'ccready-ack';

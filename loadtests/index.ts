@@ -1,0 +1,18 @@
+// Public API of the load tests (used by the CLI and by `ccready gate`).
+export { runLoad, checkSafety, buildRunConfig, PROFILES, SCENARIOS, DEFAULT_MAX_DURATION_S } from './runner.ts';
+export type { RunLoadOptions, LoadResult, LoadRunRecord } from './runner.ts';
+export { resolveK6, k6Version } from './k6bin.ts';
+export type { K6Binary } from './k6bin.ts';
+export {
+  derivePlan, defaultPlan, validatePlan, shapeRun, arrivalRate, k6Thresholds, mergeThresholds,
+  DEFAULT_THRESHOLDS, DEFAULT_FIELDS, DEFAULT_ASSUMPTIONS, DEFAULT_DURATIONS,
+} from './plan.ts';
+export type { LoadPlan, Thresholds, UsageFields, UsageTable, PlanAssumptions, ScenarioShape } from './plan.ts';
+export { interpretSummary } from './summary.ts';
+export type { LoadSummary, StepResult } from './summary.ts';
+export { auditForms, parseAckLog, missingIds, listFormIds } from './audit.ts';
+export type { AuditResult, Ack } from './audit.ts';
+export { bundleScenarios, ensureBundle, SCRIPT_NAME, DEFAULT_BUNDLE_DIR } from './bundle.ts';
+export { builtinTemplates, templateFromXml, templatesFromDir } from './templates.ts';
+export { parseUsersCsv, readUsersCsv, createUsers, deleteUsers, fullUsername } from './users.ts';
+export type { ScenarioName, ProfileName, FormTemplate, K6RunConfig, MobileWorker } from './contract.ts';

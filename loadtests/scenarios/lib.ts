@@ -1,0 +1,75 @@
+// Helpers shared by the k6 scenarios. k6 runtime only: no Node built-ins, no remote imports.
+import http from 'k6/http';
+import encoding from 'k6/encoding';
+import crypto from 'k6/crypto';
+import exec from 'k6/execution';
+import { Counter, Rate, Trend } from 'k6/metrics';
+import type { K6RunConfig, MobileWorker } from '../contract.ts';
+
+// Custom metrics; thresholds in the plan refer to these names.
+export const errors = new Rate('ccready_errors');
+export const formsAcked = new Counter('ccready_forms_acked');
+export const formsRejected = new Counter('ccready_forms_rejected');
+export const restoresFull = new Counter('ccready_restores_full');
+export const restoresIncremental = new Counter('ccready_restores_incremental');
+export const restore202 = new Counter('ccready_restore_202');
+export const restore412 = new Counter('ccready_restore_412');
+export const restoreCases = new Trend('ccready_restore_cases');
+export const asyncWait = new Trend('ccready_restore_async_wait', true);
+
+export function uuid4(): string {
+  const b = new Uint8Array(crypto.randomBytes(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h: string[] = [];
+  for (let i = 0; i < 16; i++) h.push((b[i] + 0x100).toString(16).slice(1));
+  return `${h.slice(0, 4).join('')}-${h.slice(4, 6).join('')}-${h.slice(6, 8).join('')}-${h.slice(8, 10).join('')}-${h.slice(10).join('')}`;
+}
+
+export function hex32(): string {
+  return uuid4().replace(/-/g, '');
+}
+
+export function basicAuth(w: MobileWorker): string {
+  return `Basic ${encoding.b64encode(`${w.username}:${w.password}`)}`;
+}
+
+/** The mobile workers this run may use: a 0600 JSON file, or one worker from the environment. */
+export function loadWorkers(): MobileWorker[] {
+  if (__ENV.CCREADY_USERS_FILE) {
+    const list = JSON.parse(open(__ENV.CCREADY_USERS_FILE)) as MobileWorker[];
+    if (!Array.isArray(list) || list.length === 0) throw new Error('CCREADY_USERS_FILE holds no users');
+    return list;
+  }
+  if (__ENV.CCHQ_USERNAME && __ENV.CCHQ_PASSWORD !== undefined) {
+    return [{ username: __ENV.CCHQ_USERNAME, password: __ENV.CCHQ_PASSWORD }];
+  }
+  throw new Error('no mobile worker: set CCREADY_USERS_FILE or CCHQ_USERNAME/CCHQ_PASSWORD');
+}
+
+export function loadConfig(): K6RunConfig {
+  const path = __ENV.CCREADY_CONFIG;
+  if (!path) throw new Error('CCREADY_CONFIG (path of the run config JSON) is not set');
+  return JSON.parse(open(path)) as K6RunConfig;
+}
+
+/** The stress step the test is in now (by elapsed time), or undefined outside the steps. */
+export function currentStep(cfg: K6RunConfig): number | undefined {
+  if (!cfg.stressSteps) return undefined;
+  const s = exec.instance.currentTestRunDuration / 1000;
+  for (const st of cfg.stressSteps) if (s >= st.startS && s < st.endS) return st.step;
+  return undefined;
+}
+
+export function tagsFor(cfg: K6RunConfig, kind: string, name: string): Record<string, string> {
+  const tags: Record<string, string> = { kind, name };
+  const step = currentStep(cfg);
+  if (step !== undefined) tags.step = String(step);
+  return tags;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export { http };

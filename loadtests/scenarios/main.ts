@@ -1,0 +1,66 @@
+// The one k6 script ccready runs. Everything that varies (which scenario, rates, thresholds, the
+// target) comes from the run config JSON named by CCREADY_CONFIG, computed by `ccready load plan/run`;
+// credentials come from the environment or a 0600 users file, never from the script.
+import { sleep } from 'k6';
+import exec from 'k6/execution';
+import type { FormTemplate } from '../contract.ts';
+import { loadConfig, loadWorkers } from './lib.ts';
+import { submitForm, type WorkerState } from './forms.ts';
+import { sync } from './sync.ts';
+
+// Built-in templates (registration, follow-up, close), generated with xmlbuilder2 at bundle time.
+declare const __CCREADY_TEMPLATES__: FormTemplate[];
+
+const cfg = loadConfig();
+const workers = loadWorkers();
+const templates: FormTemplate[] = cfg.submit.templates && cfg.submit.templates.length ? cfg.submit.templates : __CCREADY_TEMPLATES__;
+
+export const options = cfg.options;
+
+let state: WorkerState | undefined;
+
+function worker(): WorkerState {
+  if (!state) {
+    const id = exec.vu.idInTest;
+    const w = workers[(id - 1) % workers.length];
+    state = { worker: w, userId: w.userId, deviceId: `ccready-${cfg.runId}-vu${id}`, openCases: [] };
+  }
+  return state;
+}
+
+/** submit scenario: one form per iteration. */
+export function submit(): void {
+  const st = worker();
+  // A phone learns its user id from its first sync; without it, cases would not be owned by the worker.
+  if (!st.userId && !st.syncToken) sync(cfg, st);
+  submitForm(cfg, templates, st);
+}
+
+/** restore scenario: one sync per iteration (full first, then incremental). */
+export function restore(): void {
+  sync(cfg, worker());
+}
+
+/** mobile-day scenario: one compressed working day per iteration. */
+export function mobileDay(): void {
+  const st = worker();
+  sync(cfg, st);
+  for (let i = 0; i < cfg.mobileDay.formsPerDay; i++) {
+    sleep(cfg.mobileDay.thinkS * (0.5 + Math.random()));
+    submitForm(cfg, templates, st);
+  }
+  sleep(cfg.mobileDay.thinkS * (0.5 + Math.random()));
+  sync(cfg, st);
+}
+
+export default submit;
+
+// The summary stays local: written where the runner asked, nothing sent anywhere.
+export function handleSummary(data: Record<string, unknown>): Record<string, string> {
+  const m = (data.metrics ?? {}) as Record<string, { values?: Record<string, number> }>;
+  const v = (name: string, key: string) => m[name]?.values?.[key];
+  const line = `ccready k6: ${v('iterations', 'count') ?? 0} iterations, ${v('ccready_forms_acked', 'count') ?? 0} forms acknowledged, ` +
+    `${v('ccready_restores_full', 'count') ?? 0} full + ${v('ccready_restores_incremental', 'count') ?? 0} incremental restores, ` +
+    `error rate ${((v('ccready_errors', 'rate') ?? 0) * 100).toFixed(2)}%\n`;
+  return { [cfg.summaryPath]: JSON.stringify(data, null, 1), stdout: line };
+}

@@ -1,0 +1,141 @@
+// Reads k6's end-of-test summary (the handleSummary data) into ccready's verdict: which
+// thresholds held, the key numbers per request kind, and for stress runs the knee: the highest
+// step rate that still met the latency and error thresholds. Pure.
+import type { ProfileName, ScenarioName, StressStep } from './contract.ts';
+import type { LoadPlan } from './plan.ts';
+
+interface K6Metric {
+  type: string;
+  values: Record<string, number>;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+export interface K6SummaryData {
+  state?: { testRunDurationMs?: number };
+  metrics: Record<string, K6Metric>;
+}
+
+export interface Latency {
+  count: number;
+  avg: number;
+  med: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface ThresholdResult {
+  metric: string;
+  threshold: string;
+  ok: boolean;
+}
+
+export interface StepResult {
+  step: number;
+  rate: number;
+  requests: number;
+  p95Ms: number | null;
+  errorRate: number | null;
+  ok: boolean;
+}
+
+export interface LoadSummary {
+  durationS: number;
+  iterations: number;
+  requests: number;
+  /** requests per second over the whole run */
+  requestRate: number;
+  errorRate: number;
+  httpFailedRate: number;
+  formsAcknowledged: number;
+  formsRejected: number;
+  /** acknowledged forms per second over the run */
+  formRate: number;
+  restoresFull: number;
+  restoresIncremental: number;
+  restoreAsync202: number;
+  restore412: number;
+  casesPerRestore: number | null;
+  latency: { submission?: Latency; restore?: Latency; asyncWait?: Latency };
+  thresholds: ThresholdResult[];
+  thresholdsOk: boolean;
+  /** stress only */
+  steps?: StepResult[];
+  knee?: { step: number; rate: number } | null;
+}
+
+function latency(m: K6Metric | undefined): Latency | undefined {
+  if (!m || !m.values || !m.values.count) return undefined;
+  const v = m.values;
+  return { count: v.count ?? 0, avg: v.avg ?? 0, med: v.med ?? 0, p95: v['p(95)'] ?? 0, p99: v['p(99)'] ?? 0, max: v.max ?? 0 };
+}
+
+export function interpretSummary(
+  data: K6SummaryData,
+  ctx: { plan: LoadPlan; profile: ProfileName; scenario: ScenarioName; stressSteps?: StressStep[] },
+): LoadSummary {
+  const m = data.metrics ?? {};
+  const val = (name: string, key: string) => m[name]?.values?.[key] ?? 0;
+  const durationS = (data.state?.testRunDurationMs ?? 0) / 1000;
+  const thresholds: ThresholdResult[] = [];
+  for (const [metric, mm] of Object.entries(m)) {
+    for (const [threshold, r] of Object.entries(mm.thresholds ?? {})) {
+      // The per-step sub-metrics of a stress run always hold; they are not a verdict.
+      if (/\{.*step:/.test(metric)) continue;
+      thresholds.push({ metric, threshold, ok: !!r.ok });
+    }
+  }
+  thresholds.sort((a, b) => a.metric.localeCompare(b.metric) || a.threshold.localeCompare(b.threshold));
+  const restores = val('ccready_restores_full', 'count') + val('ccready_restores_incremental', 'count');
+  const casesCount = m.ccready_restore_cases?.values?.count ?? 0;
+  const s: LoadSummary = {
+    durationS: Number(durationS.toFixed(2)),
+    iterations: val('iterations', 'count'),
+    requests: val('http_reqs', 'count'),
+    requestRate: Number(val('http_reqs', 'rate').toFixed(3)),
+    errorRate: val('ccready_errors', 'rate'),
+    httpFailedRate: val('http_req_failed', 'rate'),
+    formsAcknowledged: val('ccready_forms_acked', 'count'),
+    formsRejected: val('ccready_forms_rejected', 'count'),
+    formRate: Number(val('ccready_forms_acked', 'rate').toFixed(3)),
+    restoresFull: val('ccready_restores_full', 'count'),
+    restoresIncremental: val('ccready_restores_incremental', 'count'),
+    restoreAsync202: val('ccready_restore_202', 'count'),
+    restore412: val('ccready_restore_412', 'count'),
+    casesPerRestore: restores > 0 && casesCount > 0 ? Number(val('ccready_restore_cases', 'avg').toFixed(2)) : null,
+    latency: {
+      submission: latency(m['http_req_duration{kind:submission}']),
+      restore: latency(m['http_req_duration{kind:restore}']),
+      asyncWait: latency(m.ccready_restore_async_wait),
+    },
+    thresholds,
+    thresholdsOk: thresholds.every((t) => t.ok),
+  };
+  if (ctx.profile === 'stress' && ctx.stressSteps) {
+    const th = ctx.plan.thresholds;
+    const kind = ctx.scenario === 'restore' ? 'restore' : 'submission';
+    const limit = kind === 'restore' ? th.restore.p95Ms : th.submission.p95Ms;
+    const steps: StepResult[] = ctx.stressSteps.map((st) => {
+      const d = m[`http_req_duration{kind:${kind},step:${st.step}}`];
+      const e = m[`ccready_errors{step:${st.step}}`];
+      const requests = d?.values?.count ?? 0;
+      const p95 = requests ? d.values['p(95)'] ?? null : null;
+      const er = e && (e.values.passes ?? 0) + (e.values.fails ?? 0) > 0 ? e.values.rate : null;
+      const ok = requests > 0 && p95 !== null && p95 < limit && er !== null && er < th.errorRate;
+      return { step: st.step, rate: st.rate, requests, p95Ms: p95 === null ? null : Number(p95.toFixed(1)), errorRate: er, ok };
+    });
+    // The knee is the top of the unbroken run of passing steps from the bottom.
+    let knee: { step: number; rate: number } | null = null;
+    for (const st of steps) {
+      if (!st.ok) break;
+      knee = { step: st.step, rate: st.rate };
+    }
+    const peak = ctx.scenario === 'restore' ? ctx.plan.rates.restoresPerSecond.peak : ctx.plan.rates.formsPerSecond.peak;
+    s.steps = steps;
+    s.knee = knee;
+    const holdsPeak = knee !== null && knee.rate >= peak;
+    s.thresholds.push({ metric: `stress knee (${kind}s/s)`, threshold: `>= plan peak ${peak}`, ok: holdsPeak });
+    s.thresholdsOk = s.thresholds.every((t) => t.ok);
+  }
+  return s;
+}
