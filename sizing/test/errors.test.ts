@@ -1,0 +1,152 @@
+// Bad input gives one line naming the file, line:col and key path; what-if vars; exact arithmetic.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseSizingConfig, runModel } from '../index.ts';
+import { UsageError } from '../../common/errors.ts';
+import { decimalOnePlus, estimationBuffers, tenthRound } from '../exact.ts';
+
+const BASE = `estimation_buffer: 0.2
+storage_buffer: 0.25
+storage_display_unit: TB
+vm_os_storage_gb: 50
+vm_os_storage_group: 'VM_os'
+usage:
+  users:
+    model: 'date_range_value'
+    ranges:
+      - ['20240101', '20241201', 100]
+  forms:
+    model: 'derived_factor'
+    dependant_field: 'users'
+    factor: 10
+services:
+  pg:
+    static_number: 1
+    storage:
+      group: 'SSD'
+      data_models:
+        - referenced_field: 'forms'
+          unit_size: 1KB
+    process:
+      cores_per_node: 2
+      ram_per_node: 8
+`;
+
+function errorOf(yaml: string, opts?: { vars?: Record<string, string | number> }): string {
+  try {
+    runModel(parseSizingConfig(yaml, 'cfg.yml', opts));
+  } catch (e) {
+    assert.instance(e, UsageError);
+    assert.is((e as UsageError).exitCode, 2);
+    const msg = (e as Error).message;
+    assert.not.match(msg, /\n/, 'one line');
+    return msg;
+  }
+  throw new Error('expected an error');
+}
+
+test('the base config computes', () => {
+  const r = runModel(parseSizingConfig(BASE, 'cfg.yml'));
+  assert.is(r.sets[0]!.usage.index.length, 12);
+  assert.equal(r.sets[0]!.summary_dates, ['2024-12-01']);
+});
+
+test('unreadable YAML names file:line:col', () => {
+  const msg = errorOf(BASE.replace("  forms:\n", "  forms: [\n"));
+  assert.match(msg, /^cfg\.yml:\d+:\d+: unreadable YAML: /);
+});
+
+test('unknown model slug lists the valid ones', () => {
+  const msg = errorOf(BASE.replace("model: 'derived_factor'", "model: 'derived_factr'"));
+  assert.match(msg, /^cfg\.yml:12:12: usage\.forms\.model: unknown model 'derived_factr' \(valid: date_range_value, derived_factor, derived_sum, product, cumulative, cumulative_limited_lifespan, baseline_with_growth\)$/);
+});
+
+test('wrong type names the key and what was expected', () => {
+  assert.match(errorOf(BASE.replace('vm_os_storage_gb: 50', "vm_os_storage_gb: 'fifty'")), /^cfg\.yml:4:19: vm_os_storage_gb: expected a number, got the string "fifty"$/);
+  assert.match(errorOf(BASE.replace('cores_per_node: 2', 'cores_per_node: 2.5')), /services\.pg\.process\.cores_per_node: expected an integer, got number 2\.5/);
+  assert.match(errorOf(BASE.replace('static_number: 1', 'static_number: 1\n    include_ha_resources: maybe')), /services\.pg\.include_ha_resources: expected true or false/);
+});
+
+test('unknown keys inside a service are rejected, as the tool does', () => {
+  assert.match(errorOf(BASE.replace('static_number: 1', 'static_number: 1\n    min_node: 2')), /^cfg\.yml:\d+:\d+: services\.pg\.min_node: unknown key \(allowed: static_number/);
+  assert.match(errorOf(BASE.replace("group: 'SSD'", "group: 'SSD'\n      buffer: 1")), /services\.pg\.storage\.buffer: unknown key/);
+});
+
+test('bad date in a range', () => {
+  assert.match(errorOf(BASE.replace("'20241201'", "'20241301'")), /^cfg\.yml:10:22: usage\.users\.ranges\[0\]\[1\]: expected a date like '20240701' or '2024-07-01', got the string "20241301"$/);
+  assert.match(errorOf(BASE.replace('storage_display_unit: TB', "storage_display_unit: TB\nsummary_dates: ['2024-13']")), /summary_dates\[0\]: expected a month like '2024-08'/);
+});
+
+test('a summary date outside the usage months', () => {
+  assert.match(errorOf(BASE.replace('storage_display_unit: TB', "storage_display_unit: TB\nsummary_dates: ['2025-06']")), /^cfg\.yml: summary_dates\[0\]: 2025-06 is outside the usage months \(2024-01 … 2024-12\)$/);
+});
+
+test('unmet and circular dependencies name the fields', () => {
+  assert.match(errorOf(BASE.replace("dependant_field: 'users'", "dependant_field: 'user'")), /usage: unmet or circular dependencies: forms \(needs user; not defined: user\)/);
+  const circular = BASE.replace("dependant_field: 'users'", "dependant_field: 'b'") + '';
+  const yaml = circular.replace('services:', "  b:\n    model: 'cumulative'\n    dependant_field: 'forms'\nservices:");
+  assert.match(errorOf(yaml), /unmet or circular dependencies: forms \(needs b; circular\); b \(needs forms; circular\)/);
+});
+
+test('a storage data model referencing a missing usage field', () => {
+  assert.match(errorOf(BASE.replace("referenced_field: 'forms'", "referenced_field: 'form'")), /services\.pg\.storage\.data_models\[0\]\.referenced_field: 'form' is not a usage field/);
+});
+
+test('negative sizes are rejected', () => {
+  assert.match(errorOf(BASE.replace('unit_size: 1KB', 'unit_size: -1000')), /^cfg\.yml:\d+:\d+: services\.pg\.storage\.data_models\[0\]\.unit_size: expected a non-negative size, got -1000$/);
+  assert.match(errorOf(BASE.replace('unit_size: 1KB', 'unit_size: -1KB')), /unit_size: expected a size like 500, 50KB, 2TB/);
+});
+
+test('overlapping ranges name the key and the month', () => {
+  const msg = errorOf(BASE.replace("      - ['20240101', '20241201', 100]", "      - ['20240101', '20240601', 100]\n      - ['20240501', '20241201', 200]"));
+  assert.match(msg, /^cfg\.yml:11:9: usage\.users\.ranges\[1\]: month 2024-05 is already given by usage\.users\.ranges\[0\]: ranges of 'users' must not overlap$/);
+});
+
+const WITH_SETS = BASE.replace("      - ['20240101', '20241201', 100]", "      - ['20240101', '20241201', '{users}']")
+  .replace('usage:', "sets:\n  size:\n    - name: small\n      users: 100\n    - name: big\n      users: 1000\nusage:");
+
+test('sets: every combination, {var} applied', () => {
+  const r = runModel(parseSizingConfig(WITH_SETS, 'cfg.yml'));
+  assert.equal(r.sets.map((s) => s.name), ['small', 'big']);
+  assert.is(r.sets[1]!.usage.data[0]![0], 1000);
+  assert.is(r.sets[1]!.usage.data[0]![1], 10000);
+  const only = runModel(parseSizingConfig(WITH_SETS, 'cfg.yml'), { sets: ['big'] });
+  assert.equal(only.sets.map((s) => s.name), ['big']);
+  assert.throws(() => runModel(parseSizingConfig(WITH_SETS, 'cfg.yml'), { sets: ['huge'] }), /--set huge: no such set in cfg\.yml \(sets: small, big\)/);
+});
+
+test('a {var} missing from the set', () => {
+  const msg = errorOf(WITH_SETS.replace("'{users}'", "'{userz}'"));
+  assert.match(msg, /^cfg\.yml:\d+:\d+: usage\.users\.ranges\[0\]: '\{userz\}' is not a variable of set 'small' \(it has: users\)$/);
+});
+
+test('what-if vars override every set and must be used', () => {
+  const r = runModel(parseSizingConfig(WITH_SETS, 'cfg.yml', { vars: { users: 1800 } }));
+  assert.equal(r.sets.map((s) => s.usage.data[0]![0]), [1800, 1800]);
+  const single = runModel(parseSizingConfig(BASE.replace(', 100]', ", '{users}']"), 'cfg.yml', { vars: { users: '250' } }));
+  assert.is(single.sets[0]!.usage.data[3]![0], 250);
+  assert.match(errorOf(BASE, { vars: { users: 5 } }), /^--var users: cfg\.yml has no \{users\} placeholder/);
+  assert.match(errorOf(WITH_SETS, { vars: { users: '1e3x' } }), /'\{users\}' gives '1e3x', expected an integer \(from --var users\)/);
+});
+
+test('Decimal arithmetic: storage buffer rounded to 28 digits, estimation buffer exact', () => {
+  // 1 + Decimal(0.35) rounds to 1.349999…, the double below 1.35
+  assert.is(decimalOnePlus(0.35), 1.3499999999999999);
+  assert.is(decimalOnePlus(0.33), 1.33);
+  const b = estimationBuffers(0.25, 0.01, 60);
+  assert.is(b[0], 0.25);
+  assert.is(b[1], 0.2525);
+  // differs by one ulp from the naive double expression in some months
+  const naive = Array.from({ length: 60 }, (_, n) => 0.25 * (1 + 0.01) ** n);
+  assert.ok(b.some((v, n) => v !== naive[n]));
+  assert.ok(b.every((v, n) => Math.abs(v - naive[n]!) <= 1e-14 * v));
+});
+
+test('tenth_round: up to 2-3 significant digits, 0 → NaN, decimal powers of ten', () => {
+  assert.is(tenthRound(125.6), 126);
+  assert.is(tenthRound(0.00513114), 0.005200000000000001); // the tool's artefact (52 * 0.0001)
+  assert.ok(Number.isNaN(tenthRound(0)));
+  assert.is(tenthRound(4.75), 4.800000000000001); // 48 * 0.1, as the tool
+});
+
+test.run();
