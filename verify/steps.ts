@@ -59,7 +59,7 @@ function asService(name: string): Service | undefined {
 }
 
 /** Logs a web user in through Django's two-factor login wizard (CSRF cookie, then POST). */
-export async function webLogin(ctx: VerifyContext, rec: Recorder): Promise<{ jar: CookieJar; loginPage: string }> {
+export async function webLogin(ctx: VerifyContext, rec: Recorder): Promise<{ jar: CookieJar; loginPage: string; landing: string }> {
   const web = needWeb(ctx, rec);
   const jar = new CookieJar();
   const path = '/accounts/login/';
@@ -84,7 +84,7 @@ export async function webLogin(ctx: VerifyContext, rec: Recorder): Promise<{ jar
   if (res.status >= 500) rec.fail(`login answered ${res.status}: ${short(res.text, 100)}`, ['django']);
   if (res.status !== 302) rec.fail(`login answered ${res.status}, expected a 302 redirect`);
   if (!jar.get('sessionid')) rec.fail('login redirected but set no session cookie');
-  return { jar, loginPage: page.text };
+  return { jar, loginPage: page.text, landing: res.headers.location ?? '/' };
 }
 
 export const STEPS: Step[] = [
@@ -183,9 +183,9 @@ export const STEPS: Step[] = [
     services: ['django', 'postgres', 'couch', 'redis', 'nginx'],
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
-      const { jar, loginPage } = await webLogin(ctx, rec);
-      const home = await ctx.client.get('/', { jar, follow: 5 });
-      rec.see(`GET / with the session → ${home.status} at ${new URL(home.url).pathname} (${home.ms} ms)`);
+      const { jar, loginPage, landing } = await webLogin(ctx, rec);
+      const home = await ctx.client.get(landing, { jar, follow: 5 });
+      rec.see(`GET ${landing} with the session → ${home.status} at ${new URL(home.url).pathname} (${home.ms} ms)`);
       if (home.status >= 500) rec.fail(`home page answered ${home.status} with a session: ${short(home.text, 100)}`);
       if (/auth-password/.test(home.text) || /\/login\//.test(new URL(home.url).pathname)) rec.fail('the session was not kept: the home page asks to log in again');
       const statics = [...new Set([...loginPage.matchAll(/(?:href|src)="([^"]*\/static\/[^"]+)"/g)].map((m) => m[1]))].slice(0, 3);

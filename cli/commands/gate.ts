@@ -1,10 +1,44 @@
-import type { CommandModule } from 'yargs';
-import { UsageError } from '../../common/errors.ts';
+import type { Argv, CommandModule } from 'yargs';
+import { newRunId, runDir } from '../../common/runs.ts';
+import { inputError } from '../../common/errors.ts';
+import { runGate, consoleProgress } from '../../verify/index.ts';
+import { targetFlags, localFlags, targetFrom, optionsFrom, interruptible, type ParsedFlags } from '../../verify/cli.ts';
+import { writeVerifyReports } from '../../reports/verify-files.ts';
+import { finish } from './verify.ts';
 
 export const gateCommand: CommandModule = {
   command: 'gate',
-  describe: '(gate: being built)',
-  handler: () => {
-    throw new UsageError('gate is not implemented yet');
+  describe: 'CI gate for a release candidate: wait for serverup, verify, load smoke test + integrity audit, one exit code',
+  builder: (y: Argv) =>
+    localFlags(targetFlags(y))
+      .option('wait', { type: 'number', default: 600, describe: 'seconds to wait for serverup.txt to answer 200' })
+      .option('load', { type: 'boolean', default: true, describe: 'run the load smoke profile and integrity audit (--no-load skips it: NOT READY, unverified)' }),
+  handler: async (argv) => {
+    const f = argv as unknown as ParsedFlags & { wait: number; load: boolean };
+    if (!Number.isFinite(f.wait) || f.wait <= 0) throw inputError(undefined, '--wait', `expected seconds above 0, got ${f.wait}`);
+    const target = targetFrom(f);
+    const opts = optionsFrom(f);
+    const runId = newRunId();
+    const dir = runDir(runId, f.out);
+    const progress = consoleProgress();
+    const stop = interruptible(() => progress.stop());
+    try {
+      process.stdout.write(`ccready gate ${runId}: ${target.url} (project ${target.domain})\n`);
+      const report = await runGate(target, {
+        ...opts,
+        runId,
+        outDir: dir,
+        waitTimeoutMs: f.wait * 1000,
+        signal: stop.signal,
+        loadRunner: f.load ? undefined : false,
+        onProgress: progress.onProgress,
+        onWait: (m) => progress.waiting(m),
+      });
+      progress.stop();
+      writeVerifyReports(report, dir);
+      finish(report, dir);
+    } finally {
+      stop.dispose();
+    }
   },
 };

@@ -1,0 +1,34 @@
+// The Markdown summary of a verify / gate / canary run: verdict first, then one row per step.
+import type { VerifyReport, StepResult } from '../verify/types.ts';
+
+const ICON: Record<StepResult['status'], string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' };
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function verifyMarkdown(r: VerifyReport): string {
+  const d = r.decision;
+  const lines = [
+    `# ccready ${r.kind}: ${d.verdict}`,
+    '',
+    `- Target: ${r.target} (project ${r.domain})`,
+    `- Run: ${r.runId}, ${r.startedAt} → ${r.finishedAt}${r.interrupted ? ' (interrupted)' : ''}`,
+    `- Decision: ${d.summary}`,
+  ];
+  if (d.suspects.length) {
+    lines.push('', '## Most likely at fault', '');
+    for (const s of d.suspects.slice(0, 5)) lines.push(`- **${s.service}** (score ${s.score}): ${s.why.join('; ')}`);
+  }
+  lines.push('', '## Steps', '', '| Step | Status | Services | Time | Reason |', '|---|---|---|---|---|');
+  for (const s of r.steps) {
+    lines.push(`| ${cell(`${s.id} ${s.title}`)} | ${ICON[s.status]}${s.required ? '' : ' (optional)'} | ${s.services.join(', ')} | ${(s.durationMs / 1000).toFixed(1)} s | ${cell(s.reason ?? '')} |`);
+  }
+  lines.push('', '## Evidence', '');
+  for (const s of r.steps) {
+    if (!s.evidence.length && !s.metrics) continue;
+    lines.push(`### ${s.id} ${s.title}`, '');
+    for (const e of s.evidence) lines.push(`- ${e}`);
+    if (s.metrics) lines.push(`- metrics: ${Object.entries(s.metrics).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    lines.push('');
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,120 @@
+// Flag handling shared by `ccready verify`, `verify canary …` and `gate`: target and credentials,
+// TLS options, timeouts. Turns flags into API options; bad values are one-line usage errors.
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { inputError, UsageError } from '../common/errors.ts';
+import { readEnvFile, resolveTarget, type Target } from '../common/target.ts';
+import { parseServerSpec, type LocalOptions } from './local.ts';
+import type { VerifyOptions } from './context.ts';
+
+export function targetFlags<T>(y: Argv<T>) {
+  return y
+    .option('target', { type: 'string', describe: 'HQ base URL (default $CCHQ_URL)' })
+    .option('domain', { type: 'string', describe: 'project space (default $CCHQ_DOMAIN)' })
+    .option('app-id', { type: 'string', describe: 'app id for profile/suite download and submissions (default $CCHQ_APP_ID)' })
+    .option('username', { type: 'string', describe: 'mobile worker (default $CCHQ_USERNAME)' })
+    .option('password', { type: 'string', describe: 'mobile worker password (default $CCHQ_PASSWORD; prefer the variable)' })
+    .option('web-username', { type: 'string', describe: 'web user, a superuser for the service page (default $CCHQ_WEB_USERNAME)' })
+    .option('web-password', { type: 'string', describe: 'web user password (default $CCHQ_WEB_PASSWORD; prefer the variable)' })
+    .option('env-file', { type: 'string', describe: 'KEY=VALUE file with CCHQ_* variables (e.g. from `ccready sim --env-file`)' })
+    .option('insecure', { type: 'boolean', default: false, describe: 'accept an invalid TLS certificate (reported as a warning)' })
+    .option('ca', { type: 'string', describe: 'PEM file of an extra CA to trust' })
+    .option('http-url', { type: 'string', describe: 'plain-HTTP URL expected to redirect to HTTPS (default http://<host>)' })
+    .option('out', { type: 'string', describe: 'report folder (default reports/runs/<run-id>/)' })
+    .option('request-timeout', { type: 'number', default: 30, describe: 'seconds per HTTP request' })
+    .option('lag-timeout', { type: 'number', default: 120, describe: 'seconds forms, cases and workers may take to reach the listings' })
+    .option('job-timeout', { type: 'number', default: 300, describe: 'seconds an export or bulk upload may take' })
+    .option('poll', { type: 'number', default: 1, describe: 'seconds between polls while waiting' });
+}
+
+export function localFlags<T>(y: Argv<T>) {
+  return y
+    .option('local', { type: 'boolean', default: false, describe: 'also check this host (run on the server itself)' })
+    .option('server', { type: 'string', describe: 'server spec for --local, CORESc/RAM/DISK (default 8c/32GB/2TB, the seed box)' })
+    .option('data-path', { type: 'string', describe: 'path on the data disk for --local (default /)' })
+    .option('sms-number', { type: 'string', describe: 'phone number for the SMS gateway step (optional)' })
+    .option('only', { type: 'string', array: true, describe: 'run only these step ids' });
+}
+
+export interface ParsedFlags {
+  target?: string;
+  domain?: string;
+  appId?: string;
+  username?: string;
+  password?: string;
+  webUsername?: string;
+  webPassword?: string;
+  envFile?: string;
+  insecure?: boolean;
+  ca?: string;
+  httpUrl?: string;
+  out?: string;
+  requestTimeout?: number;
+  lagTimeout?: number;
+  jobTimeout?: number;
+  poll?: number;
+  local?: boolean;
+  server?: string;
+  dataPath?: string;
+  smsNumber?: string;
+  only?: string[];
+}
+
+export function targetFrom(f: ParsedFlags): Target {
+  const env = { ...process.env, ...(f.envFile ? readEnvFile(f.envFile) : {}) };
+  return resolveTarget(f, env);
+}
+
+function seconds(flag: string, v: number | undefined, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isFinite(v) || v <= min) throw inputError(undefined, flag, `expected a number of seconds above ${min}, got ${v}`);
+  return Math.round(v * 1000);
+}
+
+export function optionsFrom(f: ParsedFlags): VerifyOptions & { only?: string[] } {
+  let ca: string | undefined;
+  if (f.ca) {
+    try {
+      ca = readFileSync(f.ca, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--ca: cannot read ${f.ca} (${(e as NodeJS.ErrnoException).code ?? e})`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw inputError(f.ca, undefined, 'expected a PEM certificate (-----BEGIN CERTIFICATE-----)');
+  }
+  if (f.httpUrl && !/^http:\/\//.test(f.httpUrl)) throw inputError(undefined, '--http-url', `expected an http:// URL, got "${f.httpUrl}"`);
+  let local: LocalOptions | undefined;
+  if (f.local) local = { server: f.server ? parseServerSpec(f.server) : undefined, dataPath: f.dataPath };
+  else if (f.server) parseServerSpec(f.server);
+  return {
+    insecure: f.insecure,
+    ca,
+    httpUrl: f.httpUrl,
+    requestTimeoutMs: seconds('--request-timeout', f.requestTimeout),
+    lagTimeoutMs: seconds('--lag-timeout', f.lagTimeout),
+    jobTimeoutMs: seconds('--job-timeout', f.jobTimeout),
+    pollMs: seconds('--poll', f.poll),
+    local,
+    smsNumber: f.smsNumber,
+    only: f.only,
+  };
+}
+
+/** SIGINT stops the run but lets it write its report; a second SIGINT exits at once. */
+export function interruptible(onFirst?: () => void): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const handler = () => {
+    if (ac.signal.aborted) process.exit(130);
+    process.stderr.write('\nccready: interrupted: finishing the report of the steps done so far (Ctrl-C again to quit at once)\n');
+    onFirst?.();
+    ac.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: ac.signal,
+    dispose() {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}

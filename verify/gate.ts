@@ -1,0 +1,180 @@
+// `ccready gate`: the CI gate for a release candidate. Wait until serverup.txt answers 200 (with
+// backoff, up to a deadline), run every verify step, run the load test's smoke profile with its
+// integrity audit, and decide once.
+import { join } from 'node:path';
+import { redact, type Target } from '../common/target.ts';
+import { newRunId } from '../common/runs.ts';
+import { HqClient } from './http.ts';
+import { runVerify, type ProgressEvent, type VerifyRunOptions } from './run.ts';
+import { sleep } from './context.ts';
+import { decide } from './decide.ts';
+import type { StepResult, VerifyReport } from './types.ts';
+
+/** Delay before poll `n` (0-based): doubling from `initialMs`, capped at `maxMs`. */
+export function backoffDelay(n: number, initialMs = 1000, maxMs = 15_000): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.min(n, 30));
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  initialMs?: number;
+  maxMs?: number;
+  insecure?: boolean;
+  ca?: string;
+  signal?: AbortSignal;
+  onPoll?: (p: { attempt: number; elapsedMs: number; status: string; nextInMs: number }) => void;
+}
+
+export async function waitForServerUp(url: string, o: WaitOptions): Promise<StepResult> {
+  const started = Date.now();
+  const client = new HqClient(url, { insecure: o.insecure, ca: o.ca, timeoutMs: Math.min(30_000, o.timeoutMs), signal: o.signal });
+  const evidence: string[] = [];
+  let last = '';
+  const result = (status: StepResult['status'], reason?: string): StepResult => ({
+    id: '00-wait-serverup',
+    title: 'Wait until serverup.txt answers 200',
+    services: ['nginx', 'django'],
+    required: true,
+    status,
+    ...(reason ? { reason } : {}),
+    evidence,
+    durationMs: Date.now() - started,
+    metrics: { waitedMs: Date.now() - started },
+  });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await client.get('/serverup.txt', { timeoutMs: Math.max(1000, Math.min(30_000, started + o.timeoutMs - Date.now())) });
+        last = `${r.status} ${r.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120)}`;
+        if (r.status === 200) {
+          evidence.push(`serverup.txt → 200 after ${attempt + 1} polls, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+          return result('pass');
+        }
+      } catch (e) {
+        if (o.signal?.aborted) return { ...result('skip', 'interrupted while waiting'), blockedBy: 'interrupted' };
+        last = (e as Error).message;
+      }
+      const delay = backoffDelay(attempt, o.initialMs, o.maxMs);
+      const elapsed = Date.now() - started;
+      o.onPoll?.({ attempt: attempt + 1, elapsedMs: elapsed, status: last, nextInMs: delay });
+      if (elapsed + delay > o.timeoutMs) {
+        evidence.push(`last answer after ${attempt + 1} polls: ${last}`);
+        return result('fail', `server not up within ${Math.round(o.timeoutMs / 1000)} s (last: ${last})`);
+      }
+      try {
+        await sleep(delay, o.signal);
+      } catch {
+        return { ...result('skip', 'interrupted while waiting'), blockedBy: 'interrupted' };
+      }
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+/** What the load helper's `runLoad` returns (the fields the gate reads). */
+export interface LoadOutcome {
+  runId: string;
+  reportDir: string;
+  exitCode: number;
+  thresholdsOk: boolean;
+  lost: number;
+  missingFormIds: string[];
+  acknowledged: number;
+}
+export type LoadRunner = (o: { target: Target; profile: 'smoke'; out: string; onProgress?: (msg: unknown) => void }) => Promise<LoadOutcome>;
+
+/** The load helper's API, loaded on demand so the gate still reports clearly when it is missing. */
+async function defaultLoadRunner(): Promise<LoadRunner> {
+  const spec = '../loadtests/index.ts';
+  const mod = (await import(spec)) as { runLoad?: LoadRunner };
+  if (typeof mod.runLoad !== 'function') throw new Error('loadtests/index.ts exports no runLoad');
+  return mod.runLoad;
+}
+
+export interface GateOptions extends VerifyRunOptions {
+  outDir: string;
+  waitTimeoutMs?: number;
+  waitInitialMs?: number;
+  waitMaxMs?: number;
+  /** Replaces the load helper's runLoad (tests); `false` skips the load step with a reason. */
+  loadRunner?: LoadRunner | false;
+  onWait?: (message: string) => void;
+}
+
+export async function runGate(target: Target, o: GateOptions): Promise<VerifyReport> {
+  const runId = o.runId ?? newRunId();
+  const startedAt = new Date().toISOString();
+  const emit = o.onProgress ?? ((_: ProgressEvent) => undefined);
+  const wait = await waitForServerUp(target.url, {
+    timeoutMs: o.waitTimeoutMs ?? 600_000,
+    initialMs: o.waitInitialMs,
+    maxMs: o.waitMaxMs,
+    insecure: o.insecure,
+    ca: o.ca,
+    signal: o.signal,
+    onPoll: (p) => o.onWait?.(`waiting for ${redact(target.url, target)}/serverup.txt: poll ${p.attempt}, ${(p.elapsedMs / 1000).toFixed(0)} s, last ${p.status}; next in ${(p.nextInMs / 1000).toFixed(0)} s`),
+  });
+  emit({ kind: 'step-end', result: wait, index: 0, total: 1 });
+  const steps: StepResult[] = [wait];
+  let interrupted = wait.blockedBy === 'interrupted';
+  if (wait.status === 'pass') {
+    const v = await runVerify(target, { ...o, runId });
+    steps.push(...v.steps);
+    interrupted ||= v.interrupted;
+  }
+  const loadStep = (id: string, title: string, services: StepResult['services']): StepResult => ({ id, title, services, required: true, status: 'skip', evidence: [], durationMs: 0 });
+  const smoke = loadStep('13-load-smoke', 'Load test, smoke profile (k6)', ['django', 'postgres', 'couch', 'redis']);
+  const audit = loadStep('14-integrity-audit', 'Integrity audit: every acknowledged form is on the server', ['kafka', 'elasticsearch', 'postgres']);
+  if (interrupted) {
+    smoke.reason = audit.reason = 'not run: interrupted';
+    smoke.blockedBy = audit.blockedBy = 'interrupted';
+  } else if (wait.status !== 'pass') {
+    smoke.reason = audit.reason = 'server never came up';
+    smoke.blockedBy = audit.blockedBy = wait.id;
+  } else if (o.loadRunner === false) {
+    smoke.reason = audit.reason = 'load test disabled (--no-load)';
+  } else {
+    const started = Date.now();
+    emit({ kind: 'step-start', id: smoke.id, title: smoke.title, index: 0, total: 1 });
+    try {
+      const runLoad = o.loadRunner ?? (await defaultLoadRunner());
+      const out = await runLoad({ target, profile: 'smoke', out: join(o.outDir, 'load') });
+      smoke.durationMs = Date.now() - started;
+      smoke.evidence.push(`load run ${out.runId}: exit ${out.exitCode}, thresholds ${out.thresholdsOk ? 'met' : 'failed'}, report ${out.reportDir}`);
+      smoke.status = out.thresholdsOk ? 'pass' : 'fail';
+      if (!out.thresholdsOk) smoke.reason = `smoke thresholds failed (k6 exit ${out.exitCode}); see ${out.reportDir}`;
+      audit.evidence.push(`${out.acknowledged} forms acknowledged, ${out.lost} missing from the Form API`);
+      audit.metrics = { acknowledged: out.acknowledged, lost: out.lost };
+      if (out.acknowledged === 0) {
+        audit.status = 'fail';
+        audit.reason = 'no form was acknowledged during the smoke test: nothing to audit';
+      } else if (out.lost > 0) {
+        audit.status = 'fail';
+        audit.reason = `${out.lost} acknowledged forms are missing: ${out.missingFormIds.slice(0, 5).join(', ')}${out.missingFormIds.length > 5 ? ', …' : ''}`;
+      } else audit.status = 'pass';
+    } catch (e) {
+      smoke.durationMs = Date.now() - started;
+      smoke.status = 'fail';
+      smoke.reason = `could not run the load test: ${(e as Error).message.split('\n')[0]}`;
+      audit.reason = 'load test did not run';
+      audit.blockedBy = smoke.id;
+    }
+    smoke.evidence = smoke.evidence.map((e) => redact(e, target));
+    smoke.reason &&= redact(smoke.reason, target);
+    emit({ kind: 'step-end', result: smoke, index: 0, total: 1 });
+    emit({ kind: 'step-end', result: audit, index: 0, total: 1 });
+  }
+  steps.push(smoke, audit);
+  return {
+    kind: 'gate',
+    runId,
+    target: redact(target.url, target),
+    domain: target.domain,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    interrupted,
+    steps,
+    decision: decide(steps, { interrupted }),
+  };
+}
