@@ -603,7 +603,7 @@ export function whatIfRows(rows: WhatIfRow[]): string[][] {
   const keys: LimitKey[] = ['users', 'active_cases_per_user', 'storage', 'ram', 'cores'];
   const short: Record<LimitKey, string> = { users: 'users', active_cases_per_user: 'cases/user', storage: 'disk', ram: 'RAM', cores: 'cores' };
   return [
-    [...names, ...keys.map((k) => short[k]), 'verdict', 'first crossed', 'tier'],
+    [...names.map((n) => `${n} (var)`), ...keys.map((k) => short[k]), 'verdict', 'first crossed', 'tier'],
     ...rows.map((r) => {
       const first = r.verdict.limits
         .filter((l) => l.firstCrossed !== null)

@@ -3,8 +3,9 @@ import { UsageError } from '../../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../../common/runs.ts';
 import { EXAMPLE_CONFIG, loadSizingConfig, runModel } from '../../sizing/index.ts';
 import { consoleText, jsonText, outputFiles } from '../../sizing/format.ts';
+import { runVerdictStep, verdictOptions, verdictVars, type VerdictArgs } from './size-verdict.ts';
 
-interface SizeArgs {
+interface SizeArgs extends VerdictArgs {
   config?: string;
   format: string;
   out?: string;
@@ -17,7 +18,7 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
   command: 'size [config]',
   describe: 'Size a CommCare HQ deployment from a commcare_resource_model YAML config',
   builder: (y) =>
-    y
+    verdictOptions(y)
       .positional('config', { type: 'string', describe: 'config YAML (default: the embedded ~1000-user single-server example)' })
       .option('format', { type: 'string', choices: ['console', 'json'], default: 'console', describe: 'console tables, or one JSON document (golden.json layout)' })
       .option('out', { type: 'string', describe: 'write one CSV per table and sizing.json into DIR' })
@@ -28,9 +29,10 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
       .example('ccready size configs/icds.yml --format json > sizing.json', 'the tables as one JSON document')
       .example('ccready size my.yml --set 8lakh-400fpu -s pg_main -u users', 'one set, one service, print the users column')
       .example('ccready size my.yml --out reports/sizing', 'CSV per table + sizing.json'),
-  handler: (argv) => {
+  handler: async (argv) => {
     const file = argv.config ?? EXAMPLE_CONFIG;
-    const config = loadSizingConfig(file);
+    const vv = verdictVars(argv); // --var: the main run uses the first combination
+    const config = loadSizingConfig(file, { vars: vv.vars });
     if (argv.service?.length) {
       const names = config.services.map((s) => s.name);
       for (const s of argv.service) if (!names.includes(s)) throw new UsageError(`--service ${s}: no such service in ${file} (services: ${names.join(', ')})`);
@@ -41,12 +43,29 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
       const cols = result.sets[0]?.usage.columns ?? [];
       if (!cols.includes(argv.usage)) throw new UsageError(`--usage ${argv.usage}: no such usage field (fields: ${cols.join(', ')})`);
     }
+    // the verdict, what-if runs and planner reports (cli/commands/size-verdict.ts)
+    const verdict = await runVerdictStep(argv, vv, {
+      configFile: file,
+      result,
+      writeReports: Boolean(argv.out),
+      rerun: (vars) => {
+        const c = loadSizingConfig(file, { vars });
+        if (argv.service?.length) c.services = c.services.filter((s) => argv.service!.includes(s.name));
+        return runModel(c, { sets: argv.set });
+      },
+    });
     // everything is computed before anything is written: an error leaves no partial output
     if (argv.out) {
       const dir = runDir(newRunId(), argv.out);
-      writeRunFiles(dir, outputFiles(config, result));
+      writeRunFiles(dir, { ...outputFiles(config, result), ...verdict.files });
       process.stderr.write(`ccready: wrote ${dir}\n`);
     }
     process.stdout.write(argv.format === 'json' ? jsonText(config, result) : consoleText(config, result, { usageField: argv.usage }));
+    // the verdict follows the tables (on stderr with --format json, which keeps stdout one JSON document)
+    (argv.format === 'json' ? process.stderr : process.stdout).write(`\n${verdict.text}`);
+    if (verdict.failMessage) {
+      process.stderr.write(`ccready: ${verdict.failMessage}\n`);
+      process.exitCode = verdict.exitCode;
+    }
   },
 };
