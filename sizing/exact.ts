@@ -93,7 +93,15 @@ export function estimationBuffers(eb: number, g: number, count: number): number[
  * float(1 + Decimal(b)) where 1 + Decimal(b) is rounded to 28 significant digits (Python's
  * default decimal context, half-even) before the conversion to a double.
  */
+const onePlusCache = new Map<number, number>();
+
 export function decimalOnePlus(b: number): number {
+  let v = onePlusCache.get(b);
+  if (v === undefined) { v = decimalOnePlusUncached(b); onePlusCache.set(b, v); }
+  return v;
+}
+
+function decimalOnePlusUncached(b: number): number {
   const s = binAdd({ n: 1n, e: 0 }, toBin(b));
   // exact decimal value: digits * 10^exp10
   let digits: bigint;
