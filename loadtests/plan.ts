@@ -47,7 +47,7 @@ export interface UsageFields {
 export const DEFAULT_FIELDS: UsageFields = {
   users: ['active_users', 'users'],
   forms: ['forms_monthly', 'forms'],
-  restores: ['synclogs_monthly', 'synclogs'],
+  restores: ['restores_monthly', 'synclogs_monthly', 'synclogs'],
 };
 
 export interface PlanAssumptions {
@@ -187,6 +187,12 @@ export function derivePlan(input: DeriveInput): LoadPlan {
     `average restores/s = ${fmt(users)} × ${fmt(restoresPerUserPerDay)} / (${a.workingHoursPerDay} h × 3600 s) = ${fmt(restoresAvg)}`,
     `peak = average × peak factor ${a.peakFactor}: forms/s = ${fmt(formsAvg * a.peakFactor)}, restores/s = ${fmt(restoresAvg * a.peakFactor)}`,
   ];
+  const cols = t.columns.map((c) => (Array.isArray(c) ? c.join('.') : c));
+  const rps = cols.indexOf('requests_per_second');
+  const rpsValue = rps >= 0 ? t.data[row][rps] : null;
+  if (typeof rpsValue === 'number') {
+    derivation.push(`for comparison, the sizing config's own requests_per_second for ${month} = ${fmt(rpsValue)} (plan peak forms + restores = ${fmt((formsAvg + restoresAvg) * a.peakFactor)})`);
+  }
   return {
     kind: 'ccready-load-plan',
     version: 1,

@@ -1,10 +1,299 @@
-import type { CommandModule } from 'yargs';
-import { UsageError } from '../../common/errors.ts';
+// `ccready load …`: argument parsing only; the work is done by loadtests/index.ts.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { inputError, UsageError } from '../../common/errors.ts';
+import { newRunId } from '../../common/runs.ts';
+import { readEnvFile, resolveTarget, type Target } from '../../common/target.ts';
+import {
+  bundleScenarios, buildRunConfig, ensureBundle, builtinTemplates, defaultPlan, derivePlan, readUsersCsv, runLoad, shapeRun,
+  templatesFromDir, validatePlan, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
+  type LoadPlan, type ProfileName, type ScenarioName,
+} from '../../loadtests/index.ts';
+import { calibrate } from '../../loadtests/calibrate.ts';
+import { k8sManifest } from '../../loadtests/k8s.ts';
+import type { LoadRunRecord } from '../../loadtests/runner.ts';
+
+interface TargetArgs {
+  target?: string;
+  domain?: string;
+  appId?: string;
+  envFile?: string;
+}
+
+function targetOptions<T>(y: Argv<T>) {
+  return y
+    .option('target', { type: 'string', describe: 'base URL of the CommCare HQ (default $CCHQ_URL)' })
+    .option('domain', { type: 'string', describe: 'project space (default $CCHQ_DOMAIN)' })
+    .option('app-id', { type: 'string', describe: 'app or build id for receiver/restore URLs (default $CCHQ_APP_ID)' })
+    .option('env-file', { type: 'string', describe: 'read CCHQ_* variables from this file (as written by `ccready sim --env-file`)' });
+}
+
+function targetFrom(a: TargetArgs): Target {
+  const env = a.envFile ? { ...process.env, ...readEnvFile(a.envFile) } : process.env;
+  return resolveTarget({ target: a.target, domain: a.domain, appId: a.appId }, env);
+}
+
+function readPlan(path: string): LoadPlan {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw inputError(path, undefined, err.code ? `cannot read plan (${err.code})` : `expected JSON (${err.message})`);
+  }
+  return validatePlan(raw, path);
+}
+
+function positive(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!(Number.isFinite(v) && v > 0)) throw new UsageError(`--${name}: expected a positive number, got ${v}`);
+  return v;
+}
+
+async function usageTable(sizing: string, set: string | undefined) {
+  const { loadSizingConfig, runModel } = await import('../../sizing/index.ts');
+  const config = loadSizingConfig(sizing);
+  const result = runModel(config);
+  const s = set ? result.sets.find((x) => x.name === set) : result.sets[0];
+  if (!s) throw new UsageError(`--set: no set "${set}" in ${sizing}; expected one of ${result.sets.map((x) => x.name).join(', ')}`);
+  return { usage: s.usage, setName: s.name, sets: result.sets.length };
+}
+
+const planCmd: CommandModule = {
+  command: 'plan',
+  describe: 'derive a load plan (rates, thresholds) from a sizing config and print the derivation',
+  builder: (y: Argv) =>
+    y
+      .option('sizing', { type: 'string', demandOption: true, describe: 'sizing config (YAML, as for `ccready size`)' })
+      .option('month', { type: 'string', describe: 'YYYY-MM of the usage table (default: its last month)' })
+      .option('set', { type: 'string', describe: 'which set of a multi-set config (default: the first)' })
+      .option('users-field', { type: 'string', describe: `usage field for users (default: first of ${DEFAULT_FIELDS.users.join(', ')})` })
+      .option('forms-field', { type: 'string', describe: `usage field for forms per month (default: first of ${DEFAULT_FIELDS.forms.join(', ')})` })
+      .option('restores-field', { type: 'string', describe: `usage field for restores per month (default: first of ${DEFAULT_FIELDS.restores.join(', ')})` })
+      .option('working-days', { type: 'number', describe: 'working days per month (default 22)' })
+      .option('working-hours', { type: 'number', describe: 'working hours per day the load is spread over (default 8)' })
+      .option('peak-factor', { type: 'number', describe: 'busiest hour ÷ average working hour (default 3)' })
+      .option('target', { type: 'string', describe: 'name the target the plan is for (then `load run` needs no --yes for it)' })
+      .option('out', { type: 'string', default: 'load-plan.json', describe: 'where to write the plan JSON' }),
+  handler: async (argv) => {
+    const a = argv as unknown as Record<string, string | number | undefined>;
+    const { usage, setName, sets } = await usageTable(String(a.sizing), a.set as string | undefined);
+    const one = (v: unknown) => (typeof v === 'string' && v ? [v] : undefined);
+    const plan = derivePlan({
+      usage,
+      month: a.month as string | undefined,
+      fields: { users: one(a.usersField), forms: one(a.formsField), restores: one(a.restoresField) },
+      assumptions: {
+        workingDaysPerMonth: positive('working-days', a.workingDays as number | undefined),
+        workingHoursPerDay: positive('working-hours', a.workingHours as number | undefined),
+        peakFactor: positive('peak-factor', a.peakFactor as number | undefined),
+      },
+      sizingFile: String(a.sizing),
+      target: a.target as string | undefined,
+    });
+    if (sets > 1) plan.derivation.unshift(`set ${setName} of ${sets}`);
+    const out = resolve(String(a.out));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(plan, null, 2) + '\n');
+    const lines = [
+      'Derivation:',
+      ...plan.derivation.map((l) => `  ${l}`),
+      'Thresholds:',
+      `  error rate < ${plan.thresholds.errorRate * 100}% (abort above ${plan.thresholds.abortErrorRate * 100}% after ${plan.thresholds.abortDelayS}s)`,
+      `  submission p95 < ${plan.thresholds.submission.p95Ms} ms, p99 < ${plan.thresholds.submission.p99Ms} ms`,
+      `  restore p95 < ${plan.thresholds.restore.p95Ms} ms, p99 < ${plan.thresholds.restore.p99Ms} ms`,
+      `  async restore wait p95 < ${plan.thresholds.asyncWait.p95Ms} ms, p99 < ${plan.thresholds.asyncWait.p99Ms} ms`,
+      `Plan written to ${out}; run it with: ccready load run --plan ${String(a.out)} --profile peak --target URL`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  },
+};
+
+interface RunArgs extends TargetArgs {
+  plan?: string;
+  profile?: ProfileName;
+  scenario: ScenarioName;
+  out?: string;
+  yes?: boolean;
+  k6?: string;
+  maxDuration: number;
+  usersCsv?: string;
+  createUsers?: number;
+  keep?: boolean;
+  xforms?: string;
+  as?: string;
+  skipFixtures: boolean;
+  staleTokenRate: number;
+  executionSegment?: string;
+  executionSegmentSequence?: string;
+  audit: boolean;
+  auditTimeout: number;
+}
+
+function runOptions<T>(y: Argv<T>) {
+  return targetOptions(y)
+    .option('plan', { type: 'string', describe: 'plan JSON written by `ccready load plan` (default: a built-in small-project plan)' })
+    .option('profile', { choices: PROFILES, describe: 'smoke (seconds, CI), normal, peak, stress (find the knee), soak (default: peak with a plan, else smoke)' })
+    .option('scenario', { choices: SCENARIOS, default: 'submit' as ScenarioName, describe: 'submit forms, restore (sync), or a mobile worker\'s day' })
+    .option('xforms', { type: 'string', describe: 'folder of Raw XML forms copied from HQ to replay instead of the built-in forms' })
+    .option('as', { type: 'string', describe: 'restore as this user (full username)' })
+    .option('skip-fixtures', { type: 'boolean', default: true, describe: 'send skip_fixtures=true on incremental restores' })
+    .option('stale-token-rate', { type: 'number', default: 0, describe: 'share of incremental syncs sent with an expired token (412 → full restore)' });
+}
+
+const runCmd: CommandModule = {
+  command: 'run',
+  describe: 'run a load test with k6 against a CommCare HQ and audit that no form was lost',
+  builder: (y: Argv) =>
+    runOptions(y)
+      .option('users-csv', { type: 'string', describe: 'mobile workers: CSV of username,password[,user_id]' })
+      .option('create-users', { type: 'number', describe: 'create N mobile workers through the User API (removed afterwards)' })
+      .option('keep', { type: 'boolean', default: false, describe: 'keep the workers made by --create-users' })
+      .option('out', { type: 'string', describe: 'report folder (default reports/runs/<run-id>/)' })
+      .option('yes', { type: 'boolean', default: false, describe: 'confirm a target that is not loopback' })
+      .option('k6', { type: 'string', describe: 'k6 binary (default $K6_BIN, .tools/bin/k6, or k6 on PATH)' })
+      .option('max-duration', { type: 'number', default: DEFAULT_MAX_DURATION_S, describe: 'hard cap on the run in seconds' })
+      .option('execution-segment', { type: 'string', describe: 'k6 --execution-segment, to split a plan across machines (e.g. 0:1/2)' })
+      .option('execution-segment-sequence', { type: 'string', describe: 'k6 --execution-segment-sequence (e.g. 0,1/2,1)' })
+      .option('audit', { type: 'boolean', default: true, describe: 'check every acknowledged form against the Form API (--no-audit to skip)' })
+      .option('audit-timeout', { type: 'number', default: 60, describe: 'seconds to wait for the Form API to list every form' }),
+  handler: async (argv) => {
+    const a = argv as unknown as RunArgs;
+    const target = targetFrom(a);
+    const plan = a.plan ? readPlan(a.plan) : undefined;
+    if (a.createUsers !== undefined && a.usersCsv) throw new UsageError('--create-users and --users-csv: pass one of them, not both');
+    if (!(a.staleTokenRate >= 0 && a.staleTokenRate <= 1)) throw new UsageError(`--stale-token-rate: expected a fraction from 0 to 1, got ${a.staleTokenRate}`);
+    const users = a.usersCsv ? readUsersCsv(a.usersCsv, target.domain) : undefined;
+    const r = await runLoad({
+      target,
+      plan,
+      profile: a.profile,
+      scenario: a.scenario,
+      out: a.out,
+      yes: a.yes,
+      k6: a.k6,
+      maxDurationS: a.maxDuration,
+      users,
+      usersSource: a.usersCsv ? `--users-csv ${a.usersCsv}` : undefined,
+      createUsers: a.createUsers,
+      keep: a.keep,
+      xformsDir: a.xforms,
+      restore: { asUser: a.as, skipFixtures: a.skipFixtures, staleTokenRate: a.staleTokenRate },
+      executionSegment: a.executionSegment,
+      executionSegmentSequence: a.executionSegmentSequence,
+      audit: a.audit ? undefined : false,
+      auditTimeoutS: a.auditTimeout,
+      onProgress: (l) => process.stderr.write(l + '\n'),
+    });
+    const s = r.summary;
+    process.stdout.write(
+      `${r.verdict}: thresholds ${r.thresholdsOk ? 'met' : 'FAILED'}` +
+        (s.knee !== undefined ? `, knee ${s.knee ? `${s.knee.rate}/s` : 'none'}` : '') +
+        `, ${r.acknowledged} forms acknowledged, lost ${r.audit.checked ? r.lost : 'not audited'}` +
+        (r.missingFormIds.length ? ` (missing: ${r.missingFormIds.slice(0, 10).join(', ')}${r.missingFormIds.length > 10 ? ' …' : ''})` : '') +
+        `\nreport: ${r.reportDir}/summary.md\n`,
+    );
+    process.exitCode = r.exitCode;
+  },
+};
+
+const bundleCmd: CommandModule = {
+  command: 'bundle',
+  describe: 'write the bundled k6 script (and an example run config) to run with your own k6',
+  builder: (y: Argv) => y.option('out', { type: 'string', default: 'dist/k6', describe: 'output folder' }),
+  handler: async (argv) => {
+    const out = resolve(String((argv as unknown as { out: string }).out));
+    const script = await bundleScenarios(out);
+    const shape = shapeRun({ plan: defaultPlan(), profile: 'smoke', scenario: 'submit', maxDurationS: DEFAULT_MAX_DURATION_S, workers: 1 });
+    const example = buildRunConfig({
+      runId: 'example',
+      target: { url: 'http://127.0.0.1:8000', domain: 'demo', appId: 'APP_ID' },
+      scenario: 'submit',
+      profile: 'smoke',
+      shape,
+      summaryPath: 'k6-summary.json',
+      logAcks: true,
+    });
+    writeFileSync(join(out, 'k6-config.example.json'), JSON.stringify(example, null, 1) + '\n');
+    process.stdout.write(
+      `${script}\n${join(out, 'k6-config.example.json')}\n` +
+        `run: CCHQ_USERNAME=<user>@<domain>.commcarehq.org CCHQ_PASSWORD=… k6 run -e CCREADY_CONFIG=${join(out, 'k6-config.example.json')} ${script}\n` +
+        `(${builtinTemplates().length} built-in form templates embedded; no remote imports)\n`,
+    );
+  },
+};
+
+const calibrateCmd: CommandModule = {
+  command: 'calibrate',
+  describe: 'turn a run\'s sustainable rate into sizing capacity figures (e.g. requests per gunicorn worker)',
+  builder: (y: Argv) =>
+    y
+      .option('report', { type: 'string', demandOption: true, describe: 'report folder of a load run (holds run.json)' })
+      .option('sizing', { type: 'string', demandOption: true, describe: 'sizing config to calibrate' })
+      .option('workers', { type: 'number', describe: 'gunicorn workers of the tested server (default: one node of the config)' })
+      .option('service', { type: 'string', describe: 'service to calibrate (default: the one with the sub-process)' })
+      .option('sub-process', { type: 'string', default: 'gunicorn_worker', describe: 'sub-process whose capacity to calibrate' }),
+  handler: async (argv) => {
+    const a = argv as unknown as { report: string; sizing: string; workers?: number; service?: string; subProcess: string };
+    const runPath = join(a.report, 'run.json');
+    let run: LoadRunRecord;
+    try {
+      run = JSON.parse(readFileSync(runPath, 'utf8')) as LoadRunRecord;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw inputError(runPath, undefined, err.code ? `cannot read the run record (${err.code}); expected a report folder of \`ccready load run\`` : `expected JSON (${err.message})`);
+    }
+    if (!run.summary || !run.runId) throw inputError(runPath, 'summary', 'expected a run record written by `ccready load run`');
+    const { loadSizingConfig } = await import('../../sizing/index.ts');
+    const config = loadSizingConfig(a.sizing);
+    const c = calibrate({ run, config, workers: positive('workers', a.workers), service: a.service, subProcess: a.subProcess, reportDir: a.report });
+    process.stdout.write([...c.lines, '', `Proposed change to ${a.sizing}:`, ...c.change.map((l) => `  ${l}`), ''].join('\n'));
+  },
+};
+
+const k8sCmd: CommandModule = {
+  command: 'k8s',
+  describe: 'emit a k6-operator TestRun (script in a ConfigMap) to run a plan from several pods',
+  builder: (y: Argv) =>
+    runOptions(y)
+      .option('parallelism', { type: 'number', default: 2, describe: 'k6 runner pods; each gets an equal execution segment' })
+      .option('name', { type: 'string', default: 'ccready-load', describe: 'name of the TestRun (and <name>-script ConfigMap)' })
+      .option('namespace', { type: 'string', describe: 'Kubernetes namespace' })
+      .option('secret', { type: 'string', default: 'ccready-load-credentials', describe: 'Secret holding CCHQ_USERNAME and CCHQ_PASSWORD' })
+      .option('image', { type: 'string', describe: 'runner image (default: the operator\'s grafana/k6)' })
+      .option('max-duration', { type: 'number', default: DEFAULT_MAX_DURATION_S, describe: 'hard cap on the run in seconds' })
+      .option('out', { type: 'string', describe: 'write the manifest here instead of stdout' }),
+  handler: async (argv) => {
+    const a = argv as unknown as RunArgs & { parallelism: number; name: string; namespace?: string; secret: string; image?: string; out?: string };
+    const target = targetFrom(a);
+    const plan = a.plan ? readPlan(a.plan) : defaultPlan();
+    const profile = a.profile ?? (a.plan ? 'peak' : 'smoke');
+    const runId = newRunId();
+    const shape = shapeRun({ plan, profile, scenario: a.scenario, maxDurationS: positive('max-duration', a.maxDuration) ?? DEFAULT_MAX_DURATION_S, workers: 1 });
+    const config = buildRunConfig({
+      runId,
+      target,
+      scenario: a.scenario,
+      profile,
+      shape,
+      summaryPath: '/tmp/k6-summary.json',
+      templates: a.xforms ? templatesFromDir(a.xforms) : undefined,
+      restore: { asUser: a.as, skipFixtures: a.skipFixtures, staleTokenRate: a.staleTokenRate },
+      logAcks: true,
+    });
+    const script = readFileSync(await ensureBundle(), 'utf8');
+    const yaml = k8sManifest({ name: a.name, namespace: a.namespace, parallelism: a.parallelism, script, config, secret: a.secret, image: a.image });
+    if (a.out) {
+      writeFileSync(a.out, yaml);
+      process.stdout.write(`${a.out}: TestRun ${a.name} with parallelism ${a.parallelism} (run ${runId})\n`);
+    } else process.stdout.write(yaml);
+  },
+};
 
 export const loadCommand: CommandModule = {
-  command: 'load',
-  describe: '(load: being built)',
-  handler: () => {
-    throw new UsageError('load is not implemented yet');
-  },
+  command: 'load <command>',
+  describe: 'load tests with k6: plan, run, bundle, calibrate, k8s',
+  builder: (y: Argv) => y.command(planCmd).command(runCmd).command(bundleCmd).command(calibrateCmd).command(k8sCmd).demandCommand(1, 'name a load command: plan, run, bundle, calibrate or k8s'),
+  handler: () => undefined,
 };
