@@ -13,4 +13,13 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
-// k6 scenario bundles are built by loadtests/ itself (see loadtests/bundle.ts).
+
+// The k6 load script: loadtests/scenarios/*.ts bundled into dist/k6/ccready-load.js (with the
+// built-in form templates embedded), so the CLI and users' own k6 find a plain script.
+{
+  const { register } = await import('tsx/esm/api');
+  const unregister = register();
+  const { bundleScenarios } = await import('../loadtests/bundle.ts');
+  await bundleScenarios();
+  await unregister();
+}
