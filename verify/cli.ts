@@ -32,6 +32,7 @@ export function localFlags<T>(y: Argv<T>) {
     .option('local', { type: 'boolean', default: false, describe: 'also check this host (run on the server itself)' })
     .option('server', { type: 'string', describe: 'server spec for --local, CORESc/RAM/DISK (default 8c/32GB/2TB, the seed box)' })
     .option('data-path', { type: 'string', describe: 'path on the data disk for --local (default /)' })
+    .option('odata-config', { type: 'string', describe: 'id of an OData case feed on the project (default $CCHQ_ODATA_CONFIG_ID)' })
     .option('sms-number', { type: 'string', describe: 'phone number for the SMS gateway step (optional)' })
     .option('only', { type: 'string', array: true, describe: 'run only these step ids' });
 }
@@ -57,6 +58,7 @@ export interface ParsedFlags {
   server?: string;
   dataPath?: string;
   smsNumber?: string;
+  odataConfig?: string;
   only?: string[];
 }
 
@@ -95,6 +97,7 @@ export function optionsFrom(f: ParsedFlags): VerifyOptions & { only?: string[] }
     pollMs: seconds('--poll', f.poll),
     local,
     smsNumber: f.smsNumber,
+    odataConfigId: f.odataConfig ?? (f.envFile ? readEnvFile(f.envFile).CCHQ_ODATA_CONFIG_ID : undefined) ?? process.env.CCHQ_ODATA_CONFIG_ID,
     only: f.only,
   };
 }

@@ -24,6 +24,8 @@ export interface VerifyOptions {
   certWarnDays?: number;
   /** Host checks (`--local`). */
   local?: import('./local.ts').LocalOptions;
+  /** Id of an OData case feed configured on the project (HQ: Data → OData feeds); absent → not checked. */
+  odataConfigId?: string;
   /** A phone number to use for the SMS gateway step; absent → skipped. */
   smsNumber?: string;
   signal?: AbortSignal;
@@ -45,6 +47,8 @@ export interface VerifyState {
   restoreId?: string;
   /** A step that must pass before a dependent one can run, by id → passed? */
   passed: Set<string>;
+  /** Usernames (bare) the bulk upload created, for cleanup. */
+  bulkUsers?: string[];
   /** The server's Date header vs local clock, ms (for the clock check). */
   clockSkewMs?: number;
 }

@@ -7,7 +7,8 @@ import { checkTls, checkHttpRedirect } from './tls.ts';
 import type { StepDef, Recorder } from './step.ts';
 import type { VerifyContext, Worker } from './context.ts';
 import { mobileUsername, sleep } from './context.ts';
-import { CookieJar, HttpError, type HttpResponse } from './http.ts';
+import { HttpError, type HttpResponse } from './http.ts';
+import { needWeb, short, json, webLogin } from './web.ts';
 import { SERVERUP_CHECKS, type Service } from './types.ts';
 import { followUpForm, openRosaMessage, openRosaNature, registrationForm, restoreCaseIds, restoreId } from './forms.ts';
 import { caseExportAndOData, bulkUserUpload } from './jobs.ts';
@@ -21,23 +22,8 @@ function needs(ctx: VerifyContext, rec: Recorder, stepId: string, what: string):
   if (!ctx.state.passed.has(stepId)) rec.skip(`needs ${what} (step ${stepId} did not pass)`, stepId);
 }
 
-function needWeb(ctx: VerifyContext, rec: Recorder) {
-  if (!ctx.target.web) rec.skip('no web user: pass --web-username/--web-password or set CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD');
-  return ctx.target.web!;
-}
 
-function short(text: string, n = 160): string {
-  const t = text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
-  return t.length > n ? t.slice(0, n) + '…' : t;
-}
 
-function json<T>(res: HttpResponse, what: string): T {
-  try {
-    return JSON.parse(res.text) as T;
-  } catch {
-    throw new Error(`${what}: expected JSON, got ${res.headers['content-type'] ?? 'no content type'}: ${short(res.text, 80)}`);
-  }
-}
 
 /** Parses serverup.txt's 500 body: `<strong>postgres</strong>: …` per failing check. */
 export function serverupFailures(body: string): string[] {
@@ -58,34 +44,6 @@ function asService(name: string): Service | undefined {
   return (SERVERUP_CHECKS as readonly string[]).includes(name) ? (name as Service) : undefined;
 }
 
-/** Logs a web user in through Django's two-factor login wizard (CSRF cookie, then POST). */
-export async function webLogin(ctx: VerifyContext, rec: Recorder): Promise<{ jar: CookieJar; loginPage: string; landing: string }> {
-  const web = needWeb(ctx, rec);
-  const jar = new CookieJar();
-  const path = '/accounts/login/';
-  const page = await ctx.client.get(path, { jar });
-  rec.see(`GET ${path} → ${page.status} (${page.ms} ms)`);
-  if (page.status !== 200) rec.fail(`login page answered ${page.status}: ${short(page.text, 80)}`);
-  const csrf = jar.get('csrftoken') ?? /name="csrfmiddlewaretoken"\s+value="([^"]+)"/.exec(page.text)?.[1];
-  if (!csrf) rec.fail('login page set no csrftoken cookie (Django/CSRF middleware not answering as expected)');
-  const form = new URLSearchParams({
-    'auth-username': web.username,
-    'auth-password': web.password,
-    'hq_login_view-current_step': 'auth',
-    csrfmiddlewaretoken: csrf,
-  });
-  const res = await ctx.client.post(path, form.toString(), {
-    jar,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrftoken': csrf, referer: ctx.client.url(path) },
-  });
-  rec.see(`POST ${path} (CSRF token sent) → ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''} (${res.ms} ms)`);
-  if (res.status === 403) rec.fail('login rejected with 403 (CSRF check failed)');
-  if (res.status === 200 && /auth-password|Sign In/.test(res.text)) rec.fail('login failed: the form came back (wrong web username or password?)');
-  if (res.status >= 500) rec.fail(`login answered ${res.status}: ${short(res.text, 100)}`, ['django']);
-  if (res.status !== 302) rec.fail(`login answered ${res.status}, expected a 302 redirect`);
-  if (!jar.get('sessionid')) rec.fail('login redirected but set no session cookie');
-  return { jar, loginPage: page.text, landing: res.headers.location ?? '/' };
-}
 
 export const STEPS: Step[] = [
   {
@@ -390,8 +348,12 @@ export const STEPS: Step[] = [
 
 /** Also used after an interrupt: closes what the run created, so nothing is left open. */
 export async function cleanup(ctx: VerifyContext, rec: Recorder): Promise<void> {
+  await retireBulkUsers(ctx, rec);
   const worker = ctx.state.worker;
-  if (!worker) rec.skip('nothing was created', ctx.target.web ? '04-mobile-worker' : undefined);
+  if (!worker) {
+    if (ctx.state.bulkUsers?.length) return;
+    rec.skip('nothing was created', ctx.target.web ? '04-mobile-worker' : undefined);
+  }
   if (ctx.state.caseId) {
     const close = followUpForm({ userId: worker.id, username: worker.username.split('@')[0] }, ctx.state.caseId, { ccready_run: ctx.runId, check_step: 'cleanup' }, { close: true });
     await submit(ctx, rec, worker, close.xml, 'close', close.xmlns, false);
@@ -404,6 +366,33 @@ export async function cleanup(ctx: VerifyContext, rec: Recorder): Promise<void> 
     if (r.status !== 202 && r.status !== 204 && r.status !== 200) rec.fail(`could not retire worker ${worker.username}: ${r.status}`);
     rec.see(`worker ${worker.username} (tagged ccready_run=${ctx.runId}) retired`);
   } else if (!worker.created) rec.see('the configured mobile worker was used and is left as it was');
+}
+
+async function retireBulkUsers(ctx: VerifyContext, rec: Recorder): Promise<void> {
+  const names = ctx.state.bulkUsers ?? [];
+  if (!names.length || !ctx.target.web) return;
+  const ids = new Map<string, string>();
+  let path: string | undefined = `${d(ctx)}/api/user/v1/?limit=100&offset=0`;
+  for (let page = 0; path && page < 20 && ids.size < names.length; page++) {
+    const r = await ctx.client.get(path, { auth: ctx.target.web, headers: { accept: 'application/json' } });
+    if (r.status !== 200) break;
+    const body = json<{ meta?: { next?: string | null }; objects?: { id?: string; username?: string }[] }>(r, 'user listing');
+    for (const u of body.objects ?? []) {
+      const bare = u.username?.split('@')[0];
+      if (bare && u.id && names.includes(bare)) ids.set(bare, u.id);
+    }
+    path = body.meta?.next ?? undefined;
+  }
+  for (const name of names) {
+    const id = ids.get(name);
+    if (!id) {
+      rec.warn(`bulk-uploaded worker ${name} not found in the listing: retire it by hand`);
+      continue;
+    }
+    const r = await ctx.client.request('DELETE', `${d(ctx)}/api/user/v1/${encodeURIComponent(id)}/`, { auth: ctx.target.web });
+    rec.see(`bulk-uploaded worker ${name} retired → ${r.status}`);
+    if (r.status >= 300) rec.warn(`could not retire bulk-uploaded worker ${name}: ${r.status}`);
+  }
 }
 
 function configuredWorker(ctx: VerifyContext): Worker | undefined {
