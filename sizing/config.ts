@@ -11,7 +11,7 @@ import type {
 
 export const MODEL_SLUGS: UsageModelSlug[] = [
   'date_range_value', 'derived_factor', 'derived_sum', 'product', 'cumulative',
-  'cumulative_limited_lifespan', 'baseline_with_growth',
+  'cumulative_limited_lifespan', 'baseline_with_growth', 'invert_derived_factor',
 ];
 
 /** A YAML node with its position, so that every error can point at the line. */
@@ -207,6 +207,7 @@ function usageModel(c: Ctx, name: string, y: Y): UsageModel {
   const params: Record<UsageModelSlug, string[]> = {
     date_range_value: ['ranges'],
     derived_factor: ['dependant_field', 'factor', 'start_with'],
+    invert_derived_factor: ['dependant_field', 'factor', 'start_with'],
     derived_sum: ['dependant_fields', 'start_with'],
     product: ['dependant_fields'],
     cumulative: ['dependant_field', 'start_with'],
@@ -216,6 +217,7 @@ function usageModel(c: Ctx, name: string, y: Y): UsageModel {
   const required: Record<UsageModelSlug, string[]> = {
     date_range_value: ['ranges'],
     derived_factor: ['dependant_field', 'factor'],
+    invert_derived_factor: ['dependant_field', 'factor'],
     derived_sum: ['dependant_fields'],
     product: ['dependant_fields'],
     cumulative: ['dependant_field'],
@@ -254,6 +256,7 @@ function usageModel(c: Ctx, name: string, y: Y): UsageModel {
       return { slug: s, name, ranges, keyPath: path, where };
     }
     case 'derived_factor':
+    case 'invert_derived_factor':
       return { slug: s, name, dependant_field: str(c, m.get('dependant_field'), `${path}.dependant_field`), factor: raw(c, m.get('factor'), `${path}.factor`), start_with: startWith(), keyPath: path, where };
     case 'derived_sum':
       return { slug: s, name, dependant_fields: fields(), start_with: startWith(), keyPath: path, where };
@@ -463,7 +466,7 @@ function checkVars(cfg: SizingConfig): void {
   const scan = (v: RawValue) => { if (typeof v === 'string') for (const m of v.matchAll(/\{([^}]*)\}/g)) used.add(m[1]!); };
   for (const u of cfg.usage) {
     if (u.slug === 'date_range_value') u.ranges.forEach((r) => scan(r.value));
-    if (u.slug === 'derived_factor') scan(u.factor);
+    if (u.slug === 'derived_factor' || u.slug === 'invert_derived_factor') scan(u.factor);
     if (u.slug === 'baseline_with_growth') { scan(u.baseline); scan(u.monthly_growth); }
     if ('start_with' in u) scan(u.start_with);
   }

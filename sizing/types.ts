@@ -73,7 +73,9 @@ export type UsageModelSlug =
   | 'product'
   | 'cumulative'
   | 'cumulative_limited_lifespan'
-  | 'baseline_with_growth';
+  | 'baseline_with_growth'
+  /** from dimagi's sk/ush-edss branch: value / factor */
+  | 'invert_derived_factor';
 
 /** A YAML number, remembering whether YAML wrote it as an integer (keeps int64 columns int). */
 export interface YNum { value: number; int: boolean }
@@ -93,7 +95,7 @@ export interface DateRange {
 
 export type UsageModel =
   | { slug: 'date_range_value'; name: string; ranges: DateRange[]; keyPath: string; where: string }
-  | { slug: 'derived_factor'; name: string; dependant_field: string; factor: RawValue; start_with: RawValue; keyPath: string; where: string }
+  | { slug: 'derived_factor' | 'invert_derived_factor'; name: string; dependant_field: string; factor: RawValue; start_with: RawValue; keyPath: string; where: string }
   | { slug: 'derived_sum'; name: string; dependant_fields: string[]; start_with: RawValue; keyPath: string; where: string }
   | { slug: 'product'; name: string; dependant_fields: string[]; keyPath: string; where: string }
   | { slug: 'cumulative'; name: string; dependant_field: string; start_with: RawValue; keyPath: string; where: string }

@@ -44,7 +44,7 @@ export function applyContext(
       const known = Object.keys(context).filter((k) => k !== 'name').sort();
       fail(where, key, `'{${name}}' is not a variable of set '${String(context.name)}' (it has: ${known.join(', ') || 'none'})`);
     }
-    const v = context[name];
+    const v = setValue(context, name, []);
     return typeof v === 'number' ? pyNumStr(v) : String(v);
   });
   const t = text.trim();
@@ -60,6 +60,55 @@ function origin(value: string, varWhere: (name: string) => string): string {
   const names = [...value.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
   const w = names.map(varWhere).filter(Boolean);
   return w.length ? ` (from ${w.join(', ')})` : '';
+}
+
+/**
+ * A set variable's value. A string that is arithmetic over other set variables (`users*12`, as
+ * dimagi's sk/ush-edss branch allows) is evaluated; int operands with + - * stay integers.
+ */
+function setValue(context: Record<string, unknown>, name: string, stack: string[]): unknown {
+  const v = context[name];
+  if (typeof v !== 'string' || !/^[\w\s.+\-*/()]+$/.test(v) || !/[A-Za-z_]\w*|[-+*/]/.test(v)) return v;
+  if (stack.includes(name)) return v;
+  const tokens = v.match(/\d+\.\d*|\.\d+|\d+|[A-Za-z_]\w*|[-+*/()]|\S/g) ?? [];
+  let pos = 0;
+  type N = { v: number; int: boolean } | null;
+  const atom = (): N => {
+    const t = tokens[pos++];
+    if (t === undefined) return null;
+    if (t === '(') { const e = sum(); if (tokens[pos++] !== ')') return null; return e; }
+    if (t === '-') { const a = atom(); return a && { v: -a.v, int: a.int }; }
+    if (/^\d+$/.test(t)) return { v: Number(t), int: true };
+    if (/^[\d.]+$/.test(t)) return { v: Number(t), int: false };
+    if (/^[A-Za-z_]\w*$/.test(t) && t in context) {
+      const r = setValue(context, t, [...stack, name]);
+      return typeof r === 'number' ? { v: r, int: Number.isInteger(r) } : null;
+    }
+    return null;
+  };
+  const prod = (): N => {
+    let a = atom();
+    while (a && (tokens[pos] === '*' || tokens[pos] === '/')) {
+      const op = tokens[pos++];
+      const b = atom();
+      if (!b) return null;
+      a = op === '*' ? { v: a.v * b.v, int: a.int && b.int } : { v: a.v / b.v, int: false };
+    }
+    return a;
+  };
+  const sum = (): N => {
+    let a = prod();
+    while (a && (tokens[pos] === '+' || tokens[pos] === '-')) {
+      const op = tokens[pos++];
+      const b = prod();
+      if (!b) return null;
+      a = { v: op === '+' ? a.v + b.v : a.v - b.v, int: a.int && b.int };
+    }
+    return a;
+  };
+  const r = sum();
+  if (!r || pos !== tokens.length) return v; // not an expression: the string as is
+  return r.int ? r.v : r.v;
 }
 
 /** str() of a Python number as YAML gave it (ints have no '.0'). */
@@ -128,6 +177,11 @@ function runModel(u: UsageModel, df: UsageFrame, ctx: Record<string, unknown>, v
     case 'derived_factor': {
       const f = applyContext(u.factor, ctx, 'float', u.where, `${u.keyPath}.factor`, varWhere);
       return { name: u.name, cols: [[u.name, addFirst(mulScalar(get(u.dependant_field), f), sw())]] };
+    }
+    case 'invert_derived_factor': {
+      const f = applyContext(u.factor, ctx, 'float', u.where, `${u.keyPath}.factor`, varWhere);
+      const dep = get(u.dependant_field);
+      return { name: u.name, cols: [[u.name, addFirst({ values: dep.values.map((v) => v / f.value), int: false }, sw())]] };
     }
     case 'derived_sum': {
       const cols = u.dependant_fields.map(get);

@@ -58,7 +58,7 @@ test('unreadable YAML names file:line:col', () => {
 
 test('unknown model slug lists the valid ones', () => {
   const msg = errorOf(BASE.replace("model: 'derived_factor'", "model: 'derived_factr'"));
-  assert.match(msg, /^cfg\.yml:12:12: usage\.forms\.model: unknown model 'derived_factr' \(valid: date_range_value, derived_factor, derived_sum, product, cumulative, cumulative_limited_lifespan, baseline_with_growth\)$/);
+  assert.match(msg, /^cfg\.yml:12:12: usage\.forms\.model: unknown model 'derived_factr' \(valid: date_range_value, derived_factor, derived_sum, product, cumulative, cumulative_limited_lifespan, baseline_with_growth, invert_derived_factor\)$/);
 });
 
 test('wrong type names the key and what was expected', () => {
