@@ -9,6 +9,7 @@ import { runVerify, type ProgressEvent, type VerifyRunOptions } from './run.ts';
 import { sleep } from './context.ts';
 import { decide } from './decide.ts';
 import type { StepResult, VerifyReport } from './types.ts';
+import { runLoad } from '../loadtests/index.ts';
 
 /** Delay before poll `n` (0-based): doubling from `initialMs`, capped at `maxMs`. */
 export function backoffDelay(n: number, initialMs = 1000, maxMs = 15_000): number {
@@ -82,15 +83,7 @@ export interface LoadOutcome {
   missingFormIds: string[];
   acknowledged: number;
 }
-export type LoadRunner = (o: { target: Target; profile: 'smoke'; out: string; onProgress?: (msg: unknown) => void }) => Promise<LoadOutcome>;
-
-/** The load helper's API, loaded on demand so the gate still reports clearly when it is missing. */
-async function defaultLoadRunner(): Promise<LoadRunner> {
-  const spec = '../loadtests/index.ts';
-  const mod = (await import(spec)) as { runLoad?: LoadRunner };
-  if (typeof mod.runLoad !== 'function') throw new Error('loadtests/index.ts exports no runLoad');
-  return mod.runLoad;
-}
+export type LoadRunner = (o: { target: Target; profile: 'smoke'; out: string; yes?: boolean; onProgress?: (line: string) => void }) => Promise<LoadOutcome>;
 
 export interface GateOptions extends VerifyRunOptions {
   outDir: string;
@@ -99,7 +92,10 @@ export interface GateOptions extends VerifyRunOptions {
   waitMaxMs?: number;
   /** Replaces the load helper's runLoad (tests); `false` skips the load step with a reason. */
   loadRunner?: LoadRunner | false;
+  /** Confirms load traffic to a non-loopback target (the load tests refuse it otherwise). */
+  yes?: boolean;
   onWait?: (message: string) => void;
+  onLoadProgress?: (line: string) => void;
 }
 
 export async function runGate(target: Target, o: GateOptions): Promise<VerifyReport> {
@@ -138,8 +134,8 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     const started = Date.now();
     emit({ kind: 'step-start', id: smoke.id, title: smoke.title, index: 0, total: 1 });
     try {
-      const runLoad = o.loadRunner ?? (await defaultLoadRunner());
-      const out = await runLoad({ target, profile: 'smoke', out: join(o.outDir, 'load') });
+      const run: LoadRunner = o.loadRunner ?? runLoad;
+      const out = await run({ target, profile: 'smoke', out: join(o.outDir, 'load'), yes: o.yes, onProgress: o.onLoadProgress });
       smoke.durationMs = Date.now() - started;
       smoke.evidence.push(`load run ${out.runId}: exit ${out.exitCode}, thresholds ${out.thresholdsOk ? 'met' : 'failed'}, report ${out.reportDir}`);
       smoke.status = out.thresholdsOk ? 'pass' : 'fail';

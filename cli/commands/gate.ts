@@ -12,9 +12,10 @@ export const gateCommand: CommandModule = {
   builder: (y: Argv) =>
     localFlags(targetFlags(y))
       .option('wait', { type: 'number', default: 600, describe: 'seconds to wait for serverup.txt to answer 200' })
+      .option('yes', { type: 'boolean', default: false, describe: 'confirm load traffic to a non-loopback target' })
       .option('load', { type: 'boolean', default: true, describe: 'run the load smoke profile and integrity audit (--no-load skips it: NOT READY, unverified)' }),
   handler: async (argv) => {
-    const f = argv as unknown as ParsedFlags & { wait: number; load: boolean };
+    const f = argv as unknown as ParsedFlags & { wait: number; load: boolean; yes: boolean };
     if (!Number.isFinite(f.wait) || f.wait <= 0) throw inputError(undefined, '--wait', `expected seconds above 0, got ${f.wait}`);
     const target = targetFrom(f);
     const opts = optionsFrom(f);
@@ -31,6 +32,8 @@ export const gateCommand: CommandModule = {
         waitTimeoutMs: f.wait * 1000,
         signal: stop.signal,
         loadRunner: f.load ? undefined : false,
+        yes: f.yes,
+        onLoadProgress: (l) => progress.waiting(l),
         onProgress: progress.onProgress,
         onWait: (m) => progress.waiting(m),
       });
