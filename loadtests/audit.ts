@@ -34,7 +34,8 @@ export function parseAckLog(text: string): Ack[] {
       try {
         msg = String((JSON.parse(line) as { msg?: string }).msg ?? '');
       } catch {
-        /* a truncated last line: fall back to the raw text */
+        // A truncated last line (k6 killed mid-write): its id may be cut short, so skip it.
+        continue;
       }
     }
     const m = re.exec(msg);
