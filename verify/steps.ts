@@ -219,6 +219,10 @@ export const STEPS: Step[] = [
       const worker = ctx.state.worker ?? configuredWorker(ctx);
       if (!worker) rec.skip('no mobile worker: step 04 created none and no --username/--password (CCHQ_USERNAME/CCHQ_PASSWORD) given', ctx.target.web ? '04-mobile-worker' : undefined);
       if (!ctx.state.worker) ctx.state.worker = worker;
+      // A configured worker's id is needed for case ownership: its restore names it.
+      if (!worker.id) worker.id = await learnUserId(ctx, worker);
+      if (!worker.id) rec.fail(`could not learn the user id of ${worker.username} from its restore`);
+      rec.see(`mobile worker ${worker.username} (id ${worker.id})`);
       const user = { userId: worker.id, username: worker.username.split('@')[0] };
       const reg = registrationForm(user, `ccready check ${ctx.runId}`, { ccready_run: ctx.runId, check_step: 'registration' });
       await submit(ctx, rec, worker, reg.xml, 'registration', reg.xmlns);
@@ -428,14 +432,10 @@ export async function submit(ctx: VerifyContext, rec: Recorder, worker: Worker, 
   if (res.status !== 201 || nature !== 'submit_success') rec.fail(`${label} form: ${res.status} ${nature ?? ''} ${short(openRosaMessage(res.text), 120)}`);
   if (!formId) rec.fail(`${label} form accepted without an X-CommCareHQ-FormID header`);
   if (record) ctx.state.forms.push({ formId, xmlns, ackAt: Date.now() });
-  if (!worker.id) {
-    // A configured worker's id is needed for case ownership: learn it from the first restore instead.
-    worker.id = await learnUserId(ctx, worker);
-  }
   return formId;
 }
 
-async function learnUserId(ctx: VerifyContext, worker: Worker): Promise<string> {
+export async function learnUserId(ctx: VerifyContext, worker: Worker): Promise<string> {
   const r = await ctx.client.get(`${d(ctx)}/phone/restore/?version=2.0&device_id=ccready-verify`, { auth: worker });
   return /<uuid>([^<]+)<\/uuid>/.exec(r.text)?.[1] ?? '';
 }

@@ -1,0 +1,114 @@
+// verify against the stand-in: healthy → READY in a time budget with complete reports; every
+// service fault → NOT READY naming that service; slow pillows → lag measured, timeout respected.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runVerify, likelyAtFault } from '../index.ts';
+import { writeVerifyReports } from '../../reports/verify-files.ts';
+import { SERVICES } from '../../fixtures/hq-sim/index.ts';
+import { sim, targetOf, fast } from './helpers.ts';
+
+test('healthy stand-in → READY within 15 s, every step passes, reports complete and free of secrets', async () => {
+  const s = await sim();
+  try {
+    const started = Date.now();
+    const report = await runVerify(targetOf(s), fast(s));
+    const ms = Date.now() - started;
+    assert.ok(ms < 15_000, `took ${ms} ms`);
+    assert.is(report.decision.verdict, 'READY', report.decision.summary);
+    assert.is(report.decision.exitCode, 0);
+    assert.is(report.steps.length, 12);
+    for (const st of report.steps) {
+      if (st.id === '11-sms') assert.is(st.status, 'skip');
+      else assert.is(st.status, 'pass', `${st.id}: ${st.reason}`);
+      assert.ok(st.services.length > 0);
+    }
+    const lag = report.steps.find((x) => x.id === '08-form-case-api')!.metrics!;
+    assert.ok(lag.formLagMs >= 90 && lag.caseLagMs >= 90, `lag ${JSON.stringify(lag)} should include the 100 ms pillow delay`);
+    // The worker created for the run was retired, and the case closed: nothing left open.
+    assert.is(s.server.store.users.get(report.steps.length ? [...s.server.store.users.values()].find((u) => u.username.startsWith('ccready-'))!.id : '')!.deleted, true);
+    const dir = mkdtempSync(join(tmpdir(), 'ccready-verify-'));
+    writeVerifyReports(report, dir);
+    for (const f of ['report.json', 'junit.xml', 'report.md', 'report.html']) assert.ok(existsSync(join(dir, f)), f);
+    const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+    assert.is((junit.match(/<testcase /g) ?? []).length, 12);
+    assert.match(junit, /<skipped message="no SMS gateway configured/);
+    const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    assert.is(json.decision.verdict, 'READY');
+    const all = ['report.json', 'junit.xml', 'report.md', 'report.html'].map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    for (const secret of [s.web.password, s.mobile.password]) assert.not.ok(all.includes(secret), 'a password leaked into the reports');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('each backing service down → NOT READY, exit 1, and that service named as most likely at fault', async () => {
+  const s = await sim();
+  try {
+    for (const service of SERVICES) {
+      s.setFault(service, { mode: 'down' });
+      const r = await runVerify(targetOf(s), fast(s));
+      s.setFault(service, { mode: 'up' });
+      assert.is(r.decision.verdict, 'NOT READY', `${service}: ${r.decision.summary}`);
+      assert.is(r.decision.exitCode, 1);
+      assert.is(likelyAtFault(r.decision.suspects)[0], service, `${service}: ${r.decision.summary}`);
+      assert.match(r.decision.summary, new RegExp(`most likely at fault: ${service}`));
+    }
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a failing elasticsearch is found from the steps alone when serverup is not run', async () => {
+  // Reasoning across steps: login passes (postgres, couch, redis fine), listings fail → elasticsearch.
+  const s = await sim();
+  try {
+    s.setFault('elasticsearch', { mode: 'down' });
+    const r = await runVerify(targetOf(s), { ...fast(s), only: ['03-web-login', '04-mobile-worker', '06-submit-forms', '07-restore', '08-form-case-api', '09-export-odata'] });
+    assert.is(r.decision.verdict, 'NOT READY');
+    assert.is(likelyAtFault(r.decision.suspects)[0], 'elasticsearch', r.decision.summary);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('slow pillows: the lag is measured and reported; a lag over the timeout fails within the timeout', async () => {
+  const s = await sim({ pillowDelayMs: 1200 });
+  try {
+    const only = ['04-mobile-worker', '06-submit-forms', '08-form-case-api'];
+    const ok = await runVerify(targetOf(s), { ...fast(s), lagTimeoutMs: 4000, only });
+    const step = ok.steps.find((x) => x.id === '08-form-case-api')!;
+    assert.is(step.status, 'pass', step.reason);
+    assert.ok(step.metrics!.caseLagMs >= 1150 && step.metrics!.caseLagMs < 4000, `lag ${step.metrics!.caseLagMs}`);
+    assert.match(step.evidence.join('\n'), /after 1[12]\d\d ms/);
+
+    const slow = await runVerify(targetOf(s), { ...fast(s), lagTimeoutMs: 600, only });
+    const late = slow.steps.find((x) => x.id === '08-form-case-api')!;
+    assert.is(late.status, 'fail');
+    assert.match(late.reason!, /within 600 ms/);
+    assert.ok(late.durationMs < 600 + 500, `waited ${late.durationMs} ms for a 600 ms timeout`);
+    assert.is(slow.decision.verdict, 'NOT READY');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('without a web user the steps that need one are skipped as not verified → NOT READY, no service blamed', async () => {
+  const s = await sim();
+  try {
+    const t = targetOf(s);
+    delete t.web;
+    const r = await runVerify(t, fast(s));
+    assert.is(r.decision.verdict, 'NOT READY');
+    assert.ok(r.decision.unverified.includes('03-web-login'));
+    assert.is(r.steps.find((x) => x.id === '06-submit-forms')!.status, 'pass', 'the configured mobile worker still submits');
+    assert.is(r.steps.find((x) => x.id === '07-restore')!.status, 'pass');
+    assert.equal(r.decision.suspects, []);
+  } finally {
+    await s.stop();
+  }
+});
+
+test.run();
