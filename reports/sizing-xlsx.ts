@@ -5,7 +5,7 @@
 import ExcelJS from 'exceljs';
 import type { Cell, ComparisonTables, ModelResult, SetResult, Table } from '../sizing/types.ts';
 import type { Verdict, WhatIfRow } from '../sizing/verdict.ts';
-import { formatServerSpec, limitRows, whatIfRows } from '../sizing/verdict.ts';
+import { formatServerSpec, whatIfRows } from '../sizing/verdict.ts';
 
 // Cell styles of the Python tool's xlsxwriter formats / pandas' header style.
 const BORDER: Partial<ExcelJS.Borders> = {
@@ -245,7 +245,6 @@ function writeVerdict(ws: SheetWriter, v: Verdict, whatIf: WhatIfRow[] | undefin
     },
     'Limits (peak over the horizon)',
   );
-  void limitRows;
   ws.frame(
     {
       index: [...v.arithmetic.map((s) => s.service), 'Total'],
