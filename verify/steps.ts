@@ -53,19 +53,23 @@ export const STEPS: Step[] = [
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
       const url = new URL(ctx.target.url);
-      const res = await ctx.client.get('/serverup.txt');
-      rec.see(`GET /serverup.txt → ${res.status} (${res.ms} ms)`);
-      if (res.headers.date) {
-        const skew = Date.parse(res.headers.date) - Date.now();
-        if (Number.isFinite(skew)) ctx.state.clockSkewMs = skew;
-      }
+      const reach = async () => {
+        const res = await ctx.client.get('/serverup.txt');
+        rec.see(`GET /serverup.txt → ${res.status} (${res.ms} ms)`);
+        if (res.headers.date) {
+          const skew = Date.parse(res.headers.date) - Date.now();
+          if (Number.isFinite(skew)) ctx.state.clockSkewMs = skew;
+        }
+      };
       if (url.protocol === 'http:') {
+        await reach();
         if (isLoopback(ctx.target.url)) {
           rec.see('plain HTTP on loopback: TLS is not checked (rehearsal or test target)');
           return;
         }
         rec.fail('target is plain HTTP: the go-live checklist requires HTTPS with a valid certificate');
       }
+      // The certificate first: an untrusted one would otherwise only show up as a connection error.
       const tls = await checkTls(url, { ca: ctx.opts.ca, timeoutMs: ctx.opts.requestTimeoutMs });
       rec.see(`certificate: subject ${tls.subject}, issuer ${tls.issuer}, valid until ${tls.validTo} (${tls.daysLeft} days)`);
       rec.metric('certDaysLeft', tls.daysLeft);
@@ -76,6 +80,7 @@ export const STEPS: Step[] = [
         else rec.fail(`certificate not valid: ${problems.join('; ')} (use --ca FILE for a private CA, or --insecure to accept it)`);
       } else rec.see(`certificate valid for ${url.hostname}`);
       if (tls.daysLeft < ctx.opts.certWarnDays) rec.warn(`certificate expires in ${tls.daysLeft} days (< ${ctx.opts.certWarnDays})`);
+      await reach();
       const redirect = await checkHttpRedirect(ctx.opts.httpUrl ?? `http://${url.hostname}`, ctx.opts.requestTimeoutMs);
       rec.see(redirect.evidence);
       if (!redirect.ok) rec.warn(redirect.evidence);
