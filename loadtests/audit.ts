@@ -66,8 +66,12 @@ export async function listFormIds(target: Target, since: Date, maxPages = 1000):
   if (!creds) throw new UsageError('integrity audit: no credentials for the Form API (set CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD)');
   const ids = new Set<string>();
   const start = new Date(since.getTime() - 60_000).toISOString().replace(/\.\d+Z$/, '');
-  let url: string | null = `${target.url}/a/${target.domain}/api/form/v1/?limit=1000&offset=0&received_on_start=${encodeURIComponent(start)}`;
-  for (let page = 0; url && page < maxPages; page++) {
+  // Page with offset and the same filter ourselves (rather than following meta.next), so every
+  // page is filtered alike whatever the server puts in its links.
+  const pageUrl = (offset: number) => `${target.url}/a/${target.domain}/api/form/v1/?limit=1000&offset=${offset}&received_on_start=${encodeURIComponent(start)}`;
+  let offset = 0;
+  for (let page = 0; page < maxPages; page++) {
+    const url = pageUrl(offset);
     const res: Response = await fetch(url, { headers: { Authorization: basic(creds), Accept: 'application/json' }, signal: AbortSignal.timeout(60000) });
     if (res.status !== 200) {
       await res.arrayBuffer();
@@ -80,11 +84,10 @@ export async function listFormIds(target: Target, since: Date, maxPages = 1000):
       const iid = o.form?.meta?.instanceID;
       if (iid) ids.add(iid);
     }
-    const next = body.meta?.next;
-    if (next) url = new URL(next, target.url).href;
-    else if (objs.length > 0 && body.meta?.total_count !== undefined && (body.meta.offset ?? 0) + objs.length < body.meta.total_count) {
-      url = `${target.url}/a/${target.domain}/api/form/v1/?limit=1000&offset=${(body.meta.offset ?? 0) + objs.length}&received_on_start=${encodeURIComponent(start)}`;
-    } else url = null;
+    offset += objs.length;
+    const total = body.meta?.total_count;
+    const more = objs.length > 0 && (body.meta?.next ? true : total !== undefined && offset < total);
+    if (!more) break;
   }
   return ids;
 }

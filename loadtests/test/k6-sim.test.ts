@@ -1,0 +1,122 @@
+// The smoke profile of each scenario, run by the real k6 against the stand-in on 127.0.0.1: exit
+// codes both ways, the 202 polling path, the 412 path, and the integrity audit catching loss.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSim, type RunningSim } from '../../fixtures/hq-sim/index.ts';
+import { runLoad, type RunLoadOptions } from '../index.ts';
+import type { Target } from '../../common/target.ts';
+
+const out = mkdtempSync(join(tmpdir(), 'ccready-load-test-'));
+let n = 0;
+
+function targetOf(sim: RunningSim): Target {
+  return { url: sim.url, domain: sim.domain, appId: sim.appId, mobile: { username: sim.mobile.username, password: sim.mobile.password }, web: { username: sim.web.username, password: sim.web.password } };
+}
+
+async function withSim<T>(opts: Parameters<typeof startSim>[0], fn: (sim: RunningSim) => Promise<T>): Promise<T> {
+  const sim = await startSim({ users: 3, casesPerUser: 4, pillowDelayMs: 100, ...opts });
+  try {
+    return await fn(sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+function run(sim: RunningSim, o: Partial<RunLoadOptions>) {
+  const users = sim.users.filter((u) => u.domain === sim.domain).map((u) => ({ username: u.username, password: u.password }));
+  return runLoad({ target: targetOf(sim), profile: 'smoke', out: join(out, `run${++n}`), users, auditTimeoutS: 10, ...o });
+}
+
+test('submit smoke against a healthy stand-in: exit 0, every acknowledged form found, reports written, no secrets', async () => {
+  await withSim({}, async (sim) => {
+    const before = sim.stats();
+    const r = await run(sim, { scenario: 'submit' });
+    assert.is(r.exitCode, 0, JSON.stringify(r.summary.thresholds));
+    assert.ok(r.acknowledged >= 20, `acknowledged ${r.acknowledged}`);
+    assert.is(r.lost, 0);
+    assert.is(r.audit.checked, true);
+    assert.is(r.audit.found, r.acknowledged);
+    assert.is(r.summary.formsRejected, 0);
+    // every form reached the stand-in as a new form: fresh instance ids, no duplicates, no case errors
+    const d0 = before.domains[sim.domain];
+    const d1 = sim.stats().domains[sim.domain];
+    assert.is(d1.forms - d0.forms, r.acknowledged);
+    assert.is(d1.duplicates, 0);
+    assert.is(d1.errors, 0);
+    // registrations created new cases owned by the workers (follow-ups and closes touch only those)
+    assert.ok(d1.cases > d0.cases, `cases ${d0.cases} → ${d1.cases}`);
+    for (const f of ['k6-summary.json', 'junit.xml', 'metrics.csv', 'summary.md', 'run.json', 'dashboard.html']) assert.ok(existsSync(join(r.reportDir, f)), f);
+    const md = readFileSync(join(r.reportDir, 'summary.md'), 'utf8');
+    assert.match(md, /# Load run .*: PASS/);
+    assert.match(md, /lost = 0/);
+    for (const f of ['k6-summary.json', 'run.json', 'summary.md', 'k6-config.json', 'junit.xml']) {
+      const text = readFileSync(join(r.reportDir, f), 'utf8');
+      assert.not.ok(text.includes(sim.mobile.password), `${f} holds the mobile password`);
+      assert.not.ok(text.includes(sim.web.password), `${f} holds the web password`);
+    }
+    assert.match(readFileSync(join(r.reportDir, 'junit.xml'), 'utf8'), /failures="0"/);
+  });
+});
+
+test('submit smoke with the receiver failing: thresholds break, exit 1', async () => {
+  await withSim({}, async (sim) => {
+    sim.setFault('postgres', { mode: 'failing', rate: 1 });
+    const r = await run(sim, { scenario: 'submit', audit: false });
+    assert.is(r.exitCode, 1);
+    assert.is(r.thresholdsOk, false);
+    assert.ok(r.summary.errorRate > 0.5, `error rate ${r.summary.errorRate}`);
+    assert.match(readFileSync(join(r.reportDir, 'junit.xml'), 'utf8'), /<failure/);
+  });
+});
+
+test('integrity audit catches silent loss: drop-forms → lost > 0 with the missing ids, exit 1', async () => {
+  await withSim({}, async (sim) => {
+    sim.setDropForms(0.3);
+    const r = await run(sim, { scenario: 'submit' });
+    assert.is(r.exitCode, 1);
+    assert.ok(r.thresholdsOk, 'the server answered 201 submit_success to everything');
+    assert.ok(r.lost > 0, `lost ${r.lost}`);
+    assert.is(r.missingFormIds.length, r.lost);
+    const acked = readFileSync(join(r.reportDir, 'acknowledged-forms.txt'), 'utf8');
+    for (const id of r.missingFormIds) assert.ok(acked.includes(id));
+    assert.match(readFileSync(join(r.reportDir, 'summary.md'), 'utf8'), new RegExp(`lost = ${r.lost}`));
+  });
+});
+
+test('restore smoke: full then incremental restores, cases counted; stale tokens take the 412 path', async () => {
+  await withSim({}, async (sim) => {
+    const r = await run(sim, { scenario: 'restore', restore: { staleTokenRate: 0.5 } });
+    assert.is(r.exitCode, 0, JSON.stringify(r.summary));
+    assert.ok(r.summary.restoresFull >= 1);
+    assert.ok(r.summary.restoresIncremental >= 1, JSON.stringify(r.summary));
+    assert.ok(r.summary.restore412 >= 1, `412s: ${r.summary.restore412}`);
+    assert.ok((r.summary.casesPerRestore ?? 0) > 0);
+    assert.is(r.summary.errorRate, 0);
+  });
+});
+
+test('restore smoke with async restores: 202 + Retry-After polled until 200', async () => {
+  await withSim({ asyncRestore: true, asyncRestoreMs: 1200 }, async (sim) => {
+    const r = await run(sim, { scenario: 'restore' });
+    assert.is(r.exitCode, 0, JSON.stringify(r.summary));
+    assert.ok(r.summary.restoreAsync202 >= 1, `202s: ${r.summary.restoreAsync202}`);
+    assert.ok(r.summary.latency.asyncWait && r.summary.latency.asyncWait.count >= 1);
+    assert.ok(r.summary.latency.asyncWait!.med >= 500, `waited ${r.summary.latency.asyncWait!.med} ms`);
+  });
+});
+
+test('mobile-day smoke: sync, forms, sync; the forms are audited', async () => {
+  await withSim({}, async (sim) => {
+    const r = await run(sim, { scenario: 'mobile-day' });
+    assert.is(r.exitCode, 0, JSON.stringify(r.summary));
+    assert.ok(r.summary.formsAcknowledged >= 3);
+    assert.ok(r.summary.restoresFull >= 1 && r.summary.restoresIncremental >= 1, JSON.stringify(r.summary));
+    assert.is(r.lost, 0);
+  });
+});
+
+test.after(() => rmSync(out, { recursive: true, force: true }));
+test.run();
