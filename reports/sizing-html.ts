@@ -10,7 +10,9 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 
 /** Renders one Vega-Lite spec to an SVG string. */
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none', logLevel: vega.Warn });
+  // Vega's warnings are about chart cosmetics; keep the CLI's output to the verdict.
+  const quiet = { level: () => quiet, error: (...a: unknown[]) => { throw new Error(String(a[0])); }, warn: () => quiet, info: () => quiet, debug: () => quiet };
+  const view = new vega.View(vega.parse(compile(spec, { logger: quiet as never }).spec), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {

@@ -95,6 +95,7 @@ export async function runVerdictStep(argv: VerdictArgs, vv: VerdictVars, ctx: Ve
   }
 
   const textParts = verdicts.map(formatVerdict);
+  if (vv.runs.length === 1) textParts.unshift(`(with ${Object.entries(vv.runs[0]!).map(([k, v]) => `${k}=${v}`).join(', ')})`);
   if (vv.runs.length > 1) {
     textParts.unshift(`(tables above and the verdict below are for ${Object.entries(vv.runs[0]!).map(([k, v]) => `${k}=${v}`).join(', ')})`);
     textParts.push(formatWhatIf(whatIf));
