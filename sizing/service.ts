@@ -123,11 +123,22 @@ export function serviceDataTable(index: string[], all: ServiceData[]): Table {
     add('Data Storage', 'storage', s.storage);
     for (const [f, v] of s.storageParts) add('Data Storage', f, v);
   }
-  const data = index.map((_, i) => cols.map((c) => nn(c[i]!)));
-  return { index: index.slice(), columns, data };
+  return { index: index.slice(), columns, data: transpose(cols, index.length, nn) };
 }
 
 export const nn = (v: number): Cell => (Number.isNaN(v) ? null : v);
+
+/** Column arrays → row arrays (plain loops: the stress bench builds millions of cells). */
+function transpose<T>(cols: T[][], rows: number, f: (v: T) => Cell): Cell[][] {
+  const out: Cell[][] = new Array(rows);
+  const w = cols.length;
+  for (let i = 0; i < rows; i++) {
+    const r: Cell[] = new Array(w);
+    for (let j = 0; j < w; j++) r[j] = f(cols[j]![i]!);
+    out[i] = r;
+  }
+  return out;
+}
 
 export const SUMMARY_FIELDS = (u: string) => [
   'VM Type', 'Cores Per VM', 'Cores HA', 'Cores Total', 'RAM Per VM', 'RAM HA (GB)', 'RAM Total (GB)',
@@ -226,7 +237,8 @@ export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]
     new Array(n).fill(svc.storage!.group),
     new Array(n).fill(svc.aggregation_key ?? svc.name),
   ];
-  return cols.map((c) => c.map((v) => (typeof v === 'number' ? nn(v) : v)));
+  for (const c of cols) for (let i = 0; i < c.length; i++) { const v = c[i]; if (typeof v === 'number' && Number.isNaN(v)) c[i] = null; }
+  return cols as Cell[][];
 }
 
 export function monthBuffers(config: SizingConfig, n: number): number[] {
@@ -238,5 +250,5 @@ export function summaryDataTable(config: SizingConfig, index: string[], names: s
   const columns: string[][] = [];
   const cols: Cell[][] = [];
   names.forEach((name, s) => fields.forEach((f, j) => { columns.push([name, f]); cols.push(all[s]![j]!); }));
-  return { index: index.slice(), columns, data: index.map((_, i) => cols.map((c) => c[i]!)) };
+  return { index: index.slice(), columns, data: transpose(cols, index.length, (c) => c) };
 }
