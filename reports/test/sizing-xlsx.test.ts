@@ -2,7 +2,7 @@
 // within 1e-12 relative, since xlsxwriter stores 16 significant digits), same merged headings.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { buildSizingWorkbooks, pyFormat1 } from '../sizing-xlsx.ts';
@@ -89,6 +89,15 @@ test('icds-14lakh-april2019 (empty usage months, services without a VM type) mat
 test('several sets: model-<set>.xlsx per set and model-comparison.xlsx match', async () => {
   await checkConfig('icds-14lakh-dimagivalues-jan2020');
 });
+
+// every other reference config the Python tool wrote a workbook for
+const covered = new Set(['echis', 'bka-test', 'icds-14lakh-april2019', 'icds-14lakh-dimagivalues-jan2020']);
+for (const name of readdirSync(referenceDir(), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+  if (covered.has(name) || !readdirSync(join(referenceDir(), name)).some((f) => /^model.*\.xlsx$/.test(f))) continue;
+  test(`${name}: workbook(s) match the tool's`, async () => {
+    await checkConfig(name);
+  });
+}
 
 test('storage_display_unit GB works (the Python tool crashes on it) and the Verdict sheet holds the verdict', async () => {
   const result = runModel(loadSizingConfig(EXAMPLE_CONFIG));
