@@ -1,0 +1,92 @@
+// The gate: waits for serverup with backoff (progress reported), runs verify and the real k6 smoke
+// profile + integrity audit, decides once; a server that never comes up or loses forms is NOT READY.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runGate, backoffDelay, waitForServerUp, type LoadRunner } from '../index.ts';
+import { writeVerifyReports } from '../../reports/verify-files.ts';
+import { sim, targetOf, fast } from './helpers.ts';
+
+test('backoff doubles from the initial delay and is capped', () => {
+  assert.equal([0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, 500, 5000)), [500, 1000, 2000, 4000, 5000, 5000, 5000]);
+});
+
+test('wait: a server that comes up late is waited for, with progress on every poll', async () => {
+  const s = await sim({ faults: { postgres: { mode: 'down' } } });
+  try {
+    const polls: string[] = [];
+    setTimeout(() => s.setFault('postgres', { mode: 'up' }), 700);
+    const r = await waitForServerUp(s.url, { timeoutMs: 10_000, initialMs: 200, maxMs: 400, onPoll: (p) => polls.push(`${p.attempt} ${p.status}`) });
+    assert.is(r.status, 'pass');
+    assert.ok(polls.length >= 2, `only ${polls.length} polls before the server came up`);
+    assert.match(polls[0], /^1 500 Failed Checks .*postgres/);
+    assert.ok(r.durationMs >= 650 && r.durationMs < 3000, `waited ${r.durationMs} ms`);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('gate: a server that never comes up → NOT READY within the wait timeout, nothing else run', async () => {
+  const s = await sim({ faults: { couch: { mode: 'down' } } });
+  try {
+    let loadRan = false;
+    const started = Date.now();
+    const r = await runGate(targetOf(s), { ...fast(s), outDir: mkdtempSync(join(tmpdir(), 'ccready-gate-')), waitTimeoutMs: 1200, waitInitialMs: 200, waitMaxMs: 400, loadRunner: async () => ((loadRan = true), Promise.reject(new Error('must not run'))) });
+    assert.ok(Date.now() - started < 3000);
+    assert.is(r.decision.verdict, 'NOT READY');
+    assert.equal(r.decision.failing, ['00-wait-serverup']);
+    assert.match(r.steps[0].reason!, /server not up within 1 s \(last: 500 Failed Checks .*couch/);
+    assert.is(r.steps.length, 3, 'no verify steps after a failed wait');
+    assert.not.ok(loadRan);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('gate: healthy stand-in → READY with the real k6 smoke run and integrity audit; reports written', async () => {
+  const s = await sim();
+  const out = mkdtempSync(join(tmpdir(), 'ccready-gate-'));
+  try {
+    const waits: string[] = [];
+    const r = await runGate(targetOf(s), { ...fast(s), outDir: out, waitTimeoutMs: 5000, onWait: (m) => waits.push(m) });
+    assert.is(r.kind, 'gate');
+    assert.is(r.decision.verdict, 'READY', r.decision.summary + '\n' + JSON.stringify(r.steps.filter((x) => x.status === 'fail'), null, 1));
+    const smoke = r.steps.find((x) => x.id === '13-load-smoke')!;
+    const audit = r.steps.find((x) => x.id === '14-integrity-audit')!;
+    assert.is(smoke.status, 'pass');
+    assert.is(audit.status, 'pass');
+    assert.ok(audit.metrics!.acknowledged > 0 && audit.metrics!.lost === 0);
+    assert.ok(existsSync(join(out, 'load')), 'the load report goes inside the gate run folder');
+    writeVerifyReports(r, out);
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    assert.is((junit.match(/<testcase /g) ?? []).length, 15);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('gate: lost forms or a load test that cannot run → NOT READY, never a fake pass', async () => {
+  const s = await sim();
+  try {
+    const lossy: LoadRunner = async (o) => ({ runId: 'x', reportDir: o.out, exitCode: 1, thresholdsOk: true, lost: 2, missingFormIds: ['f1', 'f2'], acknowledged: 40 });
+    const r = await runGate(targetOf(s), { ...fast(s), outDir: mkdtempSync(join(tmpdir(), 'ccready-gate-')), waitTimeoutMs: 2000, loadRunner: lossy, only: ['01-reachability-tls'] });
+    assert.is(r.decision.verdict, 'NOT READY');
+    assert.equal(r.decision.failing, ['14-integrity-audit']);
+    assert.match(r.steps.find((x) => x.id === '14-integrity-audit')!.reason!, /2 acknowledged forms are missing: f1, f2/);
+
+    const broken: LoadRunner = async () => {
+      throw new Error('k6 not found: run npm run setup');
+    };
+    const b = await runGate(targetOf(s), { ...fast(s), outDir: mkdtempSync(join(tmpdir(), 'ccready-gate-')), waitTimeoutMs: 2000, loadRunner: broken, only: ['01-reachability-tls'] });
+    assert.is(b.decision.verdict, 'NOT READY');
+    const smoke = b.steps.find((x) => x.id === '13-load-smoke')!;
+    assert.is(smoke.status, 'fail');
+    assert.match(smoke.reason!, /could not run the load test: k6 not found/);
+  } finally {
+    await s.stop();
+  }
+});
+
+test.run();
