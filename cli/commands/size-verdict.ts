@@ -123,8 +123,10 @@ export async function runVerdictStep(argv: VerdictArgs, vv: VerdictVars, ctx: Ve
     }
   }
 
-  const crossed = verdicts.flatMap((v) =>
-    v.limits.filter((l) => l.status === 'DOES NOT FIT').map((l) => `${verdicts.length > 1 ? `${v.set}: ` : ''}${l.label.split(' (')[0]} ${l.firstCrossed}`),
+  // --fail-if-over judges every run: each set, and each what-if combination when there are several
+  const judged = whatIf.length > 0 ? whatIf.map((w) => ({ label: Object.entries(w.vars).map(([k, v]) => `${k}=${v}`).join(' '), v: w.verdict })) : verdicts.map((v) => ({ label: verdicts.length > 1 ? v.set : '', v }));
+  const crossed = judged.flatMap(({ label, v }) =>
+    v.limits.filter((l) => l.status === 'DOES NOT FIT').map((l) => `${label ? `${label}: ` : ''}${l.label.split(' (')[0]} ${l.firstCrossed}`),
   );
   const fail = argv['fail-if-over'] === true && crossed.length > 0;
   return {

@@ -118,6 +118,12 @@ test('--var users=1800 overrides the placeholder; a list gives the what-if table
   assert.ok(!existsSync(join(out, 'report.png')), '--no-screenshot');
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /## What-if/);
   assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<h2>What-if<\/h2>/);
+  // --fail-if-over judges every what-if value: 800 and 1200 fit this box, 1600 users do not
+  const ok = ccready('size', whatIfConfig, '--var', 'users=800,1200', '--server', '64c/256GB/4TB', '--fail-if-over');
+  assert.is(ok.code, 0, ok.err);
+  const over = ccready('size', whatIfConfig, '--var', 'users=800,1600', '--server', '64c/256GB/4TB', '--fail-if-over');
+  assert.is(over.code, 1, over.err);
+  assert.match(over.err, /^ccready: limits crossed within the horizon on 64c\/256GB\/4TB: users=1600: users 2027-01\n$/);
   // a variable the config does not use is an error, not a silent no-op
   const bad = ccready('size', whatIfConfig, '--var', 'userz=5');
   assert.is(bad.code, 2);
