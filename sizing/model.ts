@@ -59,7 +59,7 @@ export function monthlyTables(config: SizingConfig, set: CombinedSet) {
 export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
   const { usage, table, dtypes, sums, names, serviceTable, summaryTable } = monthlyTables(config, set);
   const fromConfig = config.summary_dates.length > 0;
-  const dates = fromConfig ? [...config.summary_dates].sort() : usage.index.length ? [usage.index[usage.index.length - 1]!] : [];
+  const dates = fromConfig ? [...new Set(config.summary_dates)].sort() : usage.index.length ? [usage.index[usage.index.length - 1]!] : [];
   if (!dates.length) throw new UsageError(`${config.file}: usage: no months (no date_range_value field)`);
   const summaries: Record<string, SummaryAtDate> = {};
   const users = usage.columns.get('users')!.values;
