@@ -241,7 +241,7 @@ function writeVerdict(ws: SheetWriter, v: Verdict, whatIf: WhatIfRow[] | undefin
     {
       index: v.limits.map((l) => l.label),
       columns: ['Unit', 'Peak', 'Peak month', 'Capacity', 'Headroom %', 'Verdict', 'First crossed', 'Message'],
-      data: v.limits.map((l) => [l.unit, l.peak, l.peakMonth, l.limit, l.headroomPct === null ? null : Math.round(l.headroomPct * 10) / 10, l.status, l.firstCrossed, l.message]),
+      data: v.limits.map((l) => [l.unit, l.peak === null ? null : Math.round(l.peak * 10) / 10, l.peakMonth, l.limit, l.headroomPct === null ? null : Math.round(l.headroomPct * 10) / 10, l.status, l.firstCrossed, l.message]),
     },
     'Limits (peak over the horizon)',
   );
