@@ -1,6 +1,7 @@
 // A self-contained HTML report (inline CSS and SVG, no scripts or remote assets) that opens from
 // a CI artifact: verdict banner, suspects, a duration chart and each step with its evidence.
 import type { VerifyReport, StepResult } from '../verify/types.ts';
+import { fmtMs } from './verify-markdown.ts';
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -20,7 +21,7 @@ function durationChart(steps: StepResult[]): string {
       return (
         `<text x="0" y="${y + 13}" font-size="11">${esc(s.id)}</text>` +
         `<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="12" fill="${COLOR[s.status]}"><title>${esc(`${s.id}: ${s.durationMs} ms, ${s.status}`)}</title></rect>` +
-        `<text x="${(labelW + w + 4).toFixed(1)}" y="${y + 13}" font-size="11">${(s.durationMs / 1000).toFixed(1)} s</text>`
+        `<text x="${(labelW + w + 4).toFixed(1)}" y="${y + 13}" font-size="11">${fmtMs(s.durationMs)}</text>`
       );
     })
     .join('');
@@ -34,7 +35,7 @@ export function verifyHtml(r: VerifyReport): string {
     .map(
       (s) => `<tr class="${s.status}">
 <td>${esc(s.id)}</td><td>${esc(s.title)}</td><td><span class="badge" style="background:${COLOR[s.status]}">${s.status.toUpperCase()}</span>${s.required ? '' : ' <small>optional</small>'}</td>
-<td>${esc(s.services.join(', '))}</td><td>${(s.durationMs / 1000).toFixed(1)} s</td>
+<td>${esc(s.services.join(', '))}</td><td>${fmtMs(s.durationMs)}</td>
 <td>${esc(s.reason ?? '')}${
         s.evidence.length || s.metrics
           ? `<details><summary>evidence (${s.evidence.length})</summary><ul>${s.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}${

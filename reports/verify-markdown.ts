@@ -20,7 +20,7 @@ export function verifyMarkdown(r: VerifyReport): string {
   }
   lines.push('', '## Steps', '', '| Step | Status | Services | Time | Reason |', '|---|---|---|---|---|');
   for (const s of r.steps) {
-    lines.push(`| ${cell(`${s.id} ${s.title}`)} | ${ICON[s.status]}${s.required ? '' : ' (optional)'} | ${s.services.join(', ')} | ${(s.durationMs / 1000).toFixed(1)} s | ${cell(s.reason ?? '')} |`);
+    lines.push(`| ${cell(`${s.id} ${s.title}`)} | ${ICON[s.status]}${s.required ? '' : ' (optional)'} | ${s.services.join(', ')} | ${fmtMs(s.durationMs)} | ${cell(s.reason ?? '')} |`);
   }
   lines.push('', '## Evidence', '');
   for (const s of r.steps) {
@@ -31,4 +31,8 @@ export function verifyMarkdown(r: VerifyReport): string {
     lines.push('');
   }
   return lines.join('\n') + '\n';
+}
+
+export function fmtMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

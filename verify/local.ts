@@ -51,6 +51,8 @@ export interface LocalOptions {
   dockerSocket?: string;
   /** Maximum clock skew tolerated against the server's Date header. */
   maxSkewMs?: number;
+  /** Addresses to probe the internal ports on; default this host's non-loopback IPv4 addresses. */
+  addresses?: string[];
 }
 
 export interface HostFacts {
@@ -112,7 +114,7 @@ export function judgeHost(f: HostFacts, opts: LocalOptions = {}): HostJudgement[
     status: f.exposedPorts.length ? 'fail' : 'pass',
     reason: f.exposedPorts.length ? `listening on a public address: ${f.exposedPorts.map((p) => `${p.service} ${p.address}:${p.port}`).join(', ')}` : undefined,
     evidence: [
-      `probed ${INTERNAL_PORTS.length} internal ports on ${f.probedAddresses.length ? f.probedAddresses.join(', ') : 'no non-loopback address'}`,
+      `probed the internal ports (${INTERNAL_PORTS.map((p) => p.port).join(', ')}) on ${f.probedAddresses.length ? f.probedAddresses.join(', ') : 'no non-loopback address'}`,
       ...f.exposedPorts.map((p) => `${p.address}:${p.port} (${p.service}) accepts connections`),
     ],
   });
@@ -208,7 +210,7 @@ export function publicAddresses(): string[] {
     .map((a) => a.address);
 }
 
-export async function gatherHostFacts(opts: LocalOptions & { clockSkewMs?: number; addresses?: string[] } = {}): Promise<HostFacts> {
+export async function gatherHostFacts(opts: LocalOptions & { clockSkewMs?: number; ports?: typeof INTERNAL_PORTS } = {}): Promise<HostFacts> {
   const dataPath = opts.dataPath ?? '/';
   const fs = await statfs(dataPath);
   const disk = await rotationalOf(dataPath);
@@ -216,7 +218,7 @@ export async function gatherHostFacts(opts: LocalOptions & { clockSkewMs?: numbe
   const exposed: HostFacts['exposedPorts'] = [];
   await Promise.all(
     addresses.flatMap((address) =>
-      INTERNAL_PORTS.map(async (p) => {
+      (opts.ports ?? INTERNAL_PORTS).map(async (p) => {
         if (await probe(address, p.port)) exposed.push({ ...p, address });
       }),
     ),
