@@ -280,7 +280,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       progress(`ccready load: integrity audit of ${acked.length} acknowledged forms against the Form API`);
       audit = await auditForms({ target, acked, since: startedAt, timeoutS: opts.auditTimeoutS ?? 60 });
     }
-    const notes = [...shape.notes];
+    const notes = [...shape.notes, ...summary.info];
     if (exit.killedByCap) notes.push(`k6 was stopped at the hard cap of ${capS}s`);
     if (exit.code !== 0 && exit.code !== 99) notes.push(`k6 exit code ${exit.code}`);
     if (!audit.checked && audit.note && wantsAudit) notes.push(`integrity audit not done: ${audit.note}`);
@@ -336,7 +336,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       thresholdsOk: summary.thresholdsOk,
       lost: audit.lost,
       missingFormIds: audit.missingFormIds,
-      acknowledged: acked.length,
+      acknowledged: wantsAudit ? acked.length : summary.formsAcknowledged,
       summary,
       audit,
       verdict: record.verdict,

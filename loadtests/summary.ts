@@ -59,6 +59,8 @@ export interface LoadSummary {
   latency: { submission?: Latency; restore?: Latency; asyncWait?: Latency };
   thresholds: ThresholdResult[];
   thresholdsOk: boolean;
+  /** observations that are not part of the verdict */
+  info: string[];
   /** stress only */
   steps?: StepResult[];
   knee?: { step: number; rate: number } | null;
@@ -110,6 +112,7 @@ export function interpretSummary(
     },
     thresholds,
     thresholdsOk: thresholds.every((t) => t.ok),
+    info: [],
   };
   if (ctx.profile === 'stress' && ctx.stressSteps) {
     const th = ctx.plan.thresholds;
@@ -133,9 +136,11 @@ export function interpretSummary(
     const peak = ctx.scenario === 'restore' ? ctx.plan.rates.restoresPerSecond.peak : ctx.plan.rates.formsPerSecond.peak;
     s.steps = steps;
     s.knee = knee;
-    const holdsPeak = knee !== null && knee.rate >= peak;
-    s.thresholds.push({ metric: `stress knee (${kind}s/s)`, threshold: `>= plan peak ${peak}`, ok: holdsPeak });
-    s.thresholdsOk = s.thresholds.every((t) => t.ok);
+    // A stress run is meant to break the server: its error-rate abort tripping is how it ends, not
+    // a failure. Its verdict is whether the knee lies at or above the plan's peak.
+    for (const t of s.thresholds.filter((x) => !x.ok)) s.info.push(`${t.metric} ${t.threshold} broke (expected once the steps pass the knee)`);
+    s.thresholds = [{ metric: `stress knee (${kind}s/s)`, threshold: `>= plan peak ${peak}`, ok: knee !== null && knee.rate >= peak }];
+    s.thresholdsOk = s.thresholds[0].ok;
   }
   return s;
 }

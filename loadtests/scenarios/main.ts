@@ -6,7 +6,7 @@ import exec from 'k6/execution';
 import type { FormTemplate } from '../contract.ts';
 import { loadConfig, loadWorkers } from './lib.ts';
 import { submitForm, type WorkerState } from './forms.ts';
-import { sync } from './sync.ts';
+import { learnUserId, sync } from './sync.ts';
 
 // Built-in templates (registration, follow-up, close), generated with xmlbuilder2 at bundle time.
 declare const __CCREADY_TEMPLATES__: FormTemplate[];
@@ -19,31 +19,51 @@ export const options = cfg.options;
 
 let state: WorkerState | undefined;
 
-function worker(): WorkerState {
+interface SetupData {
+  /** username → user id, learned once per worker (a phone learns it from its first sync) */
+  userIds: Record<string, string>;
+}
+
+/**
+ * Learns each worker's user id once, before the load starts, so that forms carry the right
+ * userID and owner_id (cases then belong to the worker and come back in its restores).
+ */
+export function setup(): SetupData {
+  const userIds: Record<string, string> = {};
+  if (cfg.scenario !== 'submit') return { userIds };
+  for (const w of workers.slice(0, 200)) {
+    if (w.userId) continue;
+    const id = learnUserId(cfg, w);
+    if (id) userIds[w.username] = id;
+  }
+  return { userIds };
+}
+
+function worker(data?: SetupData): WorkerState {
   if (!state) {
     const id = exec.vu.idInTest;
     const w = workers[(id - 1) % workers.length];
-    state = { worker: w, userId: w.userId, deviceId: `ccready-${cfg.runId}-vu${id}`, openCases: [] };
+    state = { worker: w, userId: w.userId ?? data?.userIds?.[w.username], deviceId: `ccready-${cfg.runId}-vu${id}`, openCases: [] };
   }
   return state;
 }
 
 /** submit scenario: one form per iteration. */
-export function submit(): void {
-  const st = worker();
-  // A phone learns its user id from its first sync; without it, cases would not be owned by the worker.
+export function submit(data?: SetupData): void {
+  const st = worker(data);
+  // A worker setup could not look up syncs once first, as a phone does after login.
   if (!st.userId && !st.syncToken) sync(cfg, st);
   submitForm(cfg, templates, st);
 }
 
 /** restore scenario: one sync per iteration (full first, then incremental). */
-export function restore(): void {
-  sync(cfg, worker());
+export function restore(data?: SetupData): void {
+  sync(cfg, worker(data));
 }
 
 /** mobile-day scenario: one compressed working day per iteration. */
-export function mobileDay(): void {
-  const st = worker();
+export function mobileDay(data?: SetupData): void {
+  const st = worker(data);
   sync(cfg, st);
   for (let i = 0; i < cfg.mobileDay.formsPerDay; i++) {
     sleep(cfg.mobileDay.thinkS * (0.5 + Math.random()));

@@ -67,6 +67,17 @@ function restoreRequest(cfg: K6RunConfig, st: WorkerState, since: string | undef
   }
 }
 
+/** One plain full restore (setup only, not counted as load) to read the worker's user id. */
+export function learnUserId(cfg: K6RunConfig, worker: WorkerState['worker']): string | undefined {
+  const st: WorkerState = { worker, deviceId: `ccready-${cfg.runId}-setup`, openCases: [] };
+  const res = http.get(restoreUrl(cfg, st, undefined), {
+    headers: { Authorization: basicAuth(worker), 'X-OpenRosa-Version': '1.0' },
+    tags: { kind: 'setup', name: 'restore (setup: user id)' },
+  });
+  const body = typeof res.body === 'string' ? res.body : '';
+  return res.status === 200 ? parseUserId(body) : undefined;
+}
+
 /** A sync: incremental when the worker has a token, else full. Returns true on success. */
 export function sync(cfg: K6RunConfig, st: WorkerState): boolean {
   let since = st.syncToken;
