@@ -1,8 +1,7 @@
 // The planner's one-file HTML report: the verdict at the top, then charts a planner would rather
 // look at than read. Charts are Vega-Lite specs compiled and rendered to SVG in Node (renderer
 // 'none', no browser, no canvas) and inlined, so the file opens offline and makes no requests.
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { ModelResult } from '../sizing/types.ts';
 import { formatServerSpec, fmt, limitRows, tierForUsers, TIERS, whatIfRows, type Verdict, type WhatIfRow } from '../sizing/verdict.ts';
 
@@ -10,6 +9,8 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 
 /** Renders one Vega-Lite spec to an SVG string. */
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  // loaded on first use: vega takes a while to load and the CLI bundles every command
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   // Vega's warnings are about chart cosmetics; keep the CLI's output to the verdict.
   const quiet = { level: () => quiet, error: (...a: unknown[]) => { throw new Error(String(a[0])); }, warn: () => quiet, info: () => quiet, debug: () => quiet };
   const view = new vega.View(vega.parse(compile(spec, { logger: quiet as never }).spec), { renderer: 'none', logLevel: vega.Error });

@@ -2,7 +2,7 @@
 // commcare_resource_model writes with `-o model.xlsx` (so people who know that spreadsheet find
 // everything where they expect it), plus a `Verdict` sheet. Unlike the Python tool,
 // `storage_display_unit: GB` works (it hard-codes the TB column).
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Cell, ComparisonTables, ModelResult, SetResult, Table } from '../sizing/types.ts';
 import type { Verdict, WhatIfRow } from '../sizing/verdict.ts';
 import { formatServerSpec, whatIfRows } from '../sizing/verdict.ts';
@@ -317,8 +317,13 @@ export interface WorkbookOptions {
 }
 
 /** One set's workbook, sheet for sheet as the Python tool writes it, plus `Verdict`. */
+/** exceljs, loaded on first use (it takes a while to load; the CLI bundles every command). */
+async function excel(): Promise<typeof ExcelJS> {
+  return (await import('exceljs')).default;
+}
+
 export async function buildSetWorkbook(result: ModelResult, set: SetResult, verdict: Verdict | null, opts: WorkbookOptions = {}): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = opts.generator ?? 'ccready';
   const taken = new Set<string>();
   const sheet = (name: string) => new SheetWriter(wb.addWorksheet(safeSheetName(name, taken)));
@@ -367,7 +372,7 @@ export async function buildSetWorkbook(result: ModelResult, set: SetResult, verd
 /** The workbook comparing sets at `sets_summary_date` (Python: model-comparison.xlsx). */
 export async function buildSetComparisonWorkbook(result: ModelResult, opts: WorkbookOptions = {}): Promise<Buffer | null> {
   if (!result.set_comparison) return null;
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = opts.generator ?? 'ccready';
   const w = new SheetWriter(wb.addWorksheet('Comparisons'));
   writeComparisons(w, result.storage_display_unit, result.set_comparison, null, '');

@@ -17,9 +17,6 @@ import {
   type Verdict,
   type WhatIfRow,
 } from '../../sizing/verdict.ts';
-import { buildSizingWorkbooks } from '../../reports/sizing-xlsx.ts';
-import { buildSizingHtml } from '../../reports/sizing-html.ts';
-import { buildSizingMarkdown } from '../../reports/sizing-markdown.ts';
 
 export interface VerdictArgs {
   server?: string;
@@ -111,6 +108,12 @@ export async function runVerdictStep(argv: VerdictArgs, vv: VerdictVars, ctx: Ve
       configText = undefined;
     }
     const generatedAt = ctx.now ?? new Date();
+    // loaded only when reports are written: exceljs and vega would slow down every other command
+    const [{ buildSizingWorkbooks }, { buildSizingHtml }, { buildSizingMarkdown }] = await Promise.all([
+      import('../../reports/sizing-xlsx.ts'),
+      import('../../reports/sizing-html.ts'),
+      import('../../reports/sizing-markdown.ts'),
+    ]);
     Object.assign(files, await buildSizingWorkbooks(ctx.result, verdicts, { configText, configName, generator: 'ccready size', whatIf }));
     const html = await buildSizingHtml(ctx.result, verdicts, { whatIf, configName, generatedAt });
     files['report.html'] = html;
