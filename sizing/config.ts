@@ -444,6 +444,7 @@ export function parseSizingConfig(yamlText: string, file: string, opts: LoadOpti
     estimation_growth_factor: isNull(gY) ? 0 : ynum(c, gY, 'estimation_growth_factor').value,
     storage_buffer: ynum(c, sbY, 'storage_buffer').value,
     summary_dates: summaryDates,
+    summary_dates_raw: seq(c, top.get('summary_dates'), 'summary_dates').map((y) => (y.kind === 'scalar' ? String(y.value) : '')),
     sets_summary_date: isNull(ssd) ? null : summaryDate(c, ssd, 'sets_summary_date'),
     sets,
     setWhere,

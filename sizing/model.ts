@@ -108,7 +108,7 @@ export function runModel(config: SizingConfig, opts: { sets?: string[] } & RunOp
     estimation_growth_factor: config.estimation_growth_factor,
     storage_buffer: config.storage_buffer,
     services: config.services.map((s) => s.name),
-    summary_dates_config: config.summary_dates.map((d) => d.slice(0, 7)),
+    summary_dates_config: config.summary_dates_raw.slice(),
     sets_summary_date: config.sets_summary_date ? config.sets_summary_date.slice(0, 7) : null,
     sets: results,
     status: 'ok',

@@ -164,6 +164,8 @@ export interface SizingConfig {
   estimation_growth_factor: Dec;
   storage_buffer: Dec;
   summary_dates: string[];
+  /** summary_dates as written in the config ('2024-08'), for the report metadata */
+  summary_dates_raw: string[];
   sets_summary_date: string | null;
   /** set group name → list of items (each item: its variables, plus `name`). */
   sets: Record<string, Record<string, unknown>[]>;
