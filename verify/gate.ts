@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { redact, type Target } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
 import { HqClient } from './http.ts';
-import { runVerify, type ProgressEvent, type VerifyRunOptions } from './run.ts';
+import { runVerify, verifySteps, type ProgressEvent, type VerifyRunOptions } from './run.ts';
 import { sleep } from './context.ts';
 import { decide } from './decide.ts';
 import type { StepResult, VerifyReport } from './types.ts';
@@ -101,7 +101,10 @@ export interface GateOptions extends VerifyRunOptions {
 export async function runGate(target: Target, o: GateOptions): Promise<VerifyReport> {
   const runId = o.runId ?? newRunId();
   const startedAt = new Date().toISOString();
-  const emit = o.onProgress ?? ((_: ProgressEvent) => undefined);
+  const outer = o.onProgress ?? ((_: ProgressEvent) => undefined);
+  // One numbering across the gate: the wait, every verify step, then the load smoke and the audit.
+  const total = verifySteps({ local: !!o.local, only: o.only }).length + 3;
+  const emit = (e: ProgressEvent, index: number) => outer(e.kind === 'note' ? e : { ...e, index, total });
   const wait = await waitForServerUp(target.url, {
     timeoutMs: o.waitTimeoutMs ?? 600_000,
     initialMs: o.waitInitialMs,
@@ -111,11 +114,11 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     signal: o.signal,
     onPoll: (p) => o.onWait?.(`waiting for ${redact(target.url, target)}/serverup.txt: poll ${p.attempt}, ${(p.elapsedMs / 1000).toFixed(0)} s, last ${p.status}; next in ${(p.nextInMs / 1000).toFixed(0)} s`),
   });
-  emit({ kind: 'step-end', result: wait, index: 0, total: 1 });
+  emit({ kind: 'step-end', result: wait, index: 0, total }, 0);
   const steps: StepResult[] = [wait];
   let interrupted = wait.blockedBy === 'interrupted';
   if (wait.status === 'pass') {
-    const v = await runVerify(target, { ...o, runId });
+    const v = await runVerify(target, { ...o, runId, onProgress: (e) => emit(e, e.kind === 'note' ? 0 : e.index + 1) });
     steps.push(...v.steps);
     interrupted ||= v.interrupted;
   }
@@ -132,7 +135,7 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     smoke.reason = audit.reason = 'load test disabled (--no-load)';
   } else {
     const started = Date.now();
-    emit({ kind: 'step-start', id: smoke.id, title: smoke.title, index: 0, total: 1 });
+    emit({ kind: 'step-start', id: smoke.id, title: smoke.title, index: 0, total }, total - 2);
     try {
       const run: LoadRunner = o.loadRunner ?? runLoad;
       const out = await run({ target, profile: 'smoke', out: join(o.outDir, 'load'), yes: o.yes, onProgress: o.onLoadProgress });
@@ -158,8 +161,8 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     }
     smoke.evidence = smoke.evidence.map((e) => redact(e, target));
     smoke.reason &&= redact(smoke.reason, target);
-    emit({ kind: 'step-end', result: smoke, index: 0, total: 1 });
-    emit({ kind: 'step-end', result: audit, index: 0, total: 1 });
+    emit({ kind: 'step-end', result: smoke, index: 0, total }, total - 2);
+    emit({ kind: 'step-end', result: audit, index: 0, total }, total - 1);
   }
   steps.push(smoke, audit);
   return {
