@@ -131,11 +131,17 @@ interface RunArgs extends TargetArgs {
   auditTimeout: number;
 }
 
+/** One-line errors for --profile/--scenario (yargs' own choice errors span several lines). */
+function checkChoices(a: { profile?: string; scenario?: string }): void {
+  if (a.profile !== undefined && !PROFILES.includes(a.profile as ProfileName)) throw new UsageError(`--profile: expected one of ${PROFILES.join(', ')}, got "${a.profile}"`);
+  if (a.scenario !== undefined && !SCENARIOS.includes(a.scenario as ScenarioName)) throw new UsageError(`--scenario: expected one of ${SCENARIOS.join(', ')}, got "${a.scenario}"`);
+}
+
 function runOptions<T>(y: Argv<T>) {
   return targetOptions(y)
     .option('plan', { type: 'string', describe: 'plan JSON written by `ccready load plan` (default: a built-in small-project plan)' })
-    .option('profile', { choices: PROFILES, describe: 'smoke (seconds, CI), normal, peak, stress (find the knee), soak (default: peak with a plan, else smoke)' })
-    .option('scenario', { choices: SCENARIOS, default: 'submit' as ScenarioName, describe: 'submit forms, restore (sync), or a mobile worker\'s day' })
+    .option('profile', { type: 'string', describe: `${PROFILES.join(' | ')}: smoke is seconds (CI), stress finds the knee (default: peak with a plan, else smoke)` })
+    .option('scenario', { type: 'string', default: 'submit', describe: `${SCENARIOS.join(' | ')}: submit forms, restore (sync), or a mobile worker's day` })
     .option('xforms', { type: 'string', describe: 'folder of Raw XML forms copied from HQ to replay instead of the built-in forms' })
     .option('as', { type: 'string', describe: 'restore as this user (full username)' })
     .option('skip-fixtures', { type: 'boolean', default: true, describe: 'send skip_fixtures=true on incremental restores' })
@@ -160,6 +166,7 @@ const runCmd: CommandModule = {
       .option('audit-timeout', { type: 'number', default: 60, describe: 'seconds to wait for the Form API to list every form' }),
   handler: async (argv) => {
     const a = argv as unknown as RunArgs;
+    checkChoices(a);
     const target = targetFrom(a);
     const plan = a.plan ? readPlan(a.plan) : undefined;
     if (a.createUsers !== undefined && a.usersCsv) throw new UsageError('--create-users and --users-csv: pass one of them, not both');
@@ -266,6 +273,7 @@ const k8sCmd: CommandModule = {
       .option('out', { type: 'string', describe: 'write the manifest here instead of stdout' }),
   handler: async (argv) => {
     const a = argv as unknown as RunArgs & { parallelism: number; name: string; namespace?: string; secret: string; image?: string; out?: string };
+    checkChoices(a);
     const target = targetFrom(a);
     const plan = a.plan ? readPlan(a.plan) : defaultPlan();
     const profile = a.profile ?? (a.plan ? 'peak' : 'smoke');
