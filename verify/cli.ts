@@ -62,6 +62,15 @@ export interface ParsedFlags {
   only?: string[];
 }
 
+const SINGLE = ['target', 'domain', 'appId', 'username', 'password', 'webUsername', 'webPassword', 'envFile', 'ca', 'httpUrl', 'out', 'server', 'dataPath', 'smsNumber', 'odataConfig', 'manifest', 'requestTimeout', 'lagTimeout', 'jobTimeout', 'poll', 'wait', 'cases'];
+
+/** A flag given twice arrives as a list; like most CLIs, the last one wins. */
+export function lastWins<T extends object>(argv: T): T {
+  const a = argv as Record<string, unknown>;
+  for (const k of SINGLE) if (Array.isArray(a[k])) a[k] = (a[k] as unknown[]).at(-1);
+  return argv;
+}
+
 export function targetFrom(f: ParsedFlags): Target {
   const env = { ...process.env, ...(f.envFile ? readEnvFile(f.envFile) : {}) };
   return resolveTarget(f, env);

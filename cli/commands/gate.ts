@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { newRunId, runDir } from '../../common/runs.ts';
 import { inputError } from '../../common/errors.ts';
 import { runGate, consoleProgress } from '../../verify/index.ts';
-import { targetFlags, localFlags, targetFrom, optionsFrom, interruptible, type ParsedFlags } from '../../verify/cli.ts';
+import { targetFlags, localFlags, targetFrom, optionsFrom, interruptible, lastWins, type ParsedFlags } from '../../verify/cli.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 import { finish } from './verify.ts';
 
@@ -15,7 +15,7 @@ export const gateCommand: CommandModule = {
       .option('yes', { type: 'boolean', default: false, describe: 'confirm load traffic to a non-loopback target' })
       .option('load', { type: 'boolean', default: true, describe: 'run the load smoke profile and integrity audit (--no-load skips it: NOT READY, unverified)' }),
   handler: async (argv) => {
-    const f = argv as unknown as ParsedFlags & { wait: number; load: boolean; yes: boolean };
+    const f = lastWins(argv) as unknown as ParsedFlags & { wait: number; load: boolean; yes: boolean };
     if (!Number.isFinite(f.wait) || f.wait <= 0) throw inputError(undefined, '--wait', `expected seconds above 0, got ${f.wait}`);
     const target = targetFrom(f);
     const opts = optionsFrom(f);

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../common/errors.ts';
 import { newRunId, runDir } from '../../common/runs.ts';
 import { runVerify, verifySteps, canaryWrite, canaryCheck, consoleProgress, type VerifyReport } from '../../verify/index.ts';
-import { targetFlags, localFlags, targetFrom, optionsFrom, interruptible, type ParsedFlags } from '../../verify/cli.ts';
+import { targetFlags, localFlags, targetFrom, optionsFrom, interruptible, lastWins, type ParsedFlags } from '../../verify/cli.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 
 /** Prints the decision and where the reports are; sets the exit code (0 ready, 1 not ready). */
@@ -23,7 +23,7 @@ const canary: CommandModule = {
       .option('manifest', { type: 'string', default: 'ccready-canary.json', describe: 'canary manifest file (written by write, read by check)' })
       .option('cases', { type: 'number', default: 3, describe: 'canary cases to write (each with a registration and a follow-up form)' }),
   handler: async (argv) => {
-    const f = argv as unknown as ParsedFlags & { action: 'write' | 'check'; manifest: string; cases: number };
+    const f = lastWins(argv) as unknown as ParsedFlags & { action: 'write' | 'check'; manifest: string; cases: number };
     if (!Number.isInteger(f.cases) || f.cases < 1 || f.cases > 100) throw new UsageError(`--cases: expected a whole number from 1 to 100, got ${f.cases}`);
     const target = targetFrom(f);
     const opts = optionsFrom(f);
@@ -51,7 +51,7 @@ export const verifyCommand: CommandModule = {
   describe: 'run the post-install QA checklist against a CommCare HQ and decide READY / NOT READY',
   builder: (y: Argv) => localFlags(targetFlags(y)).command(canary),
   handler: async (argv) => {
-    const f = argv as unknown as ParsedFlags;
+    const f = lastWins(argv) as unknown as ParsedFlags;
     const target = targetFrom(f);
     const opts = optionsFrom(f);
     const known = verifySteps({ local: true }).map((s) => s.id);
