@@ -10,6 +10,14 @@ import { verifyCommand } from './commands/verify.ts';
 import { gateCommand } from './commands/gate.ts';
 import { doctorCommand } from './commands/doctor.ts';
 
+// `ccready size | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
   const cli = yargs(argv)
     .scriptName('ccready')

@@ -1,0 +1,27 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+
+const cli = (args: string[], input?: string) =>
+  spawnSync('sh', ['-c', `node bin/ccready.mjs ${args.join(' ')}`], { encoding: 'utf8', input });
+
+test('--help lists every command with one line each', () => {
+  const r = cli(['--help']);
+  assert.is(r.status, 0);
+  for (const c of ['size', 'sim', 'load', 'verify', 'gate', 'doctor']) assert.match(r.stdout, new RegExp(`ccready ${c}\\b`));
+  assert.not.match(r.stdout, /being built/);
+});
+
+test('an unknown command is a one-line usage error with exit 2', () => {
+  const r = cli(['frobnicate']);
+  assert.is(r.status, 2);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^ccready: /);
+});
+
+test('a reader closing the pipe early is not a crash', () => {
+  const r = spawnSync('sh', ['-c', 'node bin/ccready.mjs size | head -1; echo "status=${PIPESTATUS:-$?}"'], { encoding: 'utf8' });
+  assert.not.match(r.stderr, /EPIPE|at .*\.mjs/);
+});
+
+test.run();
