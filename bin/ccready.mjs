@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // Entry point: runs the esbuild bundle (built by `npm install` / `npm run build`).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

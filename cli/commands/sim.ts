@@ -1,10 +1,123 @@
 import type { CommandModule } from 'yargs';
+import { writeFileSync, chmodSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
 
-export const simCommand: CommandModule = {
+interface SimArgs {
+  port: number;
+  host: string;
+  users: number;
+  'cases-per-user': number;
+  fault: string[];
+  'drop-forms': number;
+  'async-restore': boolean;
+  'async-restore-cases'?: number;
+  'env-file'?: string;
+  domains: string;
+  seed: number;
+  'pillow-delay-ms': number;
+  workers?: number;
+  'queue-size'?: number;
+  'service-ms'?: number;
+}
+
+export const simCommand: CommandModule<object, SimArgs> = {
   command: 'sim',
-  describe: '(sim: being built)',
-  handler: () => {
-    throw new UsageError('sim is not implemented yet');
+  describe: 'Run hq-sim, a test double that stands in for CommCare HQ (it is not HQ) for rehearsals',
+  builder: (y) =>
+    y
+      .usage(
+        'ccready sim [options]\n\nStarts hq-sim in the foreground: a TEST DOUBLE that stands in for CommCare HQ; it is not HQ. ' +
+          'It speaks the HQ protocol (receiver, restore, APIs, serverup.txt) well enough to rehearse a load test or a gate, ' +
+          'and can inject faults. It prints one line with its URL once it accepts requests; Ctrl-C stops it.',
+      )
+      .option('port', { type: 'number', default: 8000, describe: 'Port on 127.0.0.1 (0 = any free port)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind (keep it loopback)', hidden: true })
+      .option('users', { type: 'number', default: 5, describe: 'Mobile workers per project space' })
+      .option('cases-per-user', { type: 'number', default: 10, describe: 'Seeded open cases per mobile worker' })
+      .option('fault', { type: 'string', array: true, default: [] as string[], describe: 'SERVICE=down|slow[:MS]|failing[:RATE] (postgres, couch, redis, elasticsearch, kafka, celery, rabbitmq, formplayer, blobdb); repeatable' })
+      .option('drop-forms', { type: 'number', default: 0, describe: 'Fraction 0..1 of forms answered 201 but silently not stored' })
+      .option('async-restore', { type: 'boolean', default: false, describe: 'Turn on asynchronous restore (202 + Retry-After) for every project space' })
+      .option('async-restore-cases', { type: 'number', describe: 'Restores of users owning more cases than this are asynchronous' })
+      .option('env-file', { type: 'string', describe: 'Write CCHQ_URL, LOCUST_HOST, CCHQ_DOMAIN, CCHQ_APP_ID, CCHQ_USERNAME/PASSWORD, CCHQ_WEB_USERNAME/PASSWORD, CCHQ_SIM_TOKEN here (mode 0600)' })
+      .option('domains', { type: 'string', default: 'demo', describe: 'Comma-separated project space names' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed of the generated data' })
+      .option('pillow-delay-ms', { type: 'number', default: 200, describe: 'Lag before forms and cases appear in the Elasticsearch-backed listings' })
+      .option('workers', { type: 'number', describe: 'Capacity model: Django workers (default: unlimited)' })
+      .option('queue-size', { type: 'number', describe: 'Capacity model: requests queued before nginx answers 502 (default 4 × workers)' })
+      .option('service-ms', { type: 'number', describe: 'Capacity model: simulated work per request at no load, ms (default 20)' }) as never,
+  handler: async (argv) => {
+    const { startSim, parseFaultArg } = await import('../../fixtures/hq-sim/index.ts');
+    const faults: Record<string, unknown> = {};
+    for (const f of argv.fault) {
+      try {
+        const [service, spec] = parseFaultArg(f);
+        faults[service] = spec;
+      } catch (e) {
+        throw new UsageError(`--fault: ${(e as Error).message}`);
+      }
+    }
+    const num = (flag: string, v: number | undefined, min: number, max: number, int = true): void => {
+      if (v === undefined) return;
+      if (!Number.isFinite(v) || v < min || v > max || (int && !Number.isInteger(v))) throw new UsageError(`--${flag}: expected ${int ? 'an integer' : 'a number'} from ${min} to ${max}, got ${v}`);
+    };
+    num('port', argv.port, 0, 65535);
+    num('users', argv.users, 1, 100000);
+    num('cases-per-user', argv['cases-per-user'], 0, 100000);
+    num('drop-forms', argv['drop-forms'], 0, 1, false);
+    num('seed', argv.seed, 0, 2 ** 32 - 1);
+    num('pillow-delay-ms', argv['pillow-delay-ms'], 0, 3600000);
+    num('workers', argv.workers, 1, 100000);
+    num('queue-size', argv['queue-size'], 0, 1000000);
+    num('service-ms', argv['service-ms'], 0, 600000, false);
+    num('async-restore-cases', argv['async-restore-cases'], 0, 10000000);
+    const domains = argv.domains.split(',').map((d) => d.trim()).filter(Boolean);
+    let sim;
+    try {
+      sim = await startSim({
+        port: argv.port,
+        host: argv.host,
+        users: argv.users,
+        casesPerUser: argv['cases-per-user'],
+        faults: faults as never,
+        dropForms: argv['drop-forms'],
+        asyncRestore: argv['async-restore'],
+        asyncRestoreCaseThreshold: argv['async-restore-cases'],
+        domains,
+        seed: argv.seed,
+        pillowDelayMs: argv['pillow-delay-ms'],
+        workers: argv.workers,
+        queueSize: argv['queue-size'],
+        serviceMs: argv['service-ms'],
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') throw new UsageError(`--port: ${argv.port} is already in use on ${argv.host}; pass another --port (or --port 0 for any free port)`);
+      if (err.code === 'EACCES') throw new UsageError(`--port: not allowed to listen on ${argv.port}; pass a port above 1023`);
+      if (/^(domains|users|casesPerUser|seed|workers|queueSize|dropForms|port|faults)/.test(err.message)) throw new UsageError(`--${err.message.replace(/^casesPerUser/, 'cases-per-user').replace(/^queueSize/, 'queue-size').replace(/^dropForms/, 'drop-forms')}`);
+      throw e;
+    }
+    if (argv['env-file']) {
+      const path = argv['env-file'];
+      const text = `# Written by ccready sim: a test double standing in for CommCare HQ (not HQ).\n${Object.entries(sim.env())
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n')}\n`;
+      try {
+        writeFileSync(path, text, { mode: 0o600 });
+        chmodSync(path, 0o600);
+      } catch (e) {
+        await sim.stop();
+        throw new UsageError(`--env-file: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? e})`);
+      }
+    }
+    process.stdout.write(`hq-sim (a test double standing in for CommCare HQ, not HQ) listening on ${sim.url} — project space ${sim.domain}${argv['env-file'] ? `, credentials in ${argv['env-file']}` : ''}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void sim.stop().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
   },
 };
