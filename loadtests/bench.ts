@@ -1,0 +1,140 @@
+// `npm run bench -- load`: how many form submissions per second k6 with ccready's submit scenario
+// sustains per CPU core against the stand-in, next to wrk posting the same kind of body (a fresh
+// instanceID and case id per request, like ours) — wrk is the HTTP limit of this machine. Both
+// run closed-loop with the same number of connections for the same short time; CPU seconds of
+// the load generator are read from the shell's `times`, so "per core" is per core it burned.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSim } from '../fixtures/hq-sim/index.ts';
+import { ensureBundle } from './bundle.ts';
+import { resolveK6 } from './k6bin.ts';
+import { defaultPlan, shapeRun } from './plan.ts';
+import { buildRunConfig } from './runner.ts';
+import { builtinTemplates } from './templates.ts';
+
+const SECONDS = Number(process.env.CCREADY_BENCH_SECONDS ?? 8);
+const CONNECTIONS = 16;
+
+interface Measured {
+  tool: string;
+  forms: number;
+  /** forms the stand-in actually stored during the run (proof they were real submissions) */
+  stored: number;
+  seconds: number;
+  cpuSeconds: number;
+  errors: number;
+}
+
+/** Runs a command under `sh`, returning its output and the CPU seconds its children used. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; cpu: number; code: number | null }> {
+  const quoted = [cmd, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', `${quoted}; rc=$?; times >&2; exit $rc`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (SECONDS + 60) * 1000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // `times` prints two lines: the shell's own, then its children's user and system time.
+      const lines = stderr.trim().split('\n').slice(-2);
+      const secs = (s: string) => [...s.matchAll(/(\d+)m([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]) * 60 + Number(m[2]), 0);
+      resolve({ stdout, cpu: secs(lines[1] ?? ''), code });
+    });
+  });
+}
+
+function wrkScript(path: string, auth: string, body: string): string {
+  // Same placeholders as k6 fills: a fresh instanceID and case id each request.
+  const lua = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  const filled = body.replace(/\{\{(time_start|time_end|date_modified)\}\}/g, new Date().toISOString()).replace(/\{\{today\}\}/g, new Date().toISOString().slice(0, 10))
+    .replace(/\{\{(user_id|username|device_id|run_id)\}\}/g, 'bench');
+  const [head, rest] = filled.split('{{instance_id}}');
+  const [a, b] = head.split('{{new_case_id:0}}');
+  return `local n = 0
+local thread_id = math.random(1, 1e9)
+wrk.method = "POST"
+wrk.headers["Authorization"] = "${auth}"
+wrk.headers["Content-Type"] = "text/xml"
+wrk.headers["X-OpenRosa-Version"] = "3.0"
+request = function()
+  n = n + 1
+  local id = string.format("%08x-0000-4000-8000-%012x", thread_id % 4294967296, n)
+  local cid = string.format("%08x-1111-4000-8000-%012x", thread_id % 4294967296, n)
+  return wrk.format(nil, "${path}", nil, "${lua(a)}" .. cid .. "${lua(b)}" .. id .. "${lua(rest)}")
+end
+`;
+}
+
+export async function benchLoad(): Promise<Record<string, string | number>[]> {
+  const k6 = resolveK6();
+  const script = await ensureBundle();
+  if (!existsSync('/usr/bin/wrk')) throw new Error('wrk is not installed (npm run setup installs it with apt)');
+  const sim = await startSim({ users: CONNECTIONS, casesPerUser: 1, pillowDelayMs: 200 });
+  const work = mkdtempSync(join(tmpdir(), 'ccready-bench-'));
+  try {
+    const results: Measured[] = [];
+    const storedForms = () => sim.stats().domains[sim.domain].forms;
+    // k6: our submit scenario, closed loop with CONNECTIONS virtual workers.
+    {
+      const shape = shapeRun({ plan: defaultPlan(), profile: 'smoke', scenario: 'submit', maxDurationS: 600, workers: CONNECTIONS });
+      shape.options = { ...shape.options, scenarios: { submit: { executor: 'constant-vus', exec: 'submit', vus: CONNECTIONS, duration: `${SECONDS}s`, gracefulStop: '2s' } }, thresholds: {} };
+      const target = { url: sim.url, domain: sim.domain, appId: sim.appId };
+      const summaryPath = join(work, 'summary.json');
+      const config = buildRunConfig({ runId: 'bench', target, scenario: 'submit', profile: 'smoke', shape, summaryPath, logAcks: false });
+      writeFileSync(join(work, 'config.json'), JSON.stringify(config));
+      const users = sim.users.filter((u) => u.domain === sim.domain).map((u) => ({ username: u.username, password: u.password, userId: u.userId }));
+      writeFileSync(join(work, 'users.json'), JSON.stringify(users), { mode: 0o600 });
+      const env = { ...process.env, CCREADY_CONFIG: join(work, 'config.json'), CCREADY_USERS_FILE: join(work, 'users.json'), K6_NO_USAGE_REPORT: 'true' };
+      const s0 = storedForms();
+      const r = await timed(k6.path, ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', '--log-output', 'none', script], env);
+      const data = JSON.parse(readFileSync(summaryPath, 'utf8')) as { metrics: Record<string, { values: Record<string, number> }>; state: { testRunDurationMs: number } };
+      results.push({
+        tool: `k6 ${k6.version} (ccready submit scenario)`,
+        forms: data.metrics.ccready_forms_acked?.values.count ?? 0,
+        stored: storedForms() - s0,
+        seconds: data.state.testRunDurationMs / 1000,
+        cpuSeconds: r.cpu,
+        errors: data.metrics.ccready_forms_rejected?.values.count ?? 0,
+      });
+    }
+    // wrk: the same form shape, fresh ids, same connections and duration, one thread.
+    {
+      const u = sim.users[1] ?? sim.users[0];
+      const auth = `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}`;
+      const reg = builtinTemplates()[0];
+      const path = `/a/${sim.domain}/receiver/secure/${sim.appId}/`;
+      writeFileSync(join(work, 'post.lua'), wrkScript(path, auth, reg.xml));
+      const s0 = storedForms();
+      const r = await timed('/usr/bin/wrk', ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '-s', join(work, 'post.lua'), sim.url], process.env);
+      const reqs = Number(/(\d+) requests in ([\d.]+)s/.exec(r.stdout)?.[1] ?? 0);
+      const secs = Number(/requests in ([\d.]+)s/.exec(r.stdout)?.[1] ?? SECONDS);
+      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[1] ?? 0);
+      results.push({ tool: 'wrk (same form, fresh ids)', forms: reqs - non2xx, stored: storedForms() - s0, seconds: secs, cpuSeconds: r.cpu, errors: non2xx });
+    }
+    const rows = results.map((m) => ({
+      tool: m.tool,
+      'forms/s': Number((m.forms / m.seconds).toFixed(1)),
+      'generator CPU cores': Number((m.cpuSeconds / m.seconds).toFixed(2)),
+      'forms/s per core': Number((m.forms / Math.max(m.cpuSeconds, 0.01)).toFixed(1)),
+      errors: m.errors,
+      'stored by stand-in': m.stored,
+    }));
+    const [k, w] = rows;
+    rows.push({
+      tool: 'ratio k6 / wrk',
+      'forms/s': Number((k['forms/s'] / w['forms/s']).toFixed(3)),
+      'generator CPU cores': Number((k['generator CPU cores'] / w['generator CPU cores']).toFixed(3)),
+      'forms/s per core': Number((k['forms/s per core'] / w['forms/s per core']).toFixed(3)),
+      errors: 0,
+      'stored by stand-in': 0,
+    });
+    return rows;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    await sim.stop();
+  }
+}
