@@ -47,6 +47,8 @@ export interface VerifyState {
   restoreId?: string;
   /** A step that must pass before a dependent one can run, by id → passed? */
   passed: Set<string>;
+  /** Set once cleanup ran, so an interrupt after it does not clean up twice. */
+  cleanedUp?: boolean;
   /** Usernames (bare) the bulk upload created, for cleanup. */
   bulkUsers?: string[];
   /** The server's Date header vs local clock, ms (for the clock check). */

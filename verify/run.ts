@@ -80,7 +80,7 @@ export async function runVerify(target: Target, options: VerifyRunOptions = {}):
   } finally {
     await client.close();
   }
-  if (interrupted && ctx.state.worker?.created) {
+  if (interrupted && !ctx.state.cleanedUp && ((ctx.state.worker && (ctx.state.worker.created || ctx.state.caseId)) || ctx.state.bulkUsers?.length)) {
     // Leave nothing behind even when stopped: clean up with a fresh client and a short deadline.
     const fresh = new HqClient(target.url, { insecure: opts.insecure, ca: opts.ca, timeoutMs: 5000 });
     const cleanupCtx: VerifyContext = { ...ctx, client: fresh, opts: { ...opts, signal: undefined } };

@@ -369,6 +369,7 @@ export const STEPS: Step[] = [
 
 /** Also used after an interrupt: closes what the run created, so nothing is left open. */
 export async function cleanup(ctx: VerifyContext, rec: Recorder): Promise<void> {
+  ctx.state.cleanedUp = true;
   await retireBulkUsers(ctx, rec);
   const worker = ctx.state.worker;
   if (!worker) {
