@@ -108,13 +108,20 @@ test('restore smoke with async restores: 202 + Retry-After polled until 200', as
   });
 });
 
-test('mobile-day smoke: sync, forms, sync; the forms are audited', async () => {
+test('mobile-day smoke with --create-users: sync, forms, sync; audited; the created workers are removed', async () => {
   await withSim({}, async (sim) => {
-    const r = await run(sim, { scenario: 'mobile-day' });
+    const users0 = sim.stats().domains[sim.domain].users;
+    const target = { ...targetOf(sim), mobile: undefined };
+    const r = await runLoad({ target, profile: 'smoke', scenario: 'mobile-day', createUsers: 2, out: join(out, `run${++n}`), auditTimeoutS: 10 });
     assert.is(r.exitCode, 0, JSON.stringify(r.summary));
-    assert.ok(r.summary.formsAcknowledged >= 3);
-    assert.ok(r.summary.restoresFull >= 1 && r.summary.restoresIncremental >= 1, JSON.stringify(r.summary));
+    // 2 workers × 3 forms each, every one a worker's own registration/follow-up/close
+    assert.is(r.summary.formsAcknowledged, 6);
+    assert.is(r.summary.restoresFull, 2);
+    assert.is(r.summary.restoresIncremental, 2);
     assert.is(r.lost, 0);
+    assert.is(sim.stats().domains[sim.domain].users, users0, 'created workers removed');
+    const run = JSON.parse(readFileSync(join(r.reportDir, 'run.json'), 'utf8'));
+    assert.match(run.usersSource, /created through the User API, removed afterwards/);
   });
 });
 
