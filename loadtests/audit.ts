@@ -20,6 +20,8 @@ export interface AuditResult {
   missingFormIds: string[];
   waitedS: number;
   note?: string;
+  /** true when the audit was wanted but the Form API could not be used: nothing is confirmed */
+  failed?: boolean;
 }
 
 /** Reads the acknowledged form ids from k6's log (JSON lines, or logfmt if someone changed the format). */
@@ -62,8 +64,8 @@ function basic(c: { username: string; password: string }): string {
 
 /** Every form id the Form API lists as received since `since` (pages of 1000). */
 export async function listFormIds(target: Target, since: Date, maxPages = 1000): Promise<Set<string>> {
-  const creds = target.web ?? target.mobile;
-  if (!creds) throw new UsageError('integrity audit: no credentials for the Form API (set CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD)');
+  const creds = target.web;
+  if (!creds) throw new UsageError('integrity audit: no web user for the Form API (set CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD)');
   const ids = new Set<string>();
   const start = new Date(since.getTime() - 60_000).toISOString().replace(/\.\d+Z$/, '');
   // Page with offset and the same filter ourselves (rather than following meta.next), so every
@@ -108,8 +110,9 @@ export async function auditForms(o: AuditOptions): Promise<AuditResult> {
   const list = o.list ?? listFormIds;
   const started = Date.now();
   if (o.acked.length === 0) return { checked: true, acknowledged: 0, found: 0, lost: 0, missingFormIds: [], waitedS: 0 };
-  if (!o.target.web && !o.target.mobile) {
-    return { checked: false, acknowledged: o.acked.length, found: 0, lost: 0, missingFormIds: [], waitedS: 0, note: 'no credentials for the Form API' };
+  if (!o.target.web) {
+    // The Form API needs a web user with API access; a mobile worker cannot list forms.
+    return { checked: false, acknowledged: o.acked.length, found: 0, lost: 0, missingFormIds: [], waitedS: 0, note: 'skipped: no web user for the Form API (set CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD)' };
   }
   let missing: string[] = o.acked.map((a) => a.formId);
   let lastError: string | undefined;
@@ -123,7 +126,7 @@ export async function auditForms(o: AuditOptions): Promise<AuditResult> {
     const waited = (Date.now() - started) / 1000;
     if ((missing.length === 0 && !lastError) || waited + pollMs / 1000 > timeoutS) {
       if (lastError) {
-        return { checked: false, acknowledged: o.acked.length, found: 0, lost: 0, missingFormIds: [], waitedS: waited, note: `Form API unusable: ${lastError}` };
+        return { checked: false, failed: true, acknowledged: o.acked.length, found: 0, lost: 0, missingFormIds: [], waitedS: Number(waited.toFixed(1)), note: `Form API unusable, no acknowledged form could be confirmed: ${lastError}` };
       }
       return { checked: true, acknowledged: o.acked.length, found: o.acked.length - missing.length, lost: missing.length, missingFormIds: missing, waitedS: Number(waited.toFixed(1)) };
     }

@@ -287,7 +287,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     if (summary.formsAcknowledged !== acked.length && wantsAudit) notes.push(`k6 counted ${summary.formsAcknowledged} acknowledged forms, the log holds ${acked.length} ids`);
     const dash = join(work, 'dashboard.html');
     if (!existsSync(dash)) notes.push('k6 wrote no dashboard export (the run was too short for its report)');
-    const exitCode: 0 | 1 = summary.thresholdsOk && audit.lost === 0 && !exit.killedByCap ? 0 : 1;
+    const exitCode: 0 | 1 = summary.thresholdsOk && audit.lost === 0 && !audit.failed && !exit.killedByCap ? 0 : 1;
     const record: LoadRunRecord = {
       runId,
       target: target.url,

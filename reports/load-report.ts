@@ -22,6 +22,7 @@ export function loadMarkdown(r: LoadRunRecord): string {
   lines.push('## Verdict', '');
   lines.push(`- Thresholds: ${s.thresholdsOk ? 'all met' : 'FAILED'}`);
   if (r.audit.checked) lines.push(`- Integrity audit: ${r.audit.acknowledged} forms acknowledged, ${r.audit.found} listed by the Form API, **lost = ${r.audit.lost}**`);
+  else if (r.audit.failed) lines.push(`- Integrity audit: **FAILED** (${r.audit.note})`);
   else lines.push(`- Integrity audit: not done (${r.audit.note ?? 'no forms'})`);
   if (r.audit.missingFormIds.length) lines.push(`- Missing form ids: ${r.audit.missingFormIds.slice(0, 50).join(', ')}${r.audit.missingFormIds.length > 50 ? ' …' : ''}`);
   for (const n of r.notes) lines.push(`- Note: ${n}`);
@@ -89,7 +90,7 @@ export function loadJunit(r: LoadRunRecord): string {
           message: r.audit.lost === 0 ? undefined : `${r.audit.lost} of ${r.audit.acknowledged} acknowledged forms are missing`,
           details: r.audit.missingFormIds.join('\n') || `${r.audit.acknowledged} acknowledged, ${r.audit.found} found`,
         }
-      : { name: 'integrity audit: every acknowledged form is on the server', classname: `ccready.load.${r.scenario}`, status: 'skip', message: r.audit.note ?? 'not run' },
+      : { name: 'integrity audit: every acknowledged form is on the server', classname: `ccready.load.${r.scenario}`, status: r.audit.failed ? 'fail' : 'skip', message: r.audit.note ?? 'not run' },
   );
   return junitXml([{ name: `ccready load ${r.scenario} ${r.profile} ${r.runId}`, timestamp: r.startedAt, cases }]);
 }

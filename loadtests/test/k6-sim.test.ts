@@ -86,6 +86,17 @@ test('integrity audit catches silent loss: drop-forms → lost > 0 with the miss
   });
 });
 
+test('integrity audit with the Form API down (elasticsearch): nothing confirmed, so the run fails', async () => {
+  await withSim({}, async (sim) => {
+    sim.setFault('elasticsearch', { mode: 'down' });
+    const r = await run(sim, { scenario: 'submit', auditTimeoutS: 2 });
+    assert.ok(r.acknowledged > 0);
+    assert.is(r.audit.failed, true);
+    assert.is(r.exitCode, 1);
+    assert.match(readFileSync(join(r.reportDir, 'summary.md'), 'utf8'), /Integrity audit: \*\*FAILED\*\*/);
+  });
+});
+
 test('restore smoke: full then incremental restores, cases counted; stale tokens take the 412 path', async () => {
   await withSim({}, async (sim) => {
     const r = await run(sim, { scenario: 'restore', restore: { staleTokenRate: 0.5 } });

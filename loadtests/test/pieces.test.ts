@@ -96,7 +96,12 @@ test('auditForms waits for a lagging listing, then reports what is still missing
   assert.equal(lossy.missingFormIds, ['b', 'c']);
   const broken = await auditForms({ target, acked, since: new Date(), timeoutS: 0.1, pollS: 0.05, list: async () => { throw new Error('Form API answered 500'); } });
   assert.is(broken.checked, false);
+  assert.is(broken.failed, true);
   assert.match(broken.note!, /500/);
+  const noWeb = await auditForms({ target: { url: target.url, domain: 'd', mobile: { username: 'm', password: 'p' } }, acked, since: new Date(), list: lagging });
+  assert.is(noWeb.checked, false);
+  assert.not.ok(noWeb.failed);
+  assert.match(noWeb.note!, /no web user/);
 });
 
 function metric(values: Record<string, number>, thresholds?: Record<string, boolean>) {
