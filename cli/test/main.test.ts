@@ -24,4 +24,10 @@ test('a reader closing the pipe early is not a crash', () => {
   assert.not.match(r.stderr, /EPIPE|at .*\.mjs/);
 });
 
+test('--env-file reaches ccready, not Node (Node 20 would grab it from argv and exit 9)', () => {
+  const r = spawnSync('./bin/ccready.mjs', ['verify', '--env-file', '/nonexistent/ccready.env'], { encoding: 'utf8' });
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^ccready: \/nonexistent\/ccready.env: /);
+});
+
 test.run();
