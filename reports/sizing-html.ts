@@ -3,7 +3,7 @@
 // 'none', no browser, no canvas) and inlined, so the file opens offline and makes no requests.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ModelResult } from '../sizing/types.ts';
-import { formatServerSpec, fmt, limitRows, tierForUsers, TIERS, whatIfRows, type Verdict, type WhatIfRow } from '../sizing/verdict.ts';
+import { coresCapacity, formatServerSpec, fmt, limitRows, tierForUsers, TIERS, whatIfRows, type Verdict, type WhatIfRow } from '../sizing/verdict.ts';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -72,7 +72,8 @@ const SERIES = ['monolith need', 'cluster layout (incl. HA)'];
 
 /** One resource (RAM, cores) over time: monolith need and the cluster layout vs the server line. */
 export function resourceChartSpec(v: Verdict, which: 'ram' | 'cores'): TopLevelSpec {
-  const cap = which === 'ram' ? v.server.ram_gb : v.server.cores;
+  // cores: the verdict's limit, physical cores × the CPU sharing factor
+  const cap = which === 'ram' ? v.server.ram_gb : coresCapacity(v.server);
   const unit = which === 'ram' ? 'GB RAM' : 'cores';
   const values = v.monthly.flatMap((m) => [
     { month: monthDate(m.month), series: 'monolith need', value: which === 'ram' ? m.ramGb : m.cores },
@@ -95,7 +96,7 @@ export function resourceChartSpec(v: Verdict, which: 'ram' | 'cores'): TopLevelS
         },
       },
       {
-        data: { values: [{ y: cap, label: `server ${fmt(cap)} ${unit}` }] },
+        data: { values: [{ y: cap, label: which === 'ram' ? `server ${fmt(cap)} ${unit}` : `server ${v.server.cores} × ${fmt(v.server.cpu_overcommit)} CPU sharing = ${fmt(cap)} ${unit}` }] },
         layer: [
           { mark: { type: 'rule', color: '#c0392b', strokeWidth: 2, strokeDash: [6, 3] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
           { mark: { type: 'text', color: '#c0392b', align: 'left', dx: 4, dy: -6, x: 0 }, encoding: { y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } } },
@@ -236,7 +237,7 @@ export async function buildSizingHtml(result: ModelResult, verdicts: Verdict[], 
           ...a.map((s) => [s.service, s.storageGroup ?? '', `${r1(s.coresTotal)} − ${r1(s.coresHa)} = ${r1(s.cores)}`, `${r1(s.ramTotalGb)} − ${r1(s.ramHaGb)} = ${r1(s.ramGb)}`, `${r1(s.storageTotalGb)} − ${r1(s.storageHaGb)} = ${r1(s.storageGb)}`]),
           ['+ operating system (once)', v.vmOsStorageGroup, '', '', `${r1(v.vmOsStorageGb)}`],
           ['= on the server', '', r1(tot((s) => s.cores)), r1(tot((s) => s.ramGb)), r1(tot((s) => s.storageGb) + v.vmOsStorageGb)],
-          ['server capacity', '', String(v.server.cores), r1(v.server.ram_gb), r1(v.server.disk_tb * 1000)],
+          ['server capacity', '', `${v.server.cores} × ${fmt(v.server.cpu_overcommit)} CPU sharing = ${r1(coresCapacity(v.server))}`, r1(v.server.ram_gb), r1(v.server.disk_tb * 1000)],
         ], { numericFrom: 2 }),
     );
     const groups = [...new Set(v.monthly.flatMap((m) => Object.keys(m.storageByGroupGb)))].sort();

@@ -1,7 +1,7 @@
 // A short Markdown summary of the verdict, written to be pasted into a procurement request: what to
 // buy, why, until when it lasts, and where the numbers come from.
 import type { ModelResult } from '../sizing/types.ts';
-import { DEFAULT_SERVER, fmt, formatServerSpec, limitRows, whatIfRows, type Verdict, type WhatIfRow } from '../sizing/verdict.ts';
+import { DEFAULT_SERVER, fmt, formatCoresCapacity, formatServerSpec, limitRows, whatIfRows, type Verdict, type WhatIfRow } from '../sizing/verdict.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -50,7 +50,7 @@ export function buildSizingMarkdown(result: ModelResult, verdicts: Verdict[], op
       out.push(
         mdTable([
           ['item', 'requested', 'needed by the model at peak', 'single-server minimum (guide 1.2)'],
-          ['vCPU', String(Math.max(v.server.cores, need.cores)), fmt(min.cores), String(DEFAULT_SERVER.cores)],
+          ['vCPU', String(Math.max(v.server.cores, need.cores)), `${fmt(min.cores)} (at CPU sharing ${fmt(v.server.cpu_overcommit)})`, String(DEFAULT_SERVER.cores)],
           ['RAM (GB)', fmt(Math.max(v.server.ram_gb, need.ram)), fmt(min.ram_gb), String(DEFAULT_SERVER.ram_gb)],
           ['Disk (TB, SSD)', fmt(Math.max(v.server.disk_tb, need.disk)), fmt(min.disk_tb), String(DEFAULT_SERVER.disk_tb)],
         ]),
@@ -74,6 +74,7 @@ export function buildSizingMarkdown(result: ModelResult, verdicts: Verdict[], op
     out.push(
       `Method: the resource model's per-service figures are added up for one shared server: each service's cores, RAM and data storage ` +
         `(with the model's storage and estimation buffers) without the HA copy, plus one operating system (${v.vmOsStorageGb} GB) instead of one per VM. ` +
+        `The services time-share the CPU, so their summed cores are compared with ${formatCoresCapacity(v.server)} (CPU sharing factor; RAM and disk are not shared). ` +
         `Tier limits: single server < 1500 users and < 10,000 active cases per user; micro cluster < 3500; small cluster < 15,000; large cluster above.`,
     );
   }

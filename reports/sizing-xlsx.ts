@@ -5,7 +5,7 @@
 import type ExcelJS from 'exceljs';
 import type { Cell, ComparisonTables, ModelResult, SetResult, Table } from '../sizing/types.ts';
 import type { Verdict, WhatIfRow } from '../sizing/verdict.ts';
-import { formatServerSpec, whatIfRows } from '../sizing/verdict.ts';
+import { formatCoresCapacity, formatServerSpec, whatIfRows } from '../sizing/verdict.ts';
 
 // Cell styles of the Python tool's xlsxwriter formats / pandas' header style.
 const BORDER: Partial<ExcelJS.Borders> = {
@@ -232,7 +232,7 @@ function writeRawService(ws: SheetWriter, set: SetResult, service: string): void
 
 function writeVerdict(ws: SheetWriter, v: Verdict, whatIf: WhatIfRow[] | undefined): void {
   const unitGb = (n: number) => Math.round(n * 10) / 10;
-  ws.rows([['Verdict'], ['Server', formatServerSpec(v.server)], ['Server from', v.server.source], ['Set', v.set], ['Horizon', `${v.horizon.start} .. ${v.horizon.end}`, `${v.horizon.months} months`]], HEADING);
+  ws.rows([['Verdict'], ['Server', formatServerSpec(v.server)], ['Server from', v.server.source], ['CPU sharing (cpu_overcommit)', v.server.cpu_overcommit, `cores limit = ${formatCoresCapacity(v.server)}`], ['Set', v.set], ['Horizon', `${v.horizon.start} .. ${v.horizon.end}`, `${v.horizon.months} months`]], HEADING);
   ws.rows([['Result', v.fits ? 'FITS' : 'DOES NOT FIT'], ['Recommended tier', v.tier.name, v.tier.servers]]);
   for (const r of v.tier.reasons) ws.rows([['Reason', r]]);
   for (const w of v.warnings) ws.rows([['Note', w]]);

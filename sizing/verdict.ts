@@ -17,12 +17,38 @@ export interface ServerSpec {
   ram_gb: number;
   disk_tb: number;
   disk_type: DiskType;
+  /**
+   * CPU sharing factor: the cores limit is `cores × cpu_overcommit`. On one box the services'
+   * processes time-share the CPU and rarely peak together, so their summed per-service cores may
+   * exceed the physical cores (RAM cannot be shared like this). 1 = strict, one core per core.
+   */
+  cpu_overcommit: number;
   /** where the spec came from: `--server 8c/32GB/2TB`, a YAML file, or the default */
   source: string;
 }
 
 /** The seeds' target box for the containerised single server: 8 vCPU, 32 GB RAM, 2 TB SSD. */
-export const DEFAULT_SERVER: ServerSpec = { cores: 8, ram_gb: 32, disk_tb: 2, disk_type: 'ssd', source: 'default (the seeds\' single-server box)' };
+export const DEFAULT_SERVER: ServerSpec = { cores: 8, ram_gb: 32, disk_tb: 2, disk_type: 'ssd', cpu_overcommit: 2, source: 'default (the seeds\' single-server box)' };
+
+/** Default CPU sharing factor (docs/verdict.md, "CPU sharing"). */
+export const DEFAULT_CPU_OVERCOMMIT = 2;
+/** Above this the cores limit stops meaning anything: every process would be starved at once. */
+export const MAX_CPU_OVERCOMMIT = 8;
+
+const OVERCOMMIT_HINT = `expected a number from 1 (strict: one service core per server core) to ${MAX_CPU_OVERCOMMIT}, default ${DEFAULT_CPU_OVERCOMMIT}`;
+
+/** Checks a CPU sharing factor (from `--cpu-overcommit` or the YAML); null when it is not valid. */
+function validOvercommit(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN;
+  return Number.isFinite(n) && n >= 1 && n <= MAX_CPU_OVERCOMMIT ? n : null;
+}
+
+/** Parses the `--cpu-overcommit` value (a string or number from the command line). */
+export function parseCpuOvercommit(value: unknown, flag = '--cpu-overcommit'): number {
+  const n = validOvercommit(value);
+  if (n === null) throw new UsageError(`${flag}: ${OVERCOMMIT_HINT}, got ${JSON.stringify(value)}`);
+  return n;
+}
 
 const SPEC_HINT = 'expected CORESc/RAM/DISK[/ssd|hdd], e.g. 8c/32GB/2TB/ssd';
 
@@ -54,12 +80,12 @@ export function parseServerSpec(text: string, flag = '--server'): ServerSpec {
     if (t !== 'ssd' && t !== 'hdd') throw new UsageError(`${flag}: disk type "${parts[3]}" must be ssd or hdd`);
     disk_type = t;
   }
-  return { cores, ram_gb, disk_tb, disk_type, source: `${flag} ${raw}` };
+  return { cores, ram_gb, disk_tb, disk_type, cpu_overcommit: DEFAULT_CPU_OVERCOMMIT, source: `${flag} ${raw}` };
 }
 
-const YAML_KEYS = ['cores', 'ram_gb', 'disk_tb', 'disk_type'] as const;
+const YAML_KEYS = ['cores', 'ram_gb', 'disk_tb', 'disk_type', 'cpu_overcommit'] as const;
 
-/** Parses the server YAML (`cores`, `ram_gb`, `disk_tb`, optional `disk_type: ssd|hdd`). */
+/** Parses the server YAML (`cores`, `ram_gb`, `disk_tb`, optional `disk_type: ssd|hdd`, `cpu_overcommit`). */
 export function parseServerYaml(text: string, file: string): ServerSpec {
   let doc: unknown;
   try {
@@ -91,26 +117,48 @@ export function parseServerYaml(text: string, file: string): ServerSpec {
     if (t !== 'ssd' && t !== 'hdd') throw inputError(file, 'disk_type', `expected ssd or hdd, got ${JSON.stringify(obj.disk_type)}`);
     disk_type = t;
   }
-  return { cores, ram_gb, disk_tb, disk_type, source: file };
+  let cpu_overcommit = DEFAULT_CPU_OVERCOMMIT;
+  if (obj.cpu_overcommit !== undefined) {
+    const n = typeof obj.cpu_overcommit === 'number' ? validOvercommit(obj.cpu_overcommit) : null;
+    if (n === null) throw inputError(file, 'cpu_overcommit', `${OVERCOMMIT_HINT}, got ${JSON.stringify(obj.cpu_overcommit)}`);
+    cpu_overcommit = n;
+  }
+  return { cores, ram_gb, disk_tb, disk_type, cpu_overcommit, source: file };
 }
 
-/** `--server` value: a YAML file when it names one (or ends in .yml/.yaml), else the short form. */
-export function resolveServerSpec(arg: string | undefined, flag = '--server'): ServerSpec {
-  if (arg === undefined || arg.trim() === '') return { ...DEFAULT_SERVER };
-  if (/\.ya?ml$/i.test(arg) || existsSync(arg)) {
+/**
+ * `--server` value: a YAML file when it names one (or ends in .yml/.yaml), else the short form.
+ * `cpuOvercommit` (the `--cpu-overcommit` flag) wins over the YAML's `cpu_overcommit`.
+ */
+export function resolveServerSpec(arg: string | undefined, flag = '--server', cpuOvercommit?: unknown, overcommitFlag = '--cpu-overcommit'): ServerSpec {
+  // checked first: a bad flag is reported even when the server file is fine
+  const oc = cpuOvercommit === undefined ? undefined : parseCpuOvercommit(cpuOvercommit, overcommitFlag);
+  let spec: ServerSpec;
+  if (arg === undefined || arg.trim() === '') spec = { ...DEFAULT_SERVER };
+  else if (/\.ya?ml$/i.test(arg) || existsSync(arg)) {
     let text: string;
     try {
       text = readFileSync(arg, 'utf8');
     } catch {
       throw new UsageError(`${flag}: cannot read server file ${arg}`);
     }
-    return parseServerYaml(text, arg);
-  }
-  return parseServerSpec(arg, flag);
+    spec = parseServerYaml(text, arg);
+  } else spec = parseServerSpec(arg, flag);
+  return oc === undefined ? spec : { ...spec, cpu_overcommit: oc };
 }
 
 export function formatServerSpec(s: ServerSpec): string {
   return `${s.cores} cores, ${s.ram_gb} GB RAM, ${s.disk_tb} TB ${s.disk_type.toUpperCase()}`;
+}
+
+/** The cores the services may add up to on this server: physical cores × the CPU sharing factor. */
+export function coresCapacity(s: ServerSpec): number {
+  return s.cores * s.cpu_overcommit;
+}
+
+/** "8 cores × 2 CPU sharing = 16" (or "8 cores, strict" when the factor is 1). */
+export function formatCoresCapacity(s: ServerSpec): string {
+  return s.cpu_overcommit === 1 ? `${s.cores} cores (strict, CPU sharing 1)` : `${s.cores} cores × ${fmt(s.cpu_overcommit)} CPU sharing = ${fmt(coresCapacity(s))}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +211,8 @@ export interface LimitResult {
   firstCrossed: string | null;
   /** one sentence for people: "disk full in 2027-08 at this growth" */
   message: string;
+  /** how the capacity was derived when it is not the plain figure (cores: "8 cores × 2 CPU sharing = 16") */
+  capacityNote?: string;
 }
 
 export interface MonthFigures {
@@ -438,13 +488,17 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
         ),
     limit('storage', 'disk', 'GB', diskGb, false, (m) => m.storageGb, (f) => `disk full in ${f} at this growth (${fmt(server.disk_tb)} TB disk)`),
     limit('ram', 'RAM', 'GB', server.ram_gb, false, (m) => m.ramGb, (f) => `RAM exceeded in ${f} (services need more than the server's ${fmt(server.ram_gb)} GB)`),
-    limit('cores', 'cores', 'cores', server.cores, false, (m) => m.cores, (f) => `cores exceeded in ${f} (services need more than the server's ${server.cores})`),
+    {
+      ...limit('cores', 'cores', 'cores', coresCapacity(server), false, (m) => m.cores, (f) => `cores exceeded in ${f} (services need more than ${formatCoresCapacity(server)})`),
+      capacityNote: formatCoresCapacity(server),
+    },
   ];
   const crossed = limits.filter((l) => l.status === 'DOES NOT FIT').map((l) => l.key);
 
   const peakOf = (f: (m: MonthFigures) => number | null): number => Math.max(0, ...monthly.map((m) => f(m) ?? 0));
   const minimumServer = {
-    cores: Math.ceil(peakOf((m) => m.cores)),
+    // physical cores: the summed service cores shared at the server's CPU sharing factor
+    cores: Math.ceil(peakOf((m) => m.cores) / server.cpu_overcommit),
     ram_gb: Math.ceil(peakOf((m) => m.ramGb)),
     disk_tb: Math.ceil(peakOf((m) => m.storageGb) / 100) / 10,
   };
@@ -473,7 +527,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     } else {
       reasons.push(
         `the given server is too small: ${resourceOver.map((l) => l.message).join('; ')}; ` +
-          `a single server of at least ${minimumServer.cores} cores, ${minimumServer.ram_gb} GB RAM, ${minimumServer.disk_tb} TB disk holds the horizon`,
+          `a single server of at least ${minimumServer.cores} cores (at CPU sharing ${fmt(server.cpu_overcommit)}), ${minimumServer.ram_gb} GB RAM, ${minimumServer.disk_tb} TB disk holds the horizon`,
       );
     }
   } else {
@@ -574,7 +628,7 @@ export function limitRows(v: Verdict): string[][] {
     ...v.limits.map((l) => [
       l.label,
       l.peak === null ? '-' : `${fmt(l.peak)} ${l.unit}`,
-      `${l.strict ? '< ' : ''}${fmt(l.limit)} ${l.unit}`,
+      `${l.strict ? '< ' : ''}${fmt(l.limit)} ${l.unit}${l.key === 'cores' ? ` (${v.server.cores} × ${fmt(v.server.cpu_overcommit)})` : ''}`,
       l.headroomPct === null ? '-' : `${fmt(l.headroomPct, 1)}%`,
       l.status,
       l.firstCrossed ?? '-',
@@ -586,6 +640,7 @@ export function formatVerdict(v: Verdict): string {
   const out: string[] = [];
   out.push(`==================== Verdict${v.set !== 'default' ? ` (${v.set})` : ''} ====================`);
   out.push(`server: ${formatServerSpec(v.server)} [${v.server.source}]`);
+  out.push(`cores limit: ${formatCoresCapacity(v.server)} (services time-share the CPU; --cpu-overcommit 1 = strict)`);
   out.push(`horizon: ${v.horizon.start} .. ${v.horizon.end} (${v.horizon.months} months)`);
   out.push('');
   out.push(pad(limitRows(v)));

@@ -20,6 +20,7 @@ import {
 
 export interface VerdictArgs {
   server?: string;
+  'cpu-overcommit'?: string;
   'fail-if-over'?: boolean;
   'active-cases-field'?: string;
   var?: string[];
@@ -32,11 +33,16 @@ export function verdictOptions<T>(y: Argv<T>): Argv<T & VerdictArgs> {
       type: 'string',
       describe: 'the server to judge against: CORESc/RAM/DISK[/ssd|hdd] (e.g. 8c/32GB/2TB/ssd) or a YAML file with cores, ram_gb, disk_tb, disk_type; default 8c/32GB/2TB/ssd',
     })
+    .option('cpu-overcommit', {
+      type: 'string',
+      describe: 'CPU sharing factor: the cores limit is server cores × N, because services on one box time-share the CPU (1 = strict; default 2, or cpu_overcommit in the server YAML)',
+    })
     .option('fail-if-over', { type: 'boolean', default: false, describe: 'exit 1 when any limit is crossed within the usage horizon (for CI)' })
     .option('active-cases-field', { type: 'string', describe: 'usage field that counts active cases (default: active_cases, open_cases, cases_active or cases_total, whichever exists)' })
     .option('var', { type: 'string', array: true, describe: 'override a {var} of the config: NAME=VALUE, or NAME=V1,V2,... for a what-if table (repeatable)' })
     .option('screenshot', { type: 'boolean', default: true, describe: 'with --out: also save report.png of the HTML report (needs Chromium)' })
     .example('ccready size my.yml --server 8c/32GB/2TB --fail-if-over', 'exit 1 if the box runs out within the horizon')
+    .example('ccready size my.yml --cpu-overcommit 1', 'strict cores: one service core per server core')
     .example('ccready size my.yml --var users=800,1200,1600 --out plan/', 'what-if table for three user counts, workbook, HTML and Markdown') as unknown as Argv<T & VerdictArgs>;
 }
 
@@ -78,7 +84,7 @@ export interface VerdictStepResult {
 }
 
 export async function runVerdictStep(argv: VerdictArgs, vv: VerdictVars, ctx: VerdictStepContext): Promise<VerdictStepResult> {
-  const server = resolveServerSpec(argv.server);
+  const server = resolveServerSpec(argv.server, '--server', argv['cpu-overcommit']);
   const opts = { activeCasesField: argv['active-cases-field'] };
   const verdicts = ctx.result.sets.map((s) => computeVerdict(ctx.result, server, { ...opts, set: s.name }));
 

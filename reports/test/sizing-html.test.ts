@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSizingHtml, renderVegaLiteSvg, storageChartSpec, usersChartSpec } from '../sizing-html.ts';
+import { buildSizingHtml, renderVegaLiteSvg, resourceChartSpec, storageChartSpec, usersChartSpec } from '../sizing-html.ts';
 import { checkHtmlInChromium, chromiumAvailable, CHROMIUM_PATH } from '../browser.ts';
 import { computeVerdict, parseServerSpec } from '../../sizing/verdict.ts';
 import { golden, synthResult } from '../../sizing/test/verdict-fixtures.ts';
@@ -25,6 +25,15 @@ test('the storage chart stacks each month\'s groups to the monolith total, with 
   const svg = await renderVegaLiteSvg(storageChartSpec(v));
   assert.match(svg, /^<svg/);
   assert.match(svg, /disk 20 TB/);
+});
+
+test('the cores chart draws the server line at cores × the CPU sharing factor; RAM stays one for one', async () => {
+  const v = computeVerdict(golden('echis'), parseServerSpec('8c/32GB/20TB'));
+  const cap = (spec: unknown) => (spec as { layer: { data: { values: { y?: number }[] } }[] }).layer[1]!.data.values[0]!.y;
+  assert.is(cap(resourceChartSpec(v, 'cores')), 16);
+  assert.is(cap(resourceChartSpec(v, 'ram')), 32);
+  assert.is(cap(resourceChartSpec({ ...v, server: { ...v.server, cpu_overcommit: 1 } }, 'cores')), 8);
+  assert.match(await renderVegaLiteSvg(resourceChartSpec(v, 'cores')), /server 8 × 2 CPU sharing = 16 cores/);
 });
 
 test('the users chart draws the tier thresholds up to the one above the peak', async () => {

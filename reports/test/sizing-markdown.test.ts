@@ -17,7 +17,10 @@ test('a single server that fits: verdict, requested hardware at least the seeds\
   assert.match(md, /^# Server sizing: plan\.yml\n/);
   assert.match(md, /\*\*Verdict: FITS\*\* on one server of 8 cores, 32 GB RAM, 2 TB SSD for the planned usage 2027-01 to 2027-03 \(3 months\)\./);
   assert.match(md, /\*\*Recommended configuration:\*\* single server \(one server\)\./);
-  assert.match(md, /\| vCPU \| 8 \| 4 \| 8 \|/);
+  // 4 summed service cores on a box that shares its CPU at the default factor 2: 2 physical cores
+  assert.match(md, /\| vCPU \| 8 \| 2 \(at CPU sharing 2\) \| 8 \|/);
+  assert.match(md, /\| cores \| 4 cores \| 16 cores \(8 × 2\) \| 75\.0% \| FITS \| - \|/);
+  assert.match(md, /summed cores are compared with 8 cores × 2 CPU sharing = 16/);
   assert.match(md, /\| RAM \(GB\) \| 32 \| 16 \| 32 \|/);
   assert.match(md, /\| disk \| 1550 GB \| 2000 GB \| 22\.5% \| FITS \| - \|/);
 });

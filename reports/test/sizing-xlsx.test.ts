@@ -128,6 +128,14 @@ test('storage_display_unit GB works (the Python tool crashes on it) and the Verd
     assert.ok(text.includes(l.label), `limit ${l.label} listed`);
     assert.ok(text.includes(l.status));
   }
+  // the cores capacity is cores × the CPU sharing factor, and the sheet says so
+  assert.ok(text.includes('CPU sharing (cpu_overcommit)'));
+  assert.ok(text.includes('cores limit = 8 cores × 2 CPU sharing = 16'));
+  const coresRow: unknown[] = [];
+  vs.eachRow((row) => {
+    if (row.getCell(1).value === 'cores') coresRow.push(...(row.values as unknown[]).slice(1));
+  });
+  assert.equal(coresRow.slice(0, 7), ['cores', 'cores', 14, '2026-01', 16, 12.5, 'FITS']);
   assert.ok(text.includes(v.fits ? 'FITS' : 'DOES NOT FIT'));
   assert.ok(text.includes(v.tier.name));
 });

@@ -34,10 +34,52 @@ test('--fail-if-over: exit 1 with a one-line reason when a limit is crossed', ()
   assert.match(r.err, /^ccready: limits crossed within the horizon on 2c\/4GB\/0\.1TB: disk \d{4}-\d\d, RAM 2026-01, cores 2026-01\n$/);
   // without --fail-if-over the same verdict is not an error
   assert.is(ccready('size', '--server', '2c/4GB/0.1TB').code, 0);
-  // the seeds' box: the exit code follows the printed verdict
+});
+
+test('the embedded example fits the seeds\' box at the default CPU sharing, every limit; a 4c/16GB/1TB box does not', () => {
   const seed = ccready('size', '--server', '8c/32GB/2TB', '--fail-if-over');
-  const fits = /\nFITS on this server/.test(seed.out);
-  assert.is(seed.code, fits ? 0 : 1, seed.err);
+  assert.is(seed.code, 0, seed.err);
+  assert.match(seed.out, /\ncores limit: 8 cores × 2 CPU sharing = 16 /);
+  const table = seed.out.slice(seed.out.indexOf('==================== Verdict'));
+  for (const label of ['users', 'active cases per user \\(cases_total\\)', 'disk', 'RAM', 'cores']) {
+    assert.match(table, new RegExp(`\\n${label}\\s.*\\s+FITS\\s+-\\n`), label);
+  }
+  // honest headroom: RAM and cores below the box with room to spare, not just under it
+  const v = /\nRAM\s+(\d+) GB\s+32 GB\s+([\d.]+)%/.exec(table);
+  const c = /\ncores\s+(\d+) cores\s+16 cores \(8 × 2\)\s+([\d.]+)%/.exec(table);
+  assert.ok(v && c, table);
+  assert.ok(Number(v![1]) >= 26 && Number(v![1]) <= 30, `RAM ${v![1]} GB`);
+  assert.ok(Number(v![2]) >= 5 && Number(c![2]) >= 5, `headroom RAM ${v![2]}%, cores ${c![2]}%`);
+  assert.is(ccready('size').code, 0);
+  assert.match(ccready('size').out, /\nFITS on this server through 2028-12\n/);
+
+  const small = ccready('size', '--server', '4c/16GB/1TB', '--fail-if-over');
+  assert.is(small.code, 1);
+  assert.match(small.out, /\nDOES NOT FIT on this server through 2028-12\n/);
+  assert.match(small.err, /^ccready: limits crossed within the horizon on 4c\/16GB\/1TB: RAM 2026-01, cores 2026-01\n$/);
+
+  // strict CPU: the same box no longer fits, on cores alone
+  const strict = ccready('size', '--cpu-overcommit', '1', '--fail-if-over');
+  assert.is(strict.code, 1);
+  assert.match(strict.out, /\ncores\s+\d+ cores\s+8 cores \(8 × 1\)\s+-[\d.]+%\s+DOES NOT FIT\s+2026-01/);
+  assert.match(strict.err, /^ccready: limits crossed within the horizon on 8c\/32GB\/2TB: cores 2026-01\n$/);
+});
+
+test('--cpu-overcommit: bad values are one line naming the flag, exit 2; the server YAML key works', () => {
+  for (const bad of ['0', 'two', '0.5', '20']) {
+    const r = ccready('size', '--cpu-overcommit', bad);
+    assert.is(r.code, 2, `${bad}: ${r.err}`);
+    assert.match(r.err, /^ccready: --cpu-overcommit: expected a number from 1 /);
+    assert.is(r.err.trim().split('\n').length, 1, r.err);
+    assert.is(r.out, '', 'no partial output');
+  }
+  const f = join(tmp, 'strict.yml');
+  writeFileSync(f, 'cores: 8\nram_gb: 32\ndisk_tb: 2\ncpu_overcommit: 1\n');
+  const r = ccready('size', '--server', f, '--fail-if-over');
+  assert.is(r.code, 1);
+  assert.match(r.out, /cores limit: 8 cores \(strict, CPU sharing 1\)/);
+  // the flag wins over the file
+  assert.is(ccready('size', '--server', f, '--cpu-overcommit', '2', '--fail-if-over').code, 0);
 });
 
 test('--fail-if-over: exit 0 when the server holds the whole horizon', () => {

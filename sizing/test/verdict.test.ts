@@ -10,6 +10,8 @@ import {
   computeVerdict,
   DEFAULT_SERVER,
   formatVerdict,
+  limitRows,
+  parseCpuOvercommit,
   formatWhatIf,
   parseServerSpec,
   parseServerYaml,
@@ -64,6 +66,30 @@ test('server YAML: fields, defaults, and errors naming file and key', () => {
   throwsUsage(() => parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\ngpu: 1\n', 'box.yml'), /^box\.yml: gpu: unknown key/);
   throwsUsage(() => parseServerYaml('cores: [8\n', 'box.yml'), /^box\.yml: not valid YAML/);
   throwsUsage(() => parseServerYaml('- 8\n', 'box.yml'), /^box\.yml: expected a mapping/);
+});
+
+test('CPU sharing factor: default 2, YAML cpu_overcommit, --cpu-overcommit wins; bad values are one-line errors', () => {
+  assert.is(DEFAULT_SERVER.cpu_overcommit, 2);
+  assert.is(parseServerSpec('8c/32GB/2TB').cpu_overcommit, 2);
+  assert.is(parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\n', 'box.yml').cpu_overcommit, 2);
+  assert.is(parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\ncpu_overcommit: 1.5\n', 'box.yml').cpu_overcommit, 1.5);
+  throwsUsage(() => parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\ncpu_overcommit: 0.5\n', 'box.yml'), /^box\.yml: cpu_overcommit: expected a number from 1 .* to 8, default 2, got 0\.5$/);
+  throwsUsage(() => parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\ncpu_overcommit: "2"\n', 'box.yml'), /^box\.yml: cpu_overcommit: expected a number/);
+  assert.is(parseCpuOvercommit('1'), 1);
+  assert.is(parseCpuOvercommit('2.5'), 2.5);
+  assert.is(parseCpuOvercommit(3), 3);
+  for (const bad of ['0', '0.9', '9', 'abc', '', '-1', '1e2', 'NaN']) throwsUsage(() => parseCpuOvercommit(bad), /^--cpu-overcommit: expected a number from 1 \(strict/);
+  // the flag wins over the file; the short form and the default take it too
+  const dir = mkdtempSync(join(tmpdir(), 'ccready-server-'));
+  const f = join(dir, 'box.yml');
+  writeFileSync(f, 'cores: 8\nram_gb: 32\ndisk_tb: 2\ncpu_overcommit: 3\n');
+  assert.is(resolveServerSpec(f).cpu_overcommit, 3);
+  assert.is(resolveServerSpec(f, '--server', '1').cpu_overcommit, 1);
+  assert.is(resolveServerSpec(undefined, '--server', '1.5').cpu_overcommit, 1.5);
+  assert.is(resolveServerSpec('4c/8GB/1TB', '--server', 4).cpu_overcommit, 4);
+  assert.is(resolveServerSpec(undefined).cpu_overcommit, 2);
+  // a bad flag is reported even with a good server
+  throwsUsage(() => resolveServerSpec(f, '--server', 'x'), /^--cpu-overcommit: .*got "x"/);
 });
 
 test('resolveServerSpec: default box, YAML file, short form', () => {
@@ -135,8 +161,9 @@ test('disk: first month crossed, headroom, message; RAM and cores fit with their
   assert.match(disk.message, /disk full in 2027-04 at this growth/);
   const ram = v.limits.find((l) => l.key === 'ram')!;
   assert.equal([ram.status, ram.peak, ram.headroomPct, ram.firstCrossed], ['FITS', 24, 25, null]);
+  // cores: 6 summed against 8 physical × 2 CPU sharing = 16
   const cores = v.limits.find((l) => l.key === 'cores')!;
-  assert.equal([cores.status, cores.peak, cores.headroomPct], ['FITS', 6, 25]);
+  assert.equal([cores.status, cores.peak, cores.limit, cores.headroomPct], ['FITS', 6, 16, 62.5]);
   assert.is(v.fits, false);
   assert.equal(v.crossed, ['storage']);
   // a bigger disk holds it all
@@ -171,11 +198,44 @@ test('users: strictly below 1500; the tier follows the peak', () => {
 });
 
 test('resources over on a single-server tier: recommend the smallest box that holds the horizon', () => {
-  const v = computeVerdict(synthResult({ months, users: [100, 100, 100, 100], services }), parseServerSpec('4c/16GB/4TB'));
+  const strict = { ...parseServerSpec('4c/16GB/4TB'), cpu_overcommit: 1 };
+  const v = computeVerdict(synthResult({ months, users: [100, 100, 100, 100], services }), strict);
   assert.is(v.tier.name, 'single server');
   assert.equal(v.crossed.sort(), ['cores', 'ram']);
-  assert.match(v.tier.reasons.join(' '), /at least 6 cores, 24 GB RAM, 2\.1 TB disk/);
+  assert.match(v.tier.reasons.join(' '), /at least 6 cores \(at CPU sharing 1\), 24 GB RAM, 2\.1 TB disk/);
   assert.ok(v.warnings.some((w) => /below the single-server minimum/.test(w)));
+  // at the default sharing factor the same 6 summed cores need only 3 physical ones
+  const shared = computeVerdict(synthResult({ months, users: [100, 100, 100, 100], services }), parseServerSpec('4c/16GB/4TB'));
+  assert.equal(shared.crossed, ['ram']);
+  assert.match(shared.tier.reasons.join(' '), /at least 3 cores \(at CPU sharing 2\), 24 GB RAM/);
+});
+
+test('CPU sharing: strict 1 and the default 2 give different verdicts on the same box; RAM is never shared', () => {
+  // services sum to 5 cores (6 in 2027-04) and 20-24 GB; the box has 4 cores, 32 GB, 4 TB
+  const r = synthResult({ months, users: [100, 100, 100, 100], services });
+  const box = parseServerSpec('4c/32GB/4TB');
+  const shared = computeVerdict(r, box);
+  assert.is(shared.fits, true);
+  const c2 = shared.limits.find((l) => l.key === 'cores')!;
+  assert.equal([c2.status, c2.limit, c2.peak, c2.headroomPct], ['FITS', 8, 6, 25]);
+  assert.is(c2.capacityNote, '4 cores × 2 CPU sharing = 8');
+  const strict = computeVerdict(r, { ...box, cpu_overcommit: 1 });
+  assert.is(strict.fits, false);
+  const c1 = strict.limits.find((l) => l.key === 'cores')!;
+  assert.equal([c1.status, c1.limit, c1.firstCrossed, c1.headroomPct], ['DOES NOT FIT', 4, '2027-01', -50]);
+  assert.match(c1.message, /cores exceeded in 2027-01 \(services need more than 4 cores \(strict, CPU sharing 1\)\)/);
+  // 1.5: the 2027-04 peak of 6 equals 4 × 1.5 (reaching the limit is fine); 1.25: 6 > 5
+  assert.is(computeVerdict(r, { ...box, cpu_overcommit: 1.5 }).fits, true);
+  assert.equal(computeVerdict(r, { ...box, cpu_overcommit: 1.25 }).crossed, ['cores']); // 6 > 5 in 2027-04
+  assert.is(computeVerdict(r, { ...box, cpu_overcommit: 1.25 }).limits.find((l) => l.key === 'cores')!.firstCrossed, '2027-04');
+  // RAM: a sharing factor never stretches memory
+  const tight = computeVerdict(r, { ...parseServerSpec('64c/16GB/4TB'), cpu_overcommit: 8 });
+  assert.equal(tight.crossed, ['ram']);
+  // the arithmetic is in the console text and the limits table
+  const text = formatVerdict(shared);
+  assert.match(text, /\ncores limit: 4 cores × 2 CPU sharing = 8 /);
+  assert.match(text, /\ncores\s+6 cores\s+8 cores \(4 × 2\)\s+25\.0%\s+FITS/);
+  assert.equal(limitRows(strict).find((row) => row[0] === 'cores')!.slice(1, 5), ['6 cores', '4 cores (4 × 1)', '-50.0%', 'DOES NOT FIT']);
 });
 
 test('active cases per user: default field, explicit field, strict 10,000 limit, missing field', () => {
