@@ -71,6 +71,15 @@ export const simCommand: CommandModule<object, SimArgs> = {
     num('service-ms', argv['service-ms'], 0, 600000, false);
     num('async-restore-cases', argv['async-restore-cases'], 0, 10000000);
     const domains = argv.domains.split(',').map((d) => d.trim()).filter(Boolean);
+    // Signal handlers go in before the server starts, so a stop request is never lost in start-up.
+    let stopRequested = false;
+    let wake: () => void = () => {};
+    const onSignal = (): void => {
+      stopRequested = true;
+      wake();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     let sim;
     try {
       sim = await startSim({
@@ -110,14 +119,9 @@ export const simCommand: CommandModule<object, SimArgs> = {
       }
     }
     process.stdout.write(`hq-sim (a test double standing in for CommCare HQ, not HQ) listening on ${sim.url} — project space ${sim.domain}${argv['env-file'] ? `, credentials in ${argv['env-file']}` : ''}\n`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void sim.stop().then(resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    if (!stopRequested) await new Promise<void>((resolve) => (wake = resolve));
+    await sim.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   },
 };
