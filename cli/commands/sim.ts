@@ -38,7 +38,7 @@ export const simCommand: CommandModule<object, SimArgs> = {
       .option('drop-forms', { type: 'number', default: 0, describe: 'Fraction 0..1 of forms answered 201 but silently not stored' })
       .option('async-restore', { type: 'boolean', default: false, describe: 'Turn on asynchronous restore (202 + Retry-After) for every project space' })
       .option('async-restore-cases', { type: 'number', describe: 'Restores of users owning more cases than this are asynchronous' })
-      .option('env-file', { type: 'string', describe: 'Write CCHQ_URL, LOCUST_HOST, CCHQ_DOMAIN, CCHQ_APP_ID, CCHQ_USERNAME/PASSWORD, CCHQ_WEB_USERNAME/PASSWORD, CCHQ_SIM_TOKEN here (mode 0600)' })
+      .option('env-file', { type: 'string', describe: 'Write CCHQ_URL, LOCUST_HOST, CCHQ_DOMAIN, CCHQ_APP_ID, CCHQ_USERNAME/PASSWORD, CCHQ_WEB_USERNAME/PASSWORD, CCHQ_SIM_TOKEN, CCHQ_ODATA_CONFIG_ID here (mode 0600)' })
       .option('domains', { type: 'string', default: 'demo', describe: 'Comma-separated project space names' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the generated data' })
       .option('pillow-delay-ms', { type: 'number', default: 200, describe: 'Lag before forms and cases appear in the Elasticsearch-backed listings' })
