@@ -70,6 +70,8 @@ export const simCommand: CommandModule<object, SimArgs> = {
     num('queue-size', argv['queue-size'], 0, 1000000);
     num('service-ms', argv['service-ms'], 0, 600000, false);
     num('async-restore-cases', argv['async-restore-cases'], 0, 10000000);
+    // Test traffic stays on this machine: only loopback addresses may be bound.
+    if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(argv.host)) throw new UsageError(`--host: expected a loopback address (127.0.0.1, ::1), got "${argv.host}"`);
     const domains = argv.domains.split(',').map((d) => d.trim()).filter(Boolean);
     // Signal handlers go in before the server starts, so a stop request is never lost in start-up.
     let stopRequested = false;
