@@ -261,7 +261,8 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     if (opts.executionSegmentSequence) args.push('--execution-segment-sequence', opts.executionSegmentSequence);
     args.push(script);
     const startedAt = new Date();
-    progress(`ccready load: run ${runId}: ${scenario}/${profile} against ${target.url} (project ${target.domain}), ${shape.targetRate}/s for ${shape.durationS}s, k6 ${k6.version} (${k6.source})`);
+    const load = scenario === 'mobile-day' ? `${workers.length} worker(s), ${shape.mobileDay.formsPerDay} forms per day, ${shape.mobileDay.thinkS}s think time` : `${shape.targetRate}/s`;
+    progress(`ccready load: run ${runId}: ${scenario}/${profile} against ${target.url} (project ${target.domain}), ${load} for ${shape.durationS}s, k6 ${k6.version} (${k6.source})`);
     for (const n of shape.notes) progress(`ccready load: note: ${n}`);
     const capS = Math.min(maxDurationS, shape.durationS) + 90;
     const exit = await runK6(k6.path, args, k6Env(work, configPath, usersPath, shape.durationS), capS, progress);
@@ -281,6 +282,10 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       audit = await auditForms({ target, acked, since: startedAt, timeoutS: opts.auditTimeoutS ?? 60 });
     }
     const notes = [...shape.notes, ...summary.info];
+    const abortTripped = summary.thresholds.some((t) => !t.ok && t.metric === 'ccready_errors' && t.threshold === `rate<${plan.thresholds.abortErrorRate}`);
+    if (abortTripped && summary.durationS < shape.durationS - 1) {
+      notes.push(`k6 stopped the run after ${summary.durationS}s of ${shape.durationS}s: the error rate passed ${plan.thresholds.abortErrorRate * 100}% (abort threshold), so the failing server was not hammered further`);
+    }
     if (exit.killedByCap) notes.push(`k6 was stopped at the hard cap of ${capS}s`);
     if (exit.code !== 0 && exit.code !== 99) notes.push(`k6 exit code ${exit.code}`);
     if (!audit.checked && audit.note && wantsAudit) notes.push(`integrity audit not done: ${audit.note}`);

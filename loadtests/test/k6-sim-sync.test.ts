@@ -1,0 +1,84 @@
+// Restore and mobile-day smoke runs by the real k6 against the stand-in on 127.0.0.1: the 202
+// polling path, the 412 path, created users, and an audit that cannot confirm anything.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSim, type RunningSim } from '../../fixtures/hq-sim/index.ts';
+import { defaultPlan, runLoad, type RunLoadOptions } from '../index.ts';
+import type { Target } from '../../common/target.ts';
+
+const out = mkdtempSync(join(tmpdir(), 'ccready-load-test-'));
+let n = 0;
+
+function targetOf(sim: RunningSim): Target {
+  return { url: sim.url, domain: sim.domain, appId: sim.appId, mobile: { username: sim.mobile.username, password: sim.mobile.password }, web: { username: sim.web.username, password: sim.web.password } };
+}
+
+async function withSim<T>(opts: Parameters<typeof startSim>[0], fn: (sim: RunningSim) => Promise<T>): Promise<T> {
+  const sim = await startSim({ users: 3, casesPerUser: 4, pillowDelayMs: 100, ...opts });
+  try {
+    return await fn(sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+function run(sim: RunningSim, o: Partial<RunLoadOptions>) {
+  const users = sim.users.filter((u) => u.domain === sim.domain).map((u) => ({ username: u.username, password: u.password }));
+  return runLoad({ target: targetOf(sim), profile: 'smoke', out: join(out, `run${++n}`), users, auditTimeoutS: 10, ...o });
+}
+
+test('integrity audit with the Form API down (elasticsearch): nothing confirmed, so the run fails', async () => {
+  await withSim({}, async (sim) => {
+    sim.setFault('elasticsearch', { mode: 'down' });
+    const r = await run(sim, { scenario: 'submit', auditTimeoutS: 2 });
+    assert.ok(r.acknowledged > 0);
+    assert.is(r.audit.failed, true);
+    assert.is(r.exitCode, 1);
+    assert.match(readFileSync(join(r.reportDir, 'summary.md'), 'utf8'), /Integrity audit: \*\*FAILED\*\*/);
+  });
+});
+
+test('restore smoke: full then incremental restores, cases counted; stale tokens take the 412 path', async () => {
+  await withSim({}, async (sim) => {
+    const r = await run(sim, { scenario: 'restore', restore: { staleTokenRate: 0.5 } });
+    assert.is(r.exitCode, 0, JSON.stringify(r.summary));
+    assert.ok(r.summary.restoresFull >= 1);
+    assert.ok(r.summary.restoresIncremental >= 1, JSON.stringify(r.summary));
+    assert.ok(r.summary.restore412 >= 1, `412s: ${r.summary.restore412}`);
+    assert.ok((r.summary.casesPerRestore ?? 0) > 0);
+    assert.is(r.summary.errorRate, 0);
+  });
+});
+
+test('restore smoke with async restores: 202 + Retry-After polled until 200', async () => {
+  await withSim({ asyncRestore: true, asyncRestoreMs: 1200 }, async (sim) => {
+    const r = await run(sim, { scenario: 'restore' });
+    assert.is(r.exitCode, 0, JSON.stringify(r.summary));
+    assert.ok(r.summary.restoreAsync202 >= 1, `202s: ${r.summary.restoreAsync202}`);
+    assert.ok(r.summary.latency.asyncWait && r.summary.latency.asyncWait.count >= 1);
+    assert.ok(r.summary.latency.asyncWait!.med >= 500, `waited ${r.summary.latency.asyncWait!.med} ms`);
+  });
+});
+
+test('mobile-day smoke with --create-users: sync, forms, sync; audited; the created workers are removed', async () => {
+  await withSim({}, async (sim) => {
+    const users0 = sim.stats().domains[sim.domain].users;
+    const target = { ...targetOf(sim), mobile: undefined };
+    const r = await runLoad({ target, profile: 'smoke', scenario: 'mobile-day', createUsers: 2, out: join(out, `run${++n}`), auditTimeoutS: 10 });
+    assert.is(r.exitCode, 0, JSON.stringify(r.summary));
+    // 2 workers × 3 forms each, every one a worker's own registration/follow-up/close
+    assert.is(r.summary.formsAcknowledged, 6);
+    assert.is(r.summary.restoresFull, 2);
+    assert.is(r.summary.restoresIncremental, 2);
+    assert.is(r.lost, 0);
+    assert.is(sim.stats().domains[sim.domain].users, users0, 'created workers removed');
+    const run = JSON.parse(readFileSync(join(r.reportDir, 'run.json'), 'utf8'));
+    assert.match(run.usersSource, /created through the User API, removed afterwards/);
+  });
+});
+
+test.after(() => rmSync(out, { recursive: true, force: true }));
+test.run();
