@@ -101,6 +101,26 @@ export async function benchLoad(): Promise<Record<string, string | number>[]> {
         errors: data.metrics.ccready_forms_rejected?.values.count ?? 0,
       });
     }
+    // k6 with a bare script (one POST of a pre-filled form, no checks or metrics): what k6 itself
+    // costs per request, to tell scenario overhead from k6's own.
+    {
+      const u = sim.users[0];
+      const auth = `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}`;
+      const body = builtinTemplates()[2].xml.replace(/\{\{[a-z_:0-9]+\}\}/g, 'bench');
+      const bare = `import http from 'k6/http';
+export const options = { scenarios: { s: { executor: 'constant-vus', vus: ${CONNECTIONS}, duration: '${SECONDS}s', gracefulStop: '2s' } } };
+const body = ${JSON.stringify(body)};
+const params = { headers: { Authorization: ${JSON.stringify(auth)}, 'Content-Type': 'text/xml', 'X-OpenRosa-Version': '3.0' } };
+export default function () { http.post(${JSON.stringify(`${sim.url}/a/${sim.domain}/receiver/secure/${sim.appId}/`)}, body, params); }
+export function handleSummary(d) { return { ${JSON.stringify(join(work, 'bare.json'))}: JSON.stringify(d) }; }
+`;
+      writeFileSync(join(work, 'bare.js'), bare);
+      const r = await timed(k6.path, ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', '--log-output', 'none', join(work, 'bare.js')], process.env);
+      const data = JSON.parse(readFileSync(join(work, 'bare.json'), 'utf8')) as { metrics: Record<string, { values: Record<string, number> }>; state: { testRunDurationMs: number } };
+      const reqs = data.metrics.http_reqs?.values.count ?? 0;
+      const failed = Math.round((data.metrics.http_req_failed?.values.rate ?? 0) * reqs);
+      results.push({ tool: `k6 ${k6.version} (bare POST script, for reference)`, forms: reqs - failed, stored: 0, seconds: data.state.testRunDurationMs / 1000, cpuSeconds: r.cpu, errors: failed });
+    }
     // wrk: the same form shape, fresh ids, same connections and duration, one thread.
     {
       const u = sim.users[1] ?? sim.users[0];
@@ -123,7 +143,8 @@ export async function benchLoad(): Promise<Record<string, string | number>[]> {
       errors: m.errors,
       'stored by stand-in': m.stored,
     }));
-    const [k, w] = rows;
+    const k = rows[0];
+    const w = rows[rows.length - 1];
     rows.push({
       tool: 'ratio k6 / wrk',
       'forms/s': Number((k['forms/s'] / w['forms/s']).toFixed(3)),

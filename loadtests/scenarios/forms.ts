@@ -52,6 +52,26 @@ export interface FilledForm {
   usedCase?: string;
 }
 
+type Part = string | { name: string; n: number };
+const compiledTemplates = new Map<FormTemplate, Part[]>();
+
+function compiled(t: FormTemplate): Part[] {
+  let parts = compiledTemplates.get(t);
+  if (!parts) {
+    parts = [];
+    const re = /\{\{([a-z_]+)(?::(\d+))?\}\}/g;
+    let last = 0;
+    for (let m = re.exec(t.xml); m; m = re.exec(t.xml)) {
+      if (m.index > last) parts.push(t.xml.slice(last, m.index));
+      parts.push({ name: m[1], n: m[2] === undefined ? 0 : Number(m[2]) });
+      last = m.index + m[0].length;
+    }
+    if (last < t.xml.length) parts.push(t.xml.slice(last));
+    compiledTemplates.set(t, parts);
+  }
+  return parts;
+}
+
 export function fillTemplate(cfg: K6RunConfig, t: FormTemplate, st: WorkerState, nowMs: number): FilledForm {
   const instanceId = uuid4();
   const created: string[] = [];
@@ -78,11 +98,15 @@ export function fillTemplate(cfg: K6RunConfig, t: FormTemplate, st: WorkerState,
     today: iso(end).slice(0, 10),
     run_id: cfg.runId,
   };
-  const xml = t.xml.replace(/\{\{([a-z_]+)(?::(\d+))?\}\}/g, (m, name: string, n?: string) => {
-    if (name === 'new_case_id') return created[Number(n)] ?? m;
-    if (name === 'own_case_id') return own();
-    return values[name] ?? m;
-  });
+  // Templates are split into literal text and placeholders once per VU, then joined per form.
+  const parts = compiled(t);
+  let xml = '';
+  for (const p of parts) {
+    if (typeof p === 'string') xml += p;
+    else if (p.name === 'new_case_id') xml += created[p.n] ?? `{{new_case_id:${p.n}}}`;
+    else if (p.name === 'own_case_id') xml += own();
+    else xml += values[p.name] ?? `{{${p.name}}}`;
+  }
   return { xml, instanceId, created, usedCase };
 }
 

@@ -17,21 +17,37 @@ export const restore412 = new Counter('ccready_restore_412');
 export const restoreCases = new Trend('ccready_restore_cases');
 export const asyncWait = new Trend('ccready_restore_async_wait', true);
 
+// Random bytes come from k6/crypto in batches (one call into Go per 64 ids, not per id).
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push((i + 0x100).toString(16).slice(1));
+let pool = new Uint8Array(0);
+let poolAt = 0;
+
 export function uuid4(): string {
-  const b = new Uint8Array(crypto.randomBytes(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h: string[] = [];
-  for (let i = 0; i < 16; i++) h.push((b[i] + 0x100).toString(16).slice(1));
-  return `${h.slice(0, 4).join('')}-${h.slice(4, 6).join('')}-${h.slice(6, 8).join('')}-${h.slice(8, 10).join('')}-${h.slice(10).join('')}`;
+  if (poolAt + 16 > pool.length) {
+    pool = new Uint8Array(crypto.randomBytes(16 * 64));
+    poolAt = 0;
+  }
+  const b = pool;
+  const o = poolAt;
+  poolAt += 16;
+  const h = (i: number) => HEX[b[o + i]];
+  return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${HEX[(b[o + 6] & 0x0f) | 0x40]}${h(7)}-${HEX[(b[o + 8] & 0x3f) | 0x80]}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
 }
 
 export function hex32(): string {
   return uuid4().replace(/-/g, '');
 }
 
+const authCache = new Map<string, string>();
+
 export function basicAuth(w: MobileWorker): string {
-  return `Basic ${encoding.b64encode(`${w.username}:${w.password}`)}`;
+  let a = authCache.get(w.username);
+  if (!a) {
+    a = `Basic ${encoding.b64encode(`${w.username}:${w.password}`)}`;
+    authCache.set(w.username, a);
+  }
+  return a;
 }
 
 /** The mobile workers this run may use: a 0600 JSON file, or one worker from the environment. */
