@@ -2,7 +2,7 @@
 // polling path, the 412 path, created users, and an audit that cannot confirm anything.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSim, type RunningSim } from '../../fixtures/hq-sim/index.ts';
@@ -77,6 +77,35 @@ test('mobile-day smoke with --create-users: sync, forms, sync; audited; the crea
     assert.is(sim.stats().domains[sim.domain].users, users0, 'created workers removed');
     const run = JSON.parse(readFileSync(join(r.reportDir, 'run.json'), 'utf8'));
     assert.match(run.usersSource, /created through the User API, removed afterwards/);
+  });
+});
+
+test('--execution-segment passes through to k6: half the plan from this machine', async () => {
+  await withSim({}, async (sim) => {
+    const r = await run(sim, { scenario: 'submit', executionSegment: '0:1/2', executionSegmentSequence: '0,1/2,1' });
+    assert.is(r.exitCode, 0, JSON.stringify(r.summary));
+    // smoke is 10 forms/s for 5 s; this segment carries half of them
+    assert.ok(r.summary.formsAcknowledged >= 20 && r.summary.formsAcknowledged <= 30, `acknowledged ${r.summary.formsAcknowledged}`);
+    assert.is(r.lost, 0);
+  });
+});
+
+test('--xforms: Raw XML from HQ (commcare-perf\'s three forms) replayed with fresh ids and own cases', async () => {
+  await withSim({}, async (sim) => {
+    const xforms = mkdtempSync(join(tmpdir(), 'ccready-xforms-'));
+    try {
+      for (const f of ['perf-creates_case.xml', 'perf-updates_case.xml', 'perf-simple_xform.xml']) copyFileSync(join('/work/shared/reference/hq-samples', f), join(xforms, f));
+      const before = sim.stats().domains[sim.domain];
+      const r = await run(sim, { scenario: 'submit', xformsDir: xforms });
+      assert.is(r.exitCode, 0, JSON.stringify(r.summary));
+      const after = sim.stats().domains[sim.domain];
+      assert.is(after.forms - before.forms, r.acknowledged);
+      assert.is(after.duplicates, 0);
+      assert.is(after.errors, 0);
+      assert.ok(after.cases > before.cases);
+    } finally {
+      rmSync(xforms, { recursive: true, force: true });
+    }
   });
 });
 
