@@ -169,12 +169,26 @@ function k6Env(work: string, configPath: string, usersPath: string, durationS: n
 interface K6Exit {
   code: number | null;
   killedByCap: boolean;
+  interrupted: boolean;
 }
 
 function runK6(bin: string, args: string[], env: NodeJS.ProcessEnv, capS: number, onLine: (l: string) => void): Promise<K6Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let killedByCap = false;
+    let interrupted = false;
+    // Ctrl-C: let k6 stop gracefully and write its summary, so the report (and the clean-up of
+    // the users file and of created workers) still happens.
+    const onSignal = () => {
+      interrupted = true;
+      child.kill('SIGINT');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const done = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
     const timer = setTimeout(() => {
       killedByCap = true;
       child.kill('SIGINT');
@@ -185,11 +199,13 @@ function runK6(bin: string, args: string[], env: NodeJS.ProcessEnv, capS: number
     child.stderr.on('data', lines);
     child.on('error', (e) => {
       clearTimeout(timer);
+      done();
       reject(new UsageError(`k6: cannot start ${bin} (${(e as NodeJS.ErrnoException).code ?? e.message})`));
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, killedByCap });
+      done();
+      resolve({ code, killedByCap, interrupted });
     });
   });
 }
@@ -287,12 +303,13 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       notes.push(`k6 stopped the run after ${summary.durationS}s of ${shape.durationS}s: the error rate passed ${plan.thresholds.abortErrorRate * 100}% (abort threshold), so the failing server was not hammered further`);
     }
     if (exit.killedByCap) notes.push(`k6 was stopped at the hard cap of ${capS}s`);
+    if (exit.interrupted) notes.push('interrupted (SIGINT/SIGTERM): the run is incomplete');
     if (exit.code !== 0 && exit.code !== 99) notes.push(`k6 exit code ${exit.code}`);
     if (!audit.checked && audit.note && wantsAudit) notes.push(`integrity audit not done: ${audit.note}`);
     if (summary.formsAcknowledged !== acked.length && wantsAudit) notes.push(`k6 counted ${summary.formsAcknowledged} acknowledged forms, the log holds ${acked.length} ids`);
     const dash = join(work, 'dashboard.html');
     if (!existsSync(dash)) notes.push('k6 wrote no dashboard export (the run was too short for its report)');
-    const exitCode: 0 | 1 = summary.thresholdsOk && audit.lost === 0 && !audit.failed && !exit.killedByCap ? 0 : 1;
+    const exitCode: 0 | 1 = summary.thresholdsOk && audit.lost === 0 && !audit.failed && !exit.killedByCap && !exit.interrupted ? 0 : 1;
     const record: LoadRunRecord = {
       runId,
       target: target.url,
