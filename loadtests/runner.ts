@@ -87,6 +87,8 @@ export interface LoadResult {
   summary: LoadSummary;
   audit: AuditResult;
   verdict: 'PASS' | 'FAIL';
+  /** why a run is incomplete or unusual (cap, abort, interruption, skipped audit) */
+  notes: string[];
   files: string[];
 }
 
@@ -362,6 +364,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       summary,
       audit,
       verdict: record.verdict,
+      notes,
       files: written,
     };
   } finally {

@@ -199,7 +199,8 @@ const runCmd: CommandModule = {
         (s.knee !== undefined ? `, knee ${s.knee ? `${s.knee.rate}/s` : 'none'}` : '') +
         `, ${r.acknowledged} forms acknowledged, lost ${r.audit.checked ? r.lost : 'not audited'}` +
         (r.missingFormIds.length ? ` (missing: ${r.missingFormIds.slice(0, 10).join(', ')}${r.missingFormIds.length > 10 ? ' …' : ''})` : '') +
-        `\nreport: ${r.reportDir}/summary.md\n`,
+        '\n' + r.notes.map((n) => `note: ${n}\n`).join('') +
+        `report: ${r.reportDir}/summary.md\n`,
     );
     process.exitCode = r.exitCode;
   },
