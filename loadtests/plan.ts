@@ -308,6 +308,8 @@ export interface ScenarioShape {
   mobileDay: { formsPerDay: number; thinkS: number };
   /** notes for the report, e.g. when the duration cap shortened the run */
   notes: string[];
+  /** k6 setup() learns worker user ids with restores, ten at a time */
+  setupTimeoutS: number;
 }
 
 const EXEC: Record<ScenarioName, string> = { submit: 'submit', restore: 'restore', 'mobile-day': 'mobileDay' };
@@ -440,14 +442,17 @@ export function shapeRun(input: ShapeInput): ScenarioShape {
       thresholds[`ccready_errors{step:${s.step}}`] = ['rate>=0'];
     }
   }
+  // Up to 30 s per batch of ten setup restores, for the workers that virtual users will be.
+  const vuCap = Math.max(Number((k6scenario as { maxVUs?: number }).maxVUs ?? 0), Number((k6scenario as { vus?: number }).vus ?? 0), 1);
+  const setupTimeoutS = Math.max(60, Math.ceil(Math.min(input.workers, vuCap) / 10) * 30);
   const options = {
     scenarios: { [scenario]: k6scenario },
     thresholds,
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
     discardResponseBodies: false,
     userAgent: 'ccready-load (k6)',
-    setupTimeout: '30s',
+    setupTimeout: `${setupTimeoutS}s`,
     teardownTimeout: '30s',
   };
-  return { options, targetRate, durationS, stressSteps, mobileDay, notes };
+  return { options, targetRate, durationS, stressSteps, mobileDay, notes, setupTimeoutS };
 }

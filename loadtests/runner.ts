@@ -282,7 +282,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     const load = scenario === 'mobile-day' ? `${workers.length} worker(s), ${shape.mobileDay.formsPerDay} forms per day, ${shape.mobileDay.thinkS}s think time` : `${shape.targetRate}/s`;
     progress(`ccready load: run ${runId}: ${scenario}/${profile} against ${target.url} (project ${target.domain}), ${load} for ${shape.durationS}s, k6 ${k6.version} (${k6.source})`);
     for (const n of shape.notes) progress(`ccready load: note: ${n}`);
-    const capS = Math.min(maxDurationS, shape.durationS) + 90;
+    const capS = Math.min(maxDurationS, shape.durationS) + shape.setupTimeoutS + 90;
     const exit = await runK6(k6.path, args, k6Env(work, configPath, usersPath, shape.durationS), capS, progress);
     const endedAt = new Date();
     const logText = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';

@@ -6,7 +6,7 @@ import exec from 'k6/execution';
 import type { FormTemplate } from '../contract.ts';
 import { loadConfig, loadWorkers } from './lib.ts';
 import { submitForm, type WorkerState } from './forms.ts';
-import { learnUserId, sync } from './sync.ts';
+import { learnUserIds, sync } from './sync.ts';
 
 // Built-in templates (registration, follow-up, close), generated with xmlbuilder2 at bundle time.
 declare const __CCREADY_TEMPLATES__: FormTemplate[];
@@ -29,14 +29,12 @@ interface SetupData {
  * userID and owner_id (cases then belong to the worker and come back in its restores).
  */
 export function setup(): SetupData {
-  const userIds: Record<string, string> = {};
-  if (cfg.scenario !== 'submit') return { userIds };
-  for (const w of workers.slice(0, 200)) {
-    if (w.userId) continue;
-    const id = learnUserId(cfg, w);
-    if (id) userIds[w.username] = id;
-  }
-  return { userIds };
+  if (cfg.scenario !== 'submit') return { userIds: {} };
+  // Only the workers that virtual users will actually be (VU n is worker n mod N).
+  const maxVUs = Object.values((cfg.options.scenarios ?? {}) as Record<string, { maxVUs?: number; vus?: number; preAllocatedVUs?: number }>)
+    .reduce((a, s) => Math.max(a, s.maxVUs ?? s.vus ?? s.preAllocatedVUs ?? 1), 1);
+  const unknown = workers.slice(0, Math.min(workers.length, maxVUs)).filter((w) => !w.userId);
+  return { userIds: learnUserIds(cfg, unknown) };
 }
 
 function worker(data?: SetupData): WorkerState {

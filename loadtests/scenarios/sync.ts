@@ -67,15 +67,29 @@ function restoreRequest(cfg: K6RunConfig, st: WorkerState, since: string | undef
   }
 }
 
-/** One plain full restore (setup only, not counted as load) to read the worker's user id. */
-export function learnUserId(cfg: K6RunConfig, worker: WorkerState['worker']): string | undefined {
-  const st: WorkerState = { worker, deviceId: `ccready-${cfg.runId}-setup`, openCases: [] };
-  const res = http.get(restoreUrl(cfg, st, undefined), {
-    headers: { Authorization: basicAuth(worker), 'X-OpenRosa-Version': '1.0' },
-    tags: { kind: 'setup', name: 'restore (setup: user id)' },
-  });
-  const body = typeof res.body === 'string' ? res.body : '';
-  return res.status === 200 ? parseUserId(body) : undefined;
+/**
+ * Plain full restores (setup only, not counted as load) to read workers' user ids, ten at a time.
+ * OpenRosa 1.0 keeps them synchronous even where async restore is on.
+ */
+export function learnUserIds(cfg: K6RunConfig, workers: WorkerState['worker'][]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < workers.length; i += 10) {
+    const chunk = workers.slice(i, i + 10);
+    const responses = http.batch(chunk.map((w) => {
+      const st: WorkerState = { worker: w, deviceId: `ccready-${cfg.runId}-setup`, openCases: [] };
+      return {
+        method: 'GET',
+        url: restoreUrl(cfg, st, undefined),
+        params: { headers: { Authorization: basicAuth(w), 'X-OpenRosa-Version': '1.0' }, tags: { kind: 'setup', name: 'restore (setup: user id)' } },
+      };
+    }));
+    responses.forEach((res, j) => {
+      const body = typeof res.body === 'string' ? res.body : '';
+      const id = res.status === 200 ? parseUserId(body) : undefined;
+      if (id) out[chunk[j].username] = id;
+    });
+  }
+  return out;
 }
 
 /** A sync: incremental when the worker has a token, else full. Returns true on success. */
