@@ -242,6 +242,12 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
   const runId = opts.runId ?? newRunId();
   const reportDir = runDir(runId, opts.out);
 
+  // Shape the run before creating anything on the server, so a bad plan has no side effects.
+  const workerCount = opts.createUsers ?? (opts.users?.length || 1);
+  const shape = shapeRun({ plan, profile, scenario, maxDurationS, workers: workerCount });
+  if (!opts.createUsers && !opts.users?.length && !target.mobile) {
+    throw new UsageError('no mobile worker: set CCHQ_USERNAME/CCHQ_PASSWORD, pass --users-csv FILE, or --create-users N');
+  }
   let workers: MobileWorker[];
   let usersSource: string;
   let created: string[] = [];
@@ -254,17 +260,15 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
   } else if (opts.users?.length) {
     workers = opts.users;
     usersSource = opts.usersSource ?? 'users file';
-  } else if (target.mobile) {
-    workers = [{ ...target.mobile }];
-    usersSource = 'CCHQ_USERNAME';
   } else {
-    throw new UsageError('no mobile worker: set CCHQ_USERNAME/CCHQ_PASSWORD, pass --users-csv FILE, or --create-users N');
+    workers = [{ ...target.mobile! }];
+    usersSource = 'CCHQ_USERNAME';
   }
 
-  const work = mkdtempSync(join(tmpdir(), 'ccready-load-'));
-  chmodSync(work, 0o700);
+  let work: string | undefined;
   try {
-    const shape = shapeRun({ plan, profile, scenario, maxDurationS, workers: workers.length });
+    work = mkdtempSync(join(tmpdir(), 'ccready-load-'));
+    chmodSync(work, 0o700);
     const summaryPath = join(work, 'k6-summary.json');
     const logPath = join(work, 'k6-log.json');
     const configPath = join(work, 'k6-config.json');
@@ -287,7 +291,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     const endedAt = new Date();
     const logText = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
     if (!existsSync(summaryPath)) {
-      const errs = k6Errors(logText).map((l) => redact(l, { ...target, mobile: workers[0] }));
+      const errs = k6Errors(logText).map((l) => workers.reduce((t, w) => (w.password.length >= 3 ? t.split(w.password).join('***') : t), redact(l, target)));
       throw new UsageError(`k6 ended with exit code ${exit.code} and no summary${exit.killedByCap ? ' (killed at the duration cap)' : ''}: ${errs.slice(-3).join(' | ') || 'see k6 output above'}`);
     }
     const data = JSON.parse(readFileSync(summaryPath, 'utf8')) as K6SummaryData;
@@ -368,7 +372,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       files: written,
     };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
     if (created.length && !opts.keep) {
       const failed = await deleteUsers(target, created);
       if (failed.length) progress(`ccready load: could not remove ${failed.length} created mobile workers: ${failed.join(', ')}`);
