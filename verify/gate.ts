@@ -82,6 +82,8 @@ export interface LoadOutcome {
   lost: number;
   missingFormIds: string[];
   acknowledged: number;
+  /** How the integrity audit went: not checked (no web user) or failed (Form API unusable) confirms nothing. */
+  audit?: { checked: boolean; failed?: boolean; note?: string };
 }
 export type LoadRunner = (o: { target: Target; profile: 'smoke'; out: string; yes?: boolean; onProgress?: (line: string) => void }) => Promise<LoadOutcome>;
 
@@ -145,7 +147,11 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
       if (!out.thresholdsOk) smoke.reason = `smoke thresholds failed (k6 exit ${out.exitCode}); see ${out.reportDir}`;
       audit.evidence.push(`${out.acknowledged} forms acknowledged, ${out.lost} missing from the Form API`);
       audit.metrics = { acknowledged: out.acknowledged, lost: out.lost };
-      if (out.acknowledged === 0) {
+      if (out.audit && (out.audit.failed || !out.audit.checked)) {
+        // lost = 0 means nothing when the Form API could not be read: no form is confirmed.
+        audit.status = 'fail';
+        audit.reason = `the integrity audit could not confirm the forms: ${out.audit.note ?? 'the Form API was not usable'}`;
+      } else if (out.acknowledged === 0) {
         audit.status = 'fail';
         audit.reason = 'no form was acknowledged during the smoke test: nothing to audit';
       } else if (out.lost > 0) {

@@ -1,6 +1,7 @@
 // The gate: waits for serverup with backoff (progress reported), runs verify and the real k6 smoke
 // profile + integrity audit, decides once; a server that never comes up or loses forms is NOT READY.
 import { test } from 'uvu';
+import { runLoad } from '../../loadtests/index.ts';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +85,25 @@ test('gate: lost forms or a load test that cannot run → NOT READY, never a fak
     const smoke = b.steps.find((x) => x.id === '13-load-smoke')!;
     assert.is(smoke.status, 'fail');
     assert.match(smoke.reason!, /could not run the load test: k6 not found/);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('gate: an audit that could not read the Form API (elasticsearch down) is a failure, not lost = 0', async () => {
+  const s = await sim();
+  try {
+    // Elasticsearch fails once the server is up; the real load runner's k6 still gets its forms
+    // accepted, but the Form API cannot confirm any of them.
+    const degrading: LoadRunner = async (o) => {
+      s.setFault('elasticsearch', { mode: 'down' });
+      return runLoad({ ...o, auditTimeoutS: 3 });
+    };
+    const r = await runGate(targetOf(s), { ...fast(s), outDir: mkdtempSync(join(tmpdir(), 'ccready-gate-')), waitTimeoutMs: 2000, loadRunner: degrading, only: ['01-reachability-tls'] });
+    assert.is(r.decision.verdict, 'NOT READY');
+    const audit = r.steps.find((x) => x.id === '14-integrity-audit')!;
+    assert.is(audit.status, 'fail');
+    assert.match(audit.reason!, /could not confirm the forms/);
   } finally {
     await s.stop();
   }
