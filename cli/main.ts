@@ -37,7 +37,8 @@ async function main(argv: string[]): Promise<void> {
     .version()
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(msg);
+      // yargs spreads some messages (invalid choices) over lines; ours are always one line.
+      throw new UsageError(msg.replace(/\s*\n\s*/g, ': ').replace(/:\s*:/g, ':'));
     });
   await cli.parseAsync();
 }

@@ -30,4 +30,11 @@ test('--env-file reaches ccready, not Node (Node 20 would grab it from argv and 
   assert.match(r.stderr, /^ccready: \/nonexistent\/ccready.env: /);
 });
 
+test('invalid choices are reported on one line', () => {
+  const r = cli(['size', '--format', 'xml']);
+  assert.is(r.status, 2);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /format.*xml.*console/);
+});
+
 test.run();
