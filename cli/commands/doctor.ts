@@ -19,7 +19,7 @@ function firstLine(bin: string, args: string[]): string | undefined {
 export const doctorCommand: CommandModule = {
   command: 'doctor',
   describe: 'check the tools ccready uses: k6 (version, source), node, chromium, wrk',
-  builder: (y) => y.option('k6', { type: 'string', describe: 'k6 binary to check (default $K6_BIN, .tools/bin/k6, or PATH)' }),
+  builder: (y) => y.example('ccready doctor', 'k6 version and where it came from; node, chromium, wrk').option('k6', { type: 'string', describe: 'k6 binary to check (default $K6_BIN, .tools/bin/k6, or PATH)' }),
   handler: (argv) => {
     const lines: string[] = [];
     let ok = true;

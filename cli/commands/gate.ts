@@ -11,6 +11,8 @@ export const gateCommand: CommandModule = {
   describe: 'CI gate for a release candidate: wait for serverup, verify, load smoke test + integrity audit, one exit code',
   builder: (y: Argv) =>
     localFlags(targetFlags(y))
+      .example('ccready gate --env-file sim.env --wait 60', 'rehearse the gate against `ccready sim`')
+      .example('CCHQ_URL=https://rc.example.org ccready gate --domain qa --app-id APP --yes --out gate/', 'CI: one exit code, JSON/JUnit/Markdown/HTML in gate/')
       .option('wait', { type: 'number', default: 600, describe: 'seconds to wait for serverup.txt to answer 200' })
       .option('yes', { type: 'boolean', default: false, describe: 'confirm load traffic to a non-loopback target' })
       .option('load', { type: 'boolean', default: true, describe: 'run the load smoke profile and integrity audit (--no-load skips it: NOT READY, unverified)' }),

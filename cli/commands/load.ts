@@ -65,6 +65,8 @@ const planCmd: CommandModule = {
   describe: 'derive a load plan (rates, thresholds) from a sizing config and print the derivation',
   builder: (y: Argv) =>
     y
+      .example('ccready load plan --sizing fixtures/sizing/example.yml --month 2027-06 --out plan.json', 'rates for June 2027, derivation printed')
+      .example('ccready load plan --sizing my.yml --forms-field forms_monthly --peak-factor 4', 'name the usage field, steeper peak')
       .option('sizing', { type: 'string', demandOption: true, describe: 'sizing config (YAML, as for `ccready size`)' })
       .option('month', { type: 'string', describe: 'YYYY-MM of the usage table (default: its last month)' })
       .option('set', { type: 'string', describe: 'which set of a multi-set config (default: the first)' })
@@ -153,6 +155,9 @@ const runCmd: CommandModule = {
   describe: 'run a load test with k6 against a CommCare HQ and audit that no form was lost',
   builder: (y: Argv) =>
     runOptions(y)
+      .example('ccready load run --env-file sim.env --profile smoke', 'seconds of traffic against `ccready sim`; exit 0/1/2')
+      .example('ccready load run --plan plan.json --profile peak --target https://hq.example.org --yes --users-csv workers.csv', 'the plan\'s peak rate against a real server')
+      .example('ccready load run --plan plan.json --profile stress --scenario mobile-day', 'ramp until the thresholds break; reports the knee')
       .option('users-csv', { type: 'string', describe: 'mobile workers: CSV of username,password[,user_id]' })
       .option('create-users', { type: 'number', describe: 'create N mobile workers through the User API (removed afterwards)' })
       .option('keep', { type: 'boolean', default: false, describe: 'keep the workers made by --create-users' })
@@ -209,7 +214,10 @@ const runCmd: CommandModule = {
 const bundleCmd: CommandModule = {
   command: 'bundle',
   describe: 'write the bundled k6 script (and an example run config) to run with your own k6',
-  builder: (y: Argv) => y.option('out', { type: 'string', default: 'dist/k6', describe: 'output folder' }),
+  builder: (y: Argv) =>
+    y
+      .example('ccready load bundle --out k6/', 'the k6 script and an example config, to run with your own k6')
+      .option('out', { type: 'string', default: 'dist/k6', describe: 'output folder' }),
   handler: async (argv) => {
     const out = resolve(String((argv as unknown as { out: string }).out));
     const script = await bundleScenarios(out);
@@ -237,6 +245,7 @@ const calibrateCmd: CommandModule = {
   describe: 'turn a run\'s sustainable rate into sizing capacity figures (e.g. requests per gunicorn worker)',
   builder: (y: Argv) =>
     y
+      .example('ccready load calibrate --report reports/runs/<run-id> --sizing my.yml --workers 4', 'requests per gunicorn worker, and the config change')
       .option('report', { type: 'string', demandOption: true, describe: 'report folder of a load run (holds run.json)' })
       .option('sizing', { type: 'string', demandOption: true, describe: 'sizing config to calibrate' })
       .option('workers', { type: 'number', describe: 'gunicorn workers of the tested server (default: one node of the config)' })
@@ -265,6 +274,7 @@ const k8sCmd: CommandModule = {
   describe: 'emit a k6-operator TestRun (script in a ConfigMap) to run a plan from several pods',
   builder: (y: Argv) =>
     runOptions(y)
+      .example('ccready load k8s --plan plan.json --profile peak --parallelism 4 --out testrun.yaml', 'k6-operator TestRun + ConfigMap for four pods')
       .option('parallelism', { type: 'number', default: 2, describe: 'k6 runner pods; each gets an equal execution segment' })
       .option('name', { type: 'string', default: 'ccready-load', describe: 'name of the TestRun (and <name>-script ConfigMap)' })
       .option('namespace', { type: 'string', describe: 'Kubernetes namespace' })

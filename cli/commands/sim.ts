@@ -30,6 +30,9 @@ export const simCommand: CommandModule<object, SimArgs> = {
           'It speaks the HQ protocol (receiver, restore, APIs, serverup.txt) well enough to rehearse a load test or a gate, ' +
           'and can inject faults. It prints one line with its URL once it accepts requests; Ctrl-C stops it.',
       )
+      .example('ccready sim --port 0 --env-file sim.env', 'any free port; URL and credentials (CCHQ_*) written to sim.env, mode 0600')
+      .example('ccready sim --fault elasticsearch=down --drop-forms 0.05', 'rehearse a broken search index and silent form loss')
+      .example('ccready sim --users 200 --cases-per-user 500 --async-restore', 'large restores answered 202 + Retry-After')
       .option('port', { type: 'number', default: 8000, describe: 'Port on 127.0.0.1 (0 = any free port)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind (keep it loopback)', hidden: true })
       .option('users', { type: 'number', default: 5, describe: 'Mobile workers per project space' })

@@ -19,6 +19,8 @@ const canary: CommandModule = {
   describe: 'upgrade canary: `write` known forms and cases before an upgrade, `check` them after',
   builder: (y: Argv) =>
     targetFlags(y)
+      .example('ccready verify canary write --env-file hq.env --manifest canary.json', 'before the upgrade')
+      .example('ccready verify canary check --env-file hq.env --manifest canary.json', 'after it: all there, unchanged, still syncing')
       .positional('action', { choices: ['write', 'check'] as const, describe: 'write before the upgrade, check after it' })
       .option('manifest', { type: 'string', default: 'ccready-canary.json', describe: 'canary manifest file (written by write, read by check)' })
       .option('cases', { type: 'number', default: 3, describe: 'canary cases to write (each with a registration and a follow-up form)' }),
@@ -49,7 +51,12 @@ const canary: CommandModule = {
 export const verifyCommand: CommandModule = {
   command: 'verify',
   describe: 'run the post-install QA checklist against a CommCare HQ and decide READY / NOT READY',
-  builder: (y: Argv) => localFlags(targetFlags(y)).command(canary),
+  builder: (y: Argv) =>
+    localFlags(targetFlags(y))
+      .example('ccready verify --env-file sim.env', 'the checklist against `ccready sim`')
+      .example('ccready verify --target https://hq.example.org --domain qa --app-id APP --local --server 8c/32GB/2TB', 'on the box itself, with host checks')
+      .example('ccready verify --target https://hq.example.org --domain qa --only 02-service-health', 'one step')
+      .command(canary),
   handler: async (argv) => {
     const f = lastWins(argv) as unknown as ParsedFlags;
     const target = targetFrom(f);

@@ -37,4 +37,12 @@ test('invalid choices are reported on one line', () => {
   assert.match(r.stderr, /format.*xml.*console/);
 });
 
+test('every command\'s --help has examples', () => {
+  for (const c of ['size', 'sim', 'load plan', 'load run', 'load bundle', 'load calibrate', 'load k8s', 'verify', 'verify canary', 'gate', 'doctor']) {
+    const r = cli([c, '--help']);
+    assert.is(r.status, 0, c);
+    assert.match(r.stdout, /Examples:\n\s+ccready /, `${c} --help has no examples`);
+  }
+});
+
 test.run();
