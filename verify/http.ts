@@ -10,6 +10,8 @@ export interface HttpResponse {
   /** All Set-Cookie values (undici gives an array when there are several). */
   setCookies: string[];
   text: string;
+  /** The raw body (the case export is a binary workbook); `text` is its UTF-8 reading. */
+  bytes: Buffer;
   url: string;
   ms: number;
 }
@@ -99,9 +101,9 @@ export class HqClient {
       } catch (e) {
         throw describeNetworkError(e, url, timeoutMs, this.opts.signal);
       }
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = await res.body.text();
+        bytes = Buffer.from(await res.body.arrayBuffer());
       } catch (e) {
         throw describeNetworkError(e, url, timeoutMs, this.opts.signal);
       }
@@ -121,7 +123,7 @@ export class HqClient {
         o = { ...o, body: undefined };
         continue;
       }
-      return { status: res.statusCode, headers: flat, setCookies, text, url, ms: Math.round(performance.now() - started) };
+      return { status: res.statusCode, headers: flat, setCookies, text: bytes.toString('utf8'), bytes, url, ms: Math.round(performance.now() - started) };
     }
   }
 

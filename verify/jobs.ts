@@ -61,12 +61,38 @@ export async function caseExportAndOData(ctx: VerifyContext, rec: Recorder): Pro
   const url = poll.answer.download_url;
   if (!url) rec.fail('export is ready but has no download_url');
   const file = await ctx.client.get(url, { jar, follow: 3 });
-  rec.see(`GET ${new URL(file.url).pathname} → ${file.status}, ${file.text.length} bytes, ${file.headers['content-type'] ?? ''}`);
+  rec.see(`GET ${new URL(file.url).pathname} → ${file.status}, ${file.bytes.length} bytes, ${file.headers['content-type'] ?? ''}`);
   if (file.status >= 500) rec.fail(`export download answered ${file.status} (the file lives in BlobDB)`, ['blobdb']);
-  if (file.status !== 200 || !file.text.length) rec.fail(`export download answered ${file.status}`);
-  if (!file.text.includes(caseId)) rec.fail(`the export does not contain case ${caseId}`);
-  rec.see(`export contains case ${caseId}`);
+  if (file.status !== 200 || !file.bytes.length) rec.fail(`export download answered ${file.status}`);
+  const book = await readExportWorkbook(file.bytes);
+  if (typeof book === 'string') rec.fail(`the export download is not an xlsx workbook: ${book}`);
+  rec.see(`workbook: ${book.sheets.map((s) => `"${s.name}" ${s.rows} rows`).join(', ')}`);
+  if (!book.cellsWith(caseId)) rec.fail(`the export workbook does not contain case ${caseId}`);
+  rec.see(`export workbook contains case ${caseId}`);
   await odataFeed(ctx, rec, caseId);
+}
+
+export interface ExportWorkbook {
+  sheets: { name: string; rows: number }[];
+  /** Whether some cell of some sheet holds exactly this value. */
+  cellsWith(value: string): boolean;
+}
+
+/** Reads a downloaded export as an xlsx workbook (HQ's case export format); a string says why it is not one. */
+export async function readExportWorkbook(bytes: Buffer): Promise<ExportWorkbook | string> {
+  // An xlsx is a zip: anything else (an HTML error page, a CSV) is named before exceljs is loaded.
+  if (bytes.length < 4 || bytes.readUInt32LE(0) !== 0x04034b50) return `it starts with ${JSON.stringify(bytes.subarray(0, 24).toString('latin1'))}, not a zip archive`;
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch (e) {
+    return `exceljs could not read it (${short((e as Error).message, 80)})`;
+  }
+  if (!wb.worksheets.length) return 'the workbook has no sheet';
+  const values = new Set<string>();
+  for (const ws of wb.worksheets) ws.eachRow((row) => (row.values as unknown[]).forEach((v) => v !== null && v !== undefined && values.add(String(v))));
+  return { sheets: wb.worksheets.map((ws) => ({ name: ws.name, rows: ws.actualRowCount })), cellsWith: (v) => values.has(v) };
 }
 
 async function odataFeed(ctx: VerifyContext, rec: Recorder, caseId: string): Promise<void> {
@@ -123,7 +149,7 @@ export async function bulkUserUpload(ctx: VerifyContext, rec: Recorder): Promise
   let r = await send(await workersWorkbook(rows), 'ccready-workers.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   rec.see(`POST ${page} (workbook with ${users.length} workers) → ${r.status}${r.headers.location ? ` → ${r.headers.location}` : ''} (${r.ms} ms)`);
   if (r.status === 400 && /\bCSV\b/.test(r.text)) {
-    // The ccready stand-in reads CSV only; a real HQ reads the workbook above.
+    // A server that says it reads CSV only (older stand-in builds did) gets the same rows as CSV.
     r = await send(Buffer.from(rows.map((x) => x.join(',')).join('\r\n') + '\r\n'), 'ccready-workers.csv', 'text/csv');
     rec.see(`server reads CSV only: POST ${page} (CSV) → ${r.status}`);
   }
