@@ -10,6 +10,15 @@ const DIRECT = 1.0;
 const INDIRECT = 0.6;
 /** How much a passing step that exercised the same service weakens an indirect lead. */
 const CLEARED = 0.25;
+/** A service seen answering slowly, exercised by a failing step: timeouts and lag start there. */
+const SLOW = 0.8;
+
+/** Services some step saw answer slowly, with the steps that saw it. */
+export function slowServices(steps: StepResult[]): Map<Service, string[]> {
+  const by = new Map<Service, string[]>();
+  for (const st of steps) for (const s of st.slowServices ?? []) by.set(s, [...(by.get(s) ?? []), st.id]);
+  return by;
+}
 
 export function suspectServices(steps: StepResult[]): Suspect[] {
   const score = new Map<Service, number>();
@@ -35,12 +44,15 @@ export function suspectServices(steps: StepResult[]): Suspect[] {
       why.set(s, [...(why.get(s) ?? []), `${st.id} failed`]);
     }
   }
+  const slow = slowServices(steps);
   for (const [s, v] of indirect) {
     const cleared = passedBy.get(s);
     const direct = score.get(s) ?? 0;
     const weighted = cleared && direct === 0 ? v * CLEARED : v;
     score.set(s, direct + weighted);
     if (cleared && direct === 0) why.get(s)!.push(`but ${cleared.join(', ')} passed using it`);
+    // A slow service passes its checks yet makes the steps using it time out.
+    if (slow.has(s) && direct === 0) add(s, SLOW, `reported slow by ${slow.get(s)!.join(', ')}`);
   }
   // A steady lead across several failing steps should beat one weak mention, but never reach a direct
   // report: scores are scaled so the strongest is 1 and ordered, ties broken by the number of reasons.
@@ -76,6 +88,8 @@ export function decide(steps: StepResult[], opts: { interrupted?: boolean } = {}
   if (failing.length && atFault.length) parts.push(`most likely at fault: ${atFault.join(', ')}`);
   if (unverified.length) parts.push(`not verified: ${unverified.join(', ')}`);
   if (warnings.length) parts.push(`warnings: ${warnings.join(', ')}`);
+  const slow = [...slowServices(steps).keys()];
+  if (slow.length) parts.push(`slow: ${slow.join(', ')}`);
   return {
     verdict,
     exitCode: verdict === 'NOT READY' ? 1 : 0,

@@ -7,6 +7,7 @@ import { sleep, type VerifyContext } from './context.ts';
 import type { CookieJar, HttpResponse } from './http.ts';
 import { json, short, webLogin } from './web.ts';
 import { CASE_TYPE } from './forms.ts';
+import type { Service } from './types.ts';
 
 const d = (ctx: VerifyContext) => `/a/${encodeURIComponent(ctx.target.domain)}`;
 
@@ -22,6 +23,23 @@ interface PollAnswer {
   result?: { rows?: { username: string; flag: string }[]; errors?: string[] } | null;
 }
 
+/**
+ * The service a failed Celery task points at: the one its error names (the export task reports
+ * "Failed to save a file to the blobdb"), else Celery itself (a lost worker, a task exception).
+ */
+export function taskFailureServices(message: string): Service[] {
+  const named: [RegExp, Service][] = [
+    [/blob ?db|riak|\bs3\b/i, 'blobdb'],
+    [/redis/i, 'redis'],
+    [/postgres|psycopg|database/i, 'postgres'],
+    [/couch/i, 'couch'],
+    [/elasticsearch/i, 'elasticsearch'],
+    [/rabbit|amqp|broker/i, 'rabbitmq'],
+  ];
+  const hits = named.filter(([re]) => re.test(message)).map(([, s]) => s);
+  return hits.length ? hits : ['celery'];
+}
+
 /** Polls a Celery job's progress URL until it is ready, fails, or the job timeout passes. */
 async function pollJob(ctx: VerifyContext, rec: Recorder, jar: CookieJar, url: string, what: string): Promise<{ answer: PollAnswer; ms: number; polls: number }> {
   const started = Date.now();
@@ -32,7 +50,10 @@ async function pollJob(ctx: VerifyContext, rec: Recorder, jar: CookieJar, url: s
     if (r.status !== 200) rec.fail(`${what} progress answered ${r.status}: ${short(r.text, 100)}`);
     const a = json<PollAnswer>(r, `${what} progress`);
     lastPercent = a.progress?.percent ?? lastPercent;
-    if (a.error || a.progress?.error) rec.fail(`${what} failed in Celery: ${a.error ?? a.progress?.error_message}`);
+    if (a.error || a.progress?.error) {
+      const message = String(a.error ?? a.progress?.error_message ?? '');
+      rec.fail(`${what} failed in Celery: ${message}`, taskFailureServices(message));
+    }
     if (a.is_ready) return { answer: a, ms: Date.now() - started, polls };
     if (Date.now() - started + ctx.opts.pollMs > ctx.opts.jobTimeoutMs) {
       rec.see(`${what}: ${polls} polls, last progress ${lastPercent < 0 ? 'none' : `${lastPercent} %`}`);

@@ -17,6 +17,7 @@ export class Recorder {
   readonly evidence: string[] = [];
   readonly metrics: Record<string, number> = {};
   readonly failedServices = new Set<Service>();
+  readonly slowServices = new Set<Service>();
   warnings: string[] = [];
   see(line: string): void {
     this.evidence.push(line);
@@ -30,6 +31,10 @@ export class Recorder {
   /** Marks a service as seen failing without ending the step (several may fail in one health check). */
   serviceFailed(s: Service): void {
     this.failedServices.add(s);
+  }
+  /** Marks a service as answering slowly: a lead for failures elsewhere (timeouts, lag), not a failure. */
+  serviceSlow(s: Service): void {
+    this.slowServices.add(s);
   }
   fail(reason: string, services: Service[] = []): never {
     throw new StepEnd('fail', reason, services);
@@ -86,6 +91,7 @@ export async function runStep<C>(def: StepDef<C>, ctx: C, scrub: (s: string) => 
   };
   if (reason) result.reason = scrub(reason.split('\n')[0]);
   if (rec.failedServices.size) result.failedServices = [...rec.failedServices];
+  if (rec.slowServices.size) result.slowServices = [...rec.slowServices];
   if (blockedBy) result.blockedBy = blockedBy;
   if (Object.keys(rec.metrics).length) result.metrics = rec.metrics;
   return result;

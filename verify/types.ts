@@ -41,6 +41,8 @@ export interface StepResult {
   durationMs: number;
   /** Services the step saw fail directly (e.g. `serverup.txt?only=redis` → 500). */
   failedServices?: Service[];
+  /** Services the step saw answer slowly (a health check over a second). */
+  slowServices?: Service[];
   /** Set when the step was skipped because an earlier step it needs did not pass. */
   blockedBy?: string;
   /** Measurements worth keeping in the report (lag, days to expiry, …). */

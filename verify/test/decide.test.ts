@@ -102,4 +102,25 @@ test('pillows stopped: forms accepted, health green, only the Form/Case API step
   assert.is(s[0].service, 'kafka');
 });
 
+test('a slow elasticsearch seen by the health step: the lag failure of step 8 points at it, not at kafka', () => {
+  const d = decide(
+    steps({
+      '02-service-health': { status: 'warn', reason: 'slow service checks: elasticsearch 1200 ms', slowServices: ['elasticsearch'] },
+      '08-form-case-api': { status: 'fail', reason: 'not in Form API within 2000 ms' },
+    }),
+  );
+  assert.is(d.verdict, 'NOT READY');
+  assert.is(d.suspects[0].service, 'elasticsearch', JSON.stringify(d.suspects));
+  assert.ok(d.suspects[0].why.some((w) => /reported slow by 02-service-health/.test(w)));
+  assert.match(d.summary, /most likely at fault: elasticsearch/);
+  assert.match(d.summary, /slow: elasticsearch/);
+});
+
+test('a slow service with nothing failing → READY WITH WARNINGS naming it, no suspects', () => {
+  const d = decide(steps({ '02-service-health': { status: 'warn', reason: 'slow service checks: postgres 1500 ms', slowServices: ['postgres'] } }));
+  assert.is(d.verdict, 'READY WITH WARNINGS');
+  assert.equal(d.suspects, []);
+  assert.match(d.summary, /warnings: 02-service-health; slow: postgres/);
+});
+
 test.run();

@@ -61,6 +61,65 @@ test('each backing service down → NOT READY, exit 1, and that service named as
   }
 });
 
+test('each backing service failing at a rate (0.9) → NOT READY naming that service first', async () => {
+  // serverup.txt?only= is probed in rounds, so an intermittent failure is caught: missing it in all
+  // five probes at 0.9 has a probability of 1e-5 per service.
+  const s = await sim();
+  try {
+    for (const service of SERVICES) {
+      s.setFault(service, { mode: 'failing', rate: 0.9 });
+      const r = await runVerify(targetOf(s), fast(s));
+      s.setFault(service, { mode: 'up' });
+      assert.is(r.decision.verdict, 'NOT READY', `${service}: ${r.decision.summary}`);
+      assert.is(likelyAtFault(r.decision.suspects)[0], service, `${service}: ${r.decision.summary}`);
+    }
+  } finally {
+    await s.stop();
+  }
+});
+
+test('at 0.5 the health probes still name the failing service, and say it is intermittent', async () => {
+  const s = await sim();
+  try {
+    s.setFault('redis', { mode: 'failing', rate: 0.5 });
+    // 3 rounds of ?only=redis plus the default serverup.txt and check_services: 5 probes.
+    let named = 0;
+    let intermittent = false;
+    for (let i = 0; i < 6; i++) {
+      const r = await runVerify(targetOf(s), { ...fast(s), only: ['02-service-health'] });
+      const st = r.steps.find((x) => x.id === '02-service-health')!;
+      if (st.failedServices?.includes('redis')) named++;
+      intermittent ||= st.evidence.some((e) => /only=redis → failed [12]\/3 probes \(intermittent\)/.test(e));
+    }
+    assert.ok(named >= 4, `redis named in ${named} of 6 runs`);
+    assert.ok(intermittent, 'an intermittent failure is called so in the evidence');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a slow service: its health check is flagged and it leads the suspects when the lag then fails', async () => {
+  const s = await sim();
+  try {
+    s.setFault('postgres', { mode: 'slow', delayMs: 1100 });
+    const health = await runVerify(targetOf(s), { ...fast(s), only: ['02-service-health'] });
+    const st = health.steps[0];
+    assert.is(st.status, 'warn', st.reason);
+    assert.match(st.reason!, /slow service checks: postgres 1\d{3} ms/);
+    assert.equal(st.slowServices, ['postgres']);
+    assert.is(health.decision.verdict, 'READY WITH WARNINGS');
+    assert.match(health.decision.summary, /slow: postgres/);
+    s.setFault('postgres', { mode: 'up' });
+
+    s.setFault('elasticsearch', { mode: 'slow', delayMs: 1100 });
+    const r = await runVerify(targetOf(s), { ...fast(s), lagTimeoutMs: 900, only: ['02-service-health', '04-mobile-worker', '06-submit-forms', '08-form-case-api'] });
+    assert.is(r.steps.find((x) => x.id === '08-form-case-api')!.status, 'fail');
+    assert.is(likelyAtFault(r.decision.suspects)[0], 'elasticsearch', r.decision.summary);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('a failing elasticsearch is found from the steps alone when serverup is not run', async () => {
   // Reasoning across steps: login passes (postgres, couch, redis fine), listings fail → elasticsearch.
   const s = await sim();
