@@ -78,22 +78,24 @@ export async function benchLoad(): Promise<Record<string, string | number>[]> {
   try {
     const results: Measured[] = [];
     const storedForms = () => sim.stats().domains[sim.domain].forms;
-    // k6: our submit scenario, closed loop with CONNECTIONS virtual workers.
-    {
+    // k6: our submit scenario, closed loop with CONNECTIONS virtual workers; once as the bare
+    // generator, once as `load run` drives it (one ack log line per form, for the integrity audit).
+    for (const logAcks of [false, true]) {
       const shape = shapeRun({ plan: defaultPlan(), profile: 'smoke', scenario: 'submit', maxDurationS: 600, workers: CONNECTIONS });
       shape.options = { ...shape.options, scenarios: { submit: { executor: 'constant-vus', exec: 'submit', vus: CONNECTIONS, duration: `${SECONDS}s`, gracefulStop: '2s' } }, thresholds: {} };
       const target = { url: sim.url, domain: sim.domain, appId: sim.appId };
       const summaryPath = join(work, 'summary.json');
-      const config = buildRunConfig({ runId: 'bench', target, scenario: 'submit', profile: 'smoke', shape, summaryPath, logAcks: false });
+      const config = buildRunConfig({ runId: 'bench', target, scenario: 'submit', profile: 'smoke', shape, summaryPath, logAcks });
       writeFileSync(join(work, 'config.json'), JSON.stringify(config));
       const users = sim.users.filter((u) => u.domain === sim.domain).map((u) => ({ username: u.username, password: u.password, userId: u.userId }));
       writeFileSync(join(work, 'users.json'), JSON.stringify(users), { mode: 0o600 });
       const env = { ...process.env, CCREADY_CONFIG: join(work, 'config.json'), CCREADY_USERS_FILE: join(work, 'users.json'), K6_NO_USAGE_REPORT: 'true' };
       const s0 = storedForms();
-      const r = await timed(k6.path, ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', '--log-output', 'none', script], env);
+      const log = logAcks ? ['--log-output', `file=${join(work, 'k6.log')}`, '--log-format', 'json'] : ['--log-output', 'none'];
+      const r = await timed(k6.path, ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', ...log, script], env);
       const data = JSON.parse(readFileSync(summaryPath, 'utf8')) as { metrics: Record<string, { values: Record<string, number> }>; state: { testRunDurationMs: number } };
       results.push({
-        tool: `k6 ${k6.version} (ccready submit scenario)`,
+        tool: `k6 ${k6.version} (ccready submit scenario${logAcks ? ', ack log as in load run' : ''})`,
         forms: data.metrics.ccready_forms_acked?.values.count ?? 0,
         stored: storedForms() - s0,
         seconds: data.state.testRunDurationMs / 1000,
