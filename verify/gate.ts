@@ -127,6 +127,8 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
   const loadStep = (id: string, title: string, services: StepResult['services']): StepResult => ({ id, title, services, required: true, status: 'skip', evidence: [], durationMs: 0 });
   const smoke = loadStep('13-load-smoke', 'Load test, smoke profile (k6)', ['django', 'postgres', 'couch', 'redis']);
   const audit = loadStep('14-integrity-audit', 'Integrity audit: every acknowledged form is on the server', ['kafka', 'elasticsearch', 'postgres']);
+  // A Ctrl-C between the last verify step and the load step must not start k6.
+  interrupted ||= !!o.signal?.aborted;
   if (interrupted) {
     smoke.reason = audit.reason = 'not run: interrupted';
     smoke.blockedBy = audit.blockedBy = 'interrupted';
@@ -138,30 +140,55 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
   } else {
     const started = Date.now();
     emit({ kind: 'step-start', id: smoke.id, title: smoke.title, index: 0, total }, total - 2);
+    let out: LoadOutcome | undefined;
+    let error: string | undefined;
     try {
       const run: LoadRunner = o.loadRunner ?? runLoad;
-      const out = await run({ target, profile: 'smoke', out: join(o.outDir, 'load'), yes: o.yes, onProgress: o.onLoadProgress });
-      smoke.durationMs = Date.now() - started;
-      smoke.evidence.push(`load run ${out.runId}: exit ${out.exitCode}, thresholds ${out.thresholdsOk ? 'met' : 'failed'}, report ${out.reportDir}`);
-      smoke.status = out.thresholdsOk ? 'pass' : 'fail';
-      if (!out.thresholdsOk) smoke.reason = `smoke thresholds failed (k6 exit ${out.exitCode}); see ${out.reportDir}`;
-      audit.evidence.push(`${out.acknowledged} forms acknowledged, ${out.lost} missing from the Form API`);
+      out = await run({ target, profile: 'smoke', out: join(o.outDir, 'load'), yes: o.yes, onProgress: o.onLoadProgress });
+    } catch (e) {
+      error = (e as Error).message.split('\n')[0];
+    }
+    smoke.durationMs = Date.now() - started;
+    if (out) smoke.evidence.push(`load run ${out.runId}: exit ${out.exitCode}, thresholds ${out.thresholdsOk ? 'met' : 'failed'}, report ${out.reportDir}`);
+    if (o.signal?.aborted) {
+      // The load runner stops k6 on the same Ctrl-C (it handles SIGINT itself): whatever k6 managed,
+      // a cut-short smoke run proves nothing, so it is reported as interrupted, never as a pass.
+      interrupted = true;
+      smoke.status = 'skip';
+      smoke.blockedBy = 'interrupted';
+      smoke.reason = `interrupted after ${(smoke.durationMs / 1000).toFixed(1)} s: the smoke run is incomplete${out ? ` (partial k6 report in ${out.reportDir})` : ''}`;
+      if (error) smoke.evidence.push(`load runner after the interrupt: ${error}`);
+    }
+    if (out) {
+      if (!interrupted) {
+        smoke.status = out.thresholdsOk ? 'pass' : 'fail';
+        if (!out.thresholdsOk) smoke.reason = `smoke thresholds failed (k6 exit ${out.exitCode}); see ${out.reportDir}`;
+      }
+      // The audit of the forms acknowledged before an interrupt is still real evidence: kept.
+      audit.evidence.push(`${out.acknowledged} forms acknowledged, ${out.lost} missing from the Form API${interrupted ? ' (smoke run interrupted)' : ''}`);
       audit.metrics = { acknowledged: out.acknowledged, lost: out.lost };
       if (out.audit && (out.audit.failed || !out.audit.checked)) {
         // lost = 0 means nothing when the Form API could not be read: no form is confirmed.
         audit.status = 'fail';
         audit.reason = `the integrity audit could not confirm the forms: ${out.audit.note ?? 'the Form API was not usable'}`;
       } else if (out.acknowledged === 0) {
-        audit.status = 'fail';
-        audit.reason = 'no form was acknowledged during the smoke test: nothing to audit';
+        if (interrupted) {
+          audit.reason = 'not run: interrupted before any form was acknowledged';
+          audit.blockedBy = 'interrupted';
+        } else {
+          audit.status = 'fail';
+          audit.reason = 'no form was acknowledged during the smoke test: nothing to audit';
+        }
       } else if (out.lost > 0) {
         audit.status = 'fail';
         audit.reason = `${out.lost} acknowledged forms are missing: ${out.missingFormIds.slice(0, 5).join(', ')}${out.missingFormIds.length > 5 ? ', …' : ''}`;
       } else audit.status = 'pass';
-    } catch (e) {
-      smoke.durationMs = Date.now() - started;
+    } else if (interrupted) {
+      audit.reason = 'not run: interrupted';
+      audit.blockedBy = 'interrupted';
+    } else {
       smoke.status = 'fail';
-      smoke.reason = `could not run the load test: ${(e as Error).message.split('\n')[0]}`;
+      smoke.reason = `could not run the load test: ${error}`;
       audit.reason = 'load test did not run';
       audit.blockedBy = smoke.id;
     }
