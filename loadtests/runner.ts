@@ -234,6 +234,13 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
   if (!PROFILES.includes(profile)) throw new UsageError(`--profile: expected one of ${PROFILES.join(', ')}, got "${profile}"`);
   const maxDurationS = opts.maxDurationS ?? DEFAULT_MAX_DURATION_S;
   checkSafety({ target, yes: opts.yes, plan: opts.plan, maxDurationS });
+  // 0 must not quietly mean "no workers created" and fall back to CCHQ_USERNAME.
+  if (opts.createUsers !== undefined && !(Number.isInteger(opts.createUsers) && opts.createUsers > 0 && opts.createUsers <= 10000)) {
+    throw new UsageError(`--create-users: expected a whole number from 1 to 10000, got ${opts.createUsers}`);
+  }
+  if (opts.auditTimeoutS !== undefined && !(Number.isFinite(opts.auditTimeoutS) && opts.auditTimeoutS >= 0)) {
+    throw new UsageError(`--audit-timeout: expected a number of seconds (0 or more), got ${opts.auditTimeoutS}`);
+  }
   const progress = (l: string) => opts.onProgress?.(redact(l, target));
   const k6 = resolveK6({ k6: opts.k6 });
   const templates = opts.xformsDir ? templatesFromDir(opts.xformsDir) : undefined;

@@ -45,6 +45,21 @@ function readPlan(path: string): LoadPlan {
   return validatePlan(raw, path);
 }
 
+/**
+ * yargs turns a numeric flag it cannot parse into NaN; name the flag and what was typed instead
+ * of letting "got NaN" (or a NaN quietly passing a check) reach the user.
+ */
+function checkNumbers(a: Record<string, unknown>, flags: string[], argv: string[] = process.argv): void {
+  for (const flag of flags) {
+    const camel = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const v = a[camel];
+    if (typeof v !== 'number' || !Number.isNaN(v)) continue;
+    const i = argv.findIndex((x) => x === `--${flag}` || x.startsWith(`--${flag}=`));
+    const raw = i < 0 ? '' : argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1] ?? '';
+    throw new UsageError(`--${flag}: expected a number, got "${raw}"`);
+  }
+}
+
 function positive(name: string, v: number | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!(Number.isFinite(v) && v > 0)) throw new UsageError(`--${name}: expected a positive number, got ${v}`);
@@ -80,6 +95,7 @@ const planCmd: CommandModule = {
       .option('out', { type: 'string', default: 'load-plan.json', describe: 'where to write the plan JSON' }),
   handler: async (argv) => {
     const a = argv as unknown as Record<string, string | number | undefined>;
+    checkNumbers(a, ['working-days', 'working-hours', 'peak-factor']);
     const { usage, setName, sets } = await usageTable(String(a.sizing), a.set as string | undefined);
     const one = (v: unknown) => (typeof v === 'string' && v ? [v] : undefined);
     const plan = derivePlan({
@@ -171,6 +187,7 @@ const runCmd: CommandModule = {
       .option('audit-timeout', { type: 'number', default: 60, describe: 'seconds to wait for the Form API to list every form' }),
   handler: async (argv) => {
     const a = argv as unknown as RunArgs;
+    checkNumbers(a as unknown as Record<string, unknown>, ['max-duration', 'create-users', 'stale-token-rate', 'audit-timeout']);
     checkChoices(a);
     const target = targetFrom(a);
     const plan = a.plan ? readPlan(a.plan) : undefined;
@@ -253,6 +270,7 @@ const calibrateCmd: CommandModule = {
       .option('sub-process', { type: 'string', default: 'gunicorn_worker', describe: 'sub-process whose capacity to calibrate' }),
   handler: async (argv) => {
     const a = argv as unknown as { report: string; sizing: string; workers?: number; service?: string; subProcess: string };
+    checkNumbers(a, ['workers']);
     const runPath = join(a.report, 'run.json');
     let run: LoadRunRecord;
     try {
@@ -284,6 +302,7 @@ const k8sCmd: CommandModule = {
       .option('out', { type: 'string', describe: 'write the manifest here instead of stdout' }),
   handler: async (argv) => {
     const a = argv as unknown as RunArgs & { parallelism: number; name: string; namespace?: string; secret: string; image?: string; out?: string };
+    checkNumbers(a as unknown as Record<string, unknown>, ['parallelism', 'max-duration']);
     checkChoices(a);
     const target = targetFrom(a);
     const plan = a.plan ? readPlan(a.plan) : defaultPlan();
