@@ -18,6 +18,7 @@ interface SimArgs {
   workers?: number;
   'queue-size'?: number;
   'service-ms'?: number;
+  'queue-timeout-ms'?: number;
 }
 
 export const simCommand: CommandModule<object, SimArgs> = {
@@ -47,7 +48,8 @@ export const simCommand: CommandModule<object, SimArgs> = {
       .option('pillow-delay-ms', { type: 'number', default: 200, describe: 'Lag before forms and cases appear in the Elasticsearch-backed listings' })
       .option('workers', { type: 'number', describe: 'Capacity model: Django workers (default: unlimited)' })
       .option('queue-size', { type: 'number', describe: 'Capacity model: requests queued before nginx answers 502 (default 4 × workers)' })
-      .option('service-ms', { type: 'number', describe: 'Capacity model: simulated work per request at no load, ms (default 20)' }) as never,
+      .option('service-ms', { type: 'number', describe: 'Capacity model: simulated work per request at no load, ms (default 20)' })
+      .option('queue-timeout-ms', { type: 'number', describe: 'Capacity model: a request queued longer than this gets nginx\'s 504, ms (default 30000)' }) as never,
   handler: async (argv) => {
     const { startSim, parseFaultArg } = await import('../../fixtures/hq-sim/index.ts');
     const faults: Record<string, unknown> = {};
@@ -72,6 +74,7 @@ export const simCommand: CommandModule<object, SimArgs> = {
     num('workers', argv.workers, 1, 100000);
     num('queue-size', argv['queue-size'], 0, 1000000);
     num('service-ms', argv['service-ms'], 0, 600000, false);
+    num('queue-timeout-ms', argv['queue-timeout-ms'], 1, 600000);
     num('async-restore-cases', argv['async-restore-cases'], 0, 10000000);
     // Test traffic stays on this machine: only loopback addresses may be bound.
     if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(argv.host)) throw new UsageError(`--host: expected a loopback address (127.0.0.1, ::1), got "${argv.host}"`);
@@ -102,6 +105,7 @@ export const simCommand: CommandModule<object, SimArgs> = {
         workers: argv.workers,
         queueSize: argv['queue-size'],
         serviceMs: argv['service-ms'],
+        queueTimeoutMs: argv['queue-timeout-ms'],
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
