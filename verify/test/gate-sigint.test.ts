@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGate, type LoadRunner } from '../index.ts';
+import { checkHtmlInChromium, chromiumAvailable, CHROMIUM_PATH } from '../../reports/browser.ts';
 import { sim, targetOf, fast } from './helpers.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -63,7 +64,7 @@ test('API: an interrupt while the load runner runs → smoke "interrupted", NOT 
   }
 });
 
-async function gateInterruptedDuringK6(signalGroup: boolean) {
+async function gateInterruptedDuringK6(signalGroup: boolean, openHtml = false) {
   const s = await sim();
   const dir = mkdtempSync(join(tmpdir(), 'ccready-gate-sigint-'));
   const env = join(dir, 'sim.env');
@@ -120,6 +121,16 @@ async function gateInterruptedDuringK6(signalGroup: boolean) {
     assert.is((readFileSync(join(out, 'junit.xml'), 'utf8').match(/<testcase /g) ?? []).length, 4);
     assert.match(all, /NOT READY/);
     assert.not.ok(all.includes(s.mobile.password) || readFileSync(join(out, 'report.md'), 'utf8').includes(s.mobile.password));
+    if (openHtml) {
+      // The gate's own HTML report, as CI publishes it: opens in Chromium with no error.
+      assert.ok(chromiumAvailable(), `Chromium not found at ${CHROMIUM_PATH} (npm run setup installs it)`);
+      const page = await checkHtmlInChromium(join(out, 'report.html'), { waitForSelector: '#verdict' });
+      assert.equal(page.consoleErrors, []);
+      assert.equal(page.failedRequests, []);
+      assert.match(page.title, /ccready gate: NOT READY/);
+      assert.match(page.text, /interrupted after \d+\.\d s: the smoke run is incomplete/);
+      for (const id of ['00-wait-serverup', '01-reachability-tls', '13-load-smoke', '14-integrity-audit']) assert.ok(page.text.includes(id), `${id} not shown`);
+    }
   } finally {
     await s.stop();
   }
@@ -130,7 +141,7 @@ test('CLI: SIGINT to the gate process during k6 → k6 stops, exit 1, complete r
 });
 
 test("CLI: Ctrl-C in a terminal (SIGINT to the whole process group, k6 included) → the same", async () => {
-  await gateInterruptedDuringK6(true);
+  await gateInterruptedDuringK6(true, true);
 });
 
 test.run();
