@@ -6,6 +6,9 @@ import { delimiter, join } from 'node:path';
 import { UsageError } from '../common/errors.ts';
 import { PACKAGE_ROOT } from './bundle.ts';
 
+/** The k6 version `npm run setup` builds (scripts/install-k6.mjs pins the same) and the tests run. */
+export const TESTED_K6_VERSION = '1.8.1';
+
 export interface K6Binary {
   path: string;
   /** e.g. "1.8.1" */
@@ -29,7 +32,7 @@ function onPath(env: Record<string, string | undefined>): string | undefined {
   return undefined;
 }
 
-export function resolveK6(opts: { k6?: string; env?: Record<string, string | undefined> } = {}): K6Binary {
+export function resolveK6(opts: { k6?: string; env?: Record<string, string | undefined>; toolsDir?: string } = {}): K6Binary {
   const env = opts.env ?? process.env;
   const explicit: [string | undefined, K6Binary['source'], string][] = [
     [opts.k6, '--k6', '--k6'],
@@ -41,15 +44,18 @@ export function resolveK6(opts: { k6?: string; env?: Record<string, string | und
     if (!version) throw new UsageError(`${name}: "${path}" does not run as k6 (expected \`${path} version\` to print a k6 version)`);
     return { path, version, source };
   }
-  const local = join(PACKAGE_ROOT, '.tools', 'bin', 'k6');
+  const local = join(opts.toolsDir ?? join(PACKAGE_ROOT, '.tools', 'bin'), 'k6');
   if (existsSync(local)) {
     const version = k6Version(local);
     if (version) return { path: local, version, source: '.tools/bin' };
   }
   const p = onPath(env);
+  let rejected = '';
   if (p) {
     const version = k6Version(p);
     if (version && Number(version.split('.')[0]) >= 1) return { path: p, version, source: 'PATH' };
+    // Say why the k6 the user can see was not taken, rather than claim there is none.
+    rejected = version ? ` (k6 ${version} on PATH at ${p} is older than 1.0)` : ` (${p} on PATH does not run as k6)`;
   }
-  throw new UsageError('no k6 found: run `npm run setup` (builds k6 into .tools/bin with go install), install k6 ≥ 1.0 on PATH, or pass --k6 PATH / set K6_BIN');
+  throw new UsageError(`no k6 found${rejected}: run \`npm run setup\` (builds k6 into .tools/bin with go install), install k6 ≥ 1.0 on PATH, or pass --k6 PATH / set K6_BIN`);
 }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../common/errors.ts';
 import { resolveK6 } from '../../loadtests/index.ts';
+import { TESTED_K6_VERSION } from '../../loadtests/k6bin.ts';
 
 function which(bin: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
@@ -25,7 +26,8 @@ export const doctorCommand: CommandModule = {
     let ok = true;
     try {
       const k6 = resolveK6({ k6: (argv as { k6?: string }).k6 });
-      lines.push(`k6        ok       v${k6.version} from ${k6.source} (${k6.path})`);
+      const tested = k6.version === TESTED_K6_VERSION ? '' : `; ccready is tested with v${TESTED_K6_VERSION} (\`npm run setup\` builds it)`;
+      lines.push(`k6        ok       v${k6.version} from ${k6.source} (${k6.path})${tested}`);
     } catch (e) {
       ok = false;
       lines.push(`k6        MISSING  ${(e as Error).message}`);
