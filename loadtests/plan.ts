@@ -422,10 +422,12 @@ export function shapeRun(input: ShapeInput): ScenarioShape {
     durationS = cap(profile === 'soak' ? d.soakS : profile === 'peak' ? d.peakS : d.normalS);
     if (targetRate <= 0) throw new UsageError(`plan: the ${kind} ${scenario === 'restore' ? 'restore' : 'form'} rate is 0; nothing to run`);
     if (scenario === 'mobile-day') {
-      // Concurrent workers on line; each submits a form every thinkS seconds so that together they
-      // produce the plan's rate.
+      // Concurrent workers on line; together they produce the plan's form rate. A day waits thinkS
+      // before each of its F forms and once more before the closing sync: F forms per (F + 1)
+      // think times (requests are short next to them), so thinkS = workers × F / ((F + 1) × rate).
       const workers = Math.max(1, Math.min(plan.maxVirtualUsers, Math.round(plan.users), Math.max(input.workers, Math.ceil(targetRate * 30))));
-      mobileDay = { formsPerDay: mobileDay.formsPerDay, thinkS: round(workers / targetRate, 3) };
+      const f = mobileDay.formsPerDay;
+      mobileDay = { formsPerDay: f, thinkS: round((workers * f) / ((f + 1) * targetRate), 3) };
       k6scenario = { ...base, executor: 'constant-vus', vus: workers, duration: `${durationS}s`, gracefulStop: `${Math.ceil(Math.min(60, mobileDay.thinkS * 2))}s` };
     } else {
       k6scenario = { ...base, executor: 'constant-arrival-rate', ...arrivalRate(targetRate), duration: `${durationS}s`, ...vus(targetRate, plan.maxVirtualUsers) };

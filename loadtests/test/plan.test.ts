@@ -121,9 +121,18 @@ test('shapeRun: mobile-day spreads the plan rate over concurrent workers with th
   const sc = (s.options.scenarios as Record<string, Record<string, unknown>>)['mobile-day'];
   assert.is(sc.executor, 'constant-vus');
   const vus = sc.vus as number;
-  // vus workers each sending a form every thinkS seconds ≈ the average form rate
-  assert.ok(Math.abs(vus / s.mobileDay.thinkS - plan.rates.formsPerSecond.average) < 0.01);
+  // a day is F forms over F + 1 think times (one before each form, one before the closing sync):
+  // vus such days side by side give the average form rate
+  const formRate = (x: typeof s, v: number) => (v * x.mobileDay.formsPerDay) / ((x.mobileDay.formsPerDay + 1) * x.mobileDay.thinkS);
+  assert.ok(Math.abs(formRate(s, vus) / plan.rates.formsPerSecond.average - 1) < 0.01, `${formRate(s, vus)} vs ${plan.rates.formsPerSecond.average}`);
   assert.is(s.mobileDay.formsPerDay, 20);
+  // few forms a day is where the closing think time weighs most (the example config: 3 a day)
+  const example = derivePlan({ usage: table });
+  example.formsPerUserPerDay = 2.7;
+  const p3 = shapeRun({ plan: example, profile: 'peak', scenario: 'mobile-day', maxDurationS: 3600, workers: 1 });
+  const v3 = ((p3.options.scenarios as Record<string, Record<string, unknown>>)['mobile-day'].vus as number);
+  assert.is(p3.mobileDay.formsPerDay, 3);
+  assert.ok(Math.abs(formRate(p3, v3) / example.rates.formsPerSecond.peak - 1) < 0.01, `${formRate(p3, v3)} vs ${example.rates.formsPerSecond.peak}`);
 });
 
 test('validatePlan: accepts a derived plan and names the key of a broken one', () => {
