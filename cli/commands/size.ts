@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { statSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../../common/runs.ts';
 import { EXAMPLE_CONFIG, loadSizingConfig, runModel } from '../../sizing/index.ts';
@@ -31,6 +32,8 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
       .example('ccready size my.yml --out reports/sizing', 'CSV per table + sizing.json'),
   handler: async (argv) => {
     const file = argv.config ?? EXAMPLE_CONFIG;
+    // a bad --out is found before the (possibly slow) reports are built
+    if (argv.out !== undefined) checkOutDir(argv.out);
     const vv = verdictVars(argv); // --var: the main run uses the first combination
     const config = loadSizingConfig(file, { vars: vv.vars });
     if (argv.service?.length) {
@@ -57,7 +60,13 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
     // everything is computed before anything is written: an error leaves no partial output
     if (argv.out) {
       const dir = runDir(newRunId(), argv.out);
-      writeRunFiles(dir, { ...outputFiles(config, result), ...verdict.files });
+      try {
+        writeRunFiles(dir, { ...outputFiles(config, result), ...verdict.files });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (!code) throw e;
+        throw new UsageError(`--out ${argv.out}: cannot write the report files there (${code}); expected a writable directory`);
+      }
       process.stderr.write(`ccready: wrote ${dir}\n`);
     }
     process.stdout.write(argv.format === 'json' ? jsonText(config, result) : consoleText(config, result, { usageField: argv.usage }));
@@ -69,3 +78,15 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
     }
   },
 };
+
+/** --out must be a directory or not exist yet (it is created); '' and a file are one-line errors. */
+function checkOutDir(out: string): void {
+  if (out.trim() === '') throw new UsageError('--out: expected a directory path, got an empty string');
+  let isDir: boolean;
+  try {
+    isDir = statSync(out).isDirectory();
+  } catch {
+    return; // does not exist yet: created when the files are written
+  }
+  if (!isDir) throw new UsageError(`--out ${out}: exists and is not a directory; expected a directory for the report files`);
+}

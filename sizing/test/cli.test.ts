@@ -88,6 +88,23 @@ test('bad config: one line naming file:line:col and key, exit 2, no partial outp
   assert.match(missing.err, /nope\.yml: cannot read the config \(no such file\)/);
 });
 
+test('--out naming a file (or a path under one) is a one-line error, exit 2, nothing written', () => {
+  const file = join(tmp, 'a-file');
+  writeFileSync(file, 'keep me');
+  for (const [out, re] of [
+    [file, /^ccready: --out .*a-file: exists and is not a directory; expected a directory for the report files\n$/],
+    [join(file, 'sub'), /^ccready: --out .*a-file\/sub: cannot write the report files there \(ENOTDIR\); expected a writable directory\n$/],
+    ['', /^ccready: --out: expected a directory path, got an empty string\n$/],
+  ] as const) {
+    const r = ccready('size', '--out', out, '--no-screenshot');
+    assert.is(r.code, 2, r.err);
+    assert.is(r.out, '');
+    assert.match(r.err, re);
+  }
+  assert.is(readFileSync(file, 'utf8'), 'keep me');
+  assert.equal(readdirSync(tmp).filter((f) => f.includes('partial')), []);
+});
+
 test('the Python tool failure on overlapping users ranges is a clear error here', () => {
   const r = ccready('size', `${REFERENCE_DIR}/gcc-sangath/config.yml`);
   assert.is(r.code, 2);
