@@ -239,7 +239,6 @@ function deps(u: UsageModel): string[] {
 /** generate_usage_data(config, set_context): every usage column for one combined set. */
 export function generateUsage(config: SizingConfig, ctx: Record<string, unknown>, varWhere: (n: string) => string = () => ''): UsageFrame {
   const df: UsageFrame = { index: [], columns: new Map() };
-  const names = new Set(config.usage.map((u) => u.name));
   const models = config.usage.slice();
   while (models.length) {
     const before = models.length;
@@ -261,10 +260,32 @@ export function generateUsage(config: SizingConfig, ctx: Record<string, unknown>
       }
     }
     if (models.length === before) {
+      // the column a dependency names -> the model that makes it (baseline_with_growth makes three)
+      const maker = new Map<string, string>();
+      for (const u of config.usage) {
+        maker.set(u.name, u.name);
+        if (u.slug === 'baseline_with_growth') for (const sfx of ['_baseline', '_monthly']) maker.set(`${u.name}${sfx}`, u.name);
+      }
+      const stuck = new Map(models.map((u) => [u.name, deps(u).filter((d) => !df.columns.has(d))]));
+      const stuckDeps = (n: string) => (stuck.get(n) ?? []).map((d) => maker.get(d)).filter((m): m is string => m !== undefined && stuck.has(m));
+      // a field is circular only when it is on a cycle; one that merely waits for an unmet field is "blocked"
+      const onCycle = (start: string): boolean => {
+        const seen = new Set<string>();
+        const todo = stuckDeps(start);
+        while (todo.length) {
+          const n = todo.pop()!;
+          if (n === start) return true;
+          if (seen.has(n)) continue;
+          seen.add(n);
+          todo.push(...stuckDeps(n));
+        }
+        return false;
+      };
       const parts = models.map((u) => {
-        const missing = deps(u).filter((d) => !df.columns.has(d));
-        const unknown = missing.filter((d) => !names.has(d) && !d.endsWith('_baseline') && !d.endsWith('_monthly'));
-        return `${u.name} (needs ${missing.join(', ')}${unknown.length ? `; not defined: ${unknown.join(', ')}` : '; circular'})`;
+        const missing = stuck.get(u.name)!;
+        const unknown = missing.filter((d) => !maker.has(d));
+        const why = unknown.length ? `not defined: ${unknown.join(', ')}` : onCycle(u.name) ? 'circular' : 'blocked';
+        return `${u.name} (needs ${missing.join(', ')}; ${why})`;
       });
       throw new UsageError(`${config.file}: usage: unmet or circular dependencies: ${parts.join('; ')}`);
     }

@@ -86,6 +86,11 @@ test('unmet and circular dependencies name the fields', () => {
   const circular = BASE.replace("dependant_field: 'users'", "dependant_field: 'b'") + '';
   const yaml = circular.replace('services:', "  b:\n    model: 'cumulative'\n    dependant_field: 'forms'\nservices:");
   assert.match(errorOf(yaml), /unmet or circular dependencies: forms \(needs b; circular\); b \(needs forms; circular\)/);
+  // a field that only waits for an unmet one is not called circular, nor is a typo in a sub-column
+  const blocked = BASE.replace("dependant_field: 'users'", "dependant_field: 'user'").replace('services:', "  b:\n    model: 'cumulative'\n    dependant_field: 'forms'\n  c:\n    model: 'cumulative'\n    dependant_field: 'users_monthly'\nservices:");
+  const msg = errorOf(blocked);
+  assert.match(msg, /forms \(needs user; not defined: user\); b \(needs forms; blocked\); c \(needs users_monthly; not defined: users_monthly\)$/);
+  assert.not.match(msg, /circular\)/);
 });
 
 test('a storage data model referencing a missing usage field', () => {
