@@ -146,6 +146,14 @@ export function tenthRound(x: number): number {
   if (k === -Infinity) r = 0;
   else if (k === Infinity) r = Infinity;
   else if (Number.isNaN(k)) return NaN;
-  else r = Number(`1e${k}`);
+  else r = powerOfTen(k);
   return Math.ceil(x / r) * r;
+}
+
+// 10^k from its decimal literal, parsed once per k (the stress config asks millions of times)
+const POWERS = new Map<number, number>();
+function powerOfTen(k: number): number {
+  let p = POWERS.get(k);
+  if (p === undefined) POWERS.set(k, (p = Number(`1e${k}`)));
+  return p;
 }
