@@ -288,9 +288,21 @@ const num = (c: Cell | undefined): number => (typeof c === 'number' && Number.is
 const numOrNull = (c: Cell | undefined): number | null => (typeof c === 'number' && Number.isFinite(c) ? c : null);
 const month = (d: string): string => d.slice(0, 7);
 
+const labelKey = (c: string | string[]): string => (Array.isArray(c) ? c.join('\u0000') : c);
+
+// label -> first column index, built once per table: the verdict looks up ~10 columns per service,
+// and a linear scan per lookup was the largest cost of `ccready size` on the 64-set stress config
+const columnMaps = new WeakMap<Table['columns'], { n: number; map: Map<string, number> }>();
+
 function colIndex(table: Table, label: string | string[]): number {
-  const want = Array.isArray(label) ? label.join('\u0000') : label;
-  return table.columns.findIndex((c) => (Array.isArray(c) ? c.join('\u0000') : c) === want);
+  const cols = table.columns;
+  let e = columnMaps.get(cols);
+  if (!e || e.n !== cols.length) {
+    e = { n: cols.length, map: new Map() };
+    for (let j = cols.length - 1; j >= 0; j--) e.map.set(labelKey(cols[j]!), j);
+    columnMaps.set(cols, e);
+  }
+  return e.map.get(labelKey(label)) ?? -1;
 }
 
 function pickSet(result: ModelResult, name: string | undefined): SetResult {
