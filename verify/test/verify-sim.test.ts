@@ -120,6 +120,28 @@ test('a slow service: its health check is flagged and it leads the suspects when
   }
 });
 
+test('a service that hangs past the request timeout: serverup.txt hangs too, the checks one at a time name it, once each', async () => {
+  const s = await sim();
+  try {
+    s.setFault('couch', { mode: 'slow', delayMs: 4000 });
+    const started = Date.now();
+    const r = await runVerify(targetOf(s), { ...fast(s), requestTimeoutMs: 700, only: ['02-service-health'] });
+    const ms = Date.now() - started;
+    const st = r.steps[0];
+    assert.is(st.status, 'fail', st.reason);
+    assert.equal(st.failedServices, ['couch'], st.reason);
+    const ev = st.evidence.join('\n');
+    assert.match(ev, /GET \/serverup\.txt: no answer .* within 700 ms; checking each service alone/);
+    assert.match(ev, /only=couch → failed 1\/1 probes: no answer/);
+    assert.match(ev, /only=redis → 200 in 3\/3 probes/);
+    // serverup.txt, one couch probe and the login page each wait 700 ms at most: not three probes more.
+    assert.ok(ms < 3500, `took ${ms} ms`);
+    assert.is(likelyAtFault(r.decision.suspects)[0], 'couch', r.decision.summary);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('a failing elasticsearch is found from the steps alone when serverup is not run', async () => {
   // Reasoning across steps: login passes (postgres, couch, redis fine), listings fail → elasticsearch.
   const s = await sim();
