@@ -15,6 +15,8 @@ export interface WorkerState {
   syncToken?: string;
   /** the worker's VU number, read once (a call into k6 per form otherwise) */
   vu?: number;
+  /** the set's templates with this worker's fixed values already in the text */
+  bound?: { set: TemplateSet; userId: string | undefined; templates: CompiledTemplate[] };
 }
 
 // Slot codes of the placeholders described in contract.ts.
@@ -64,6 +66,31 @@ export function compileTemplate(t: FormTemplate): CompiledTemplate {
   }
   parts.push(literal + t.xml.slice(last));
   return { parts, slots, usesOwnCase: slots.includes(OWN_CASE_ID) };
+}
+
+/**
+ * Puts a worker's values that stay the same from form to form (user id, username, device id, run
+ * id) into the literal text, so a form fills only its fresh values and joins fewer parts.
+ */
+export function bindTemplate(c: CompiledTemplate, st: WorkerState, runId: string): CompiledTemplate {
+  const u = st.worker.username;
+  const at = u.indexOf('@');
+  const fixed: Record<number, string> = { [USER_ID]: st.userId ?? '', [USERNAME]: at < 0 ? u : u.slice(0, at), [DEVICE_ID]: st.deviceId, [RUN_ID]: runId };
+  const parts: string[] = [];
+  const slots: number[] = [];
+  let literal = c.parts[0];
+  for (let i = 0; i < c.slots.length; i++) {
+    const code = c.slots[i];
+    const v = fixed[code];
+    if (v !== undefined) literal += v + c.parts[2 * i + 2];
+    else {
+      parts.push(literal, '');
+      slots.push(code);
+      literal = c.parts[2 * i + 2];
+    }
+  }
+  parts.push(literal);
+  return { parts, slots, usesOwnCase: c.usesOwnCase };
 }
 
 /** What a set of templates offers, worked out once per VU instead of once per form. */
@@ -137,7 +164,12 @@ export interface FillContext {
 /** Fills template `index` of the set for this worker; nowMs is when it is sent. */
 export function fillTemplate(ctx: FillContext, set: TemplateSet, index: number, st: WorkerState, nowMs: number): FilledForm {
   const t = set.all[index];
-  const c = set.compiled[index];
+  let b = st.bound;
+  if (!b || b.set !== set || b.userId !== st.userId) {
+    // Once per worker, and again only when its user id is learned from a sync.
+    b = st.bound = { set, userId: st.userId, templates: set.compiled.map((x) => bindTemplate(x, st, ctx.runId)) };
+  }
+  const c = b.templates[index];
   const instanceId = ctx.newId();
   const created: string[] = [];
   for (let i = 0; i < t.creates; i++) created.push(ctx.newId());
@@ -156,6 +188,7 @@ export function fillTemplate(ctx: FillContext, set: TemplateSet, index: number, 
   const start = end - 30000 - Math.floor(ctx.random() * 270000);
   const endIso = new Date(end).toISOString();
   const startIso = new Date(start).toISOString();
+  const today = endIso.slice(0, 10);
   const parts = c.parts;
   const slots = c.slots;
   for (let i = 0; i < slots.length; i++) {
@@ -163,13 +196,9 @@ export function fillTemplate(ctx: FillContext, set: TemplateSet, index: number, 
     let v: string;
     switch (code) {
       case INSTANCE_ID: v = instanceId; break;
-      case USER_ID: v = st.userId ?? ''; break;
-      case USERNAME: { const u = st.worker.username; const at = u.indexOf('@'); v = at < 0 ? u : u.slice(0, at); break; }
-      case DEVICE_ID: v = st.deviceId; break;
       case TIME_START: v = startIso; break;
       case TIME_END: case DATE_MODIFIED: v = endIso; break;
-      case TODAY: v = endIso.slice(0, 10); break;
-      case RUN_ID: v = ctx.runId; break;
+      case TODAY: v = today; break;
       case OWN_CASE_ID: v = usedCase as string; break;
       default: v = created[code - NEW_CASE_ID];
     }

@@ -60,6 +60,19 @@ test('built-in forms: the fill equals replacing every placeholder, none is left,
   }
 });
 
+test('a worker\'s user id learned later (from its first sync) reaches the next forms', () => {
+  const set = templateSet(builtinTemplates());
+  const st = worker();
+  st.userId = undefined;
+  const before = fillTemplate(ctx(), set, 0, st, Date.now());
+  assert.match(before.xml, /<n0:owner_id><\/n0:owner_id>/);
+  st.userId = 'u-999';
+  const after = fillTemplate(ctx(), set, 0, st, Date.now());
+  assert.match(after.xml, /<n0:owner_id>u-999<\/n0:owner_id>/);
+  assert.match(after.xml, /<n1:userID>u-999<\/n1:userID>/);
+  assert.not.match(after.xml, /\{\{/);
+});
+
 test('Raw XML from HQ (commcare-perf forms): same fill as the reference, fresh ids per form', () => {
   const t = [
     templateFromXml(readFileSync(`${SAMPLES}/perf-creates_case.xml`, 'utf8'), 'creates_case.xml'),
