@@ -2,7 +2,10 @@
 // them, and on a generated stress config (10 years of months, 64 set combinations, 30 services).
 // Peer, measured in the same run: parsing the same YAML text with the `yaml` package (what every
 // run pays anyway). The Python tool cannot run here (no pandas), so it is not the peer.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseSizingConfig, runModel } from './index.ts';
 
@@ -94,8 +97,8 @@ function row(name: string, text: string): SizingBenchRow {
   };
 }
 
-export async function benchSizing(): Promise<SizingBenchRow[]> {
-  const rows: SizingBenchRow[] = [];
+export async function benchSizing(): Promise<(SizingBenchRow | SizingCliBenchRow)[]> {
+  const rows: (SizingBenchRow | SizingCliBenchRow)[] = [];
   const texts: [string, string][] = [];
   if (existsSync(REF)) {
     for (const name of LARGEST) rows.push(row(name, readFileSync(`${REF}/${name}/config.yml`, 'utf8')));
@@ -113,7 +116,45 @@ export async function benchSizing(): Promise<SizingBenchRow[]> {
     });
   }
   rows.push(row('stress: 120 months, 64 sets, 30 services', stressConfigYaml()));
+  rows.push(...cliRows());
   return rows;
+}
+
+export interface SizingCliBenchRow {
+  name: string;
+  cli_ms: number;
+  node_start_ms: number;
+  ratio_cli_over_node_start: number;
+  reps: number;
+}
+
+/**
+ * What a planner waits for: the built `ccready size` as a process (load, model, verdict, console
+ * text), on the embedded example and on the stress config. Peer: starting `node` with an empty
+ * script, the floor every CLI run pays.
+ */
+function cliRows(): SizingCliBenchRow[] {
+  const bin = new URL('../bin/ccready.mjs', import.meta.url).pathname;
+  if (!existsSync(new URL('../dist/ccready.mjs', import.meta.url))) return [];
+  const dir = mkdtempSync(join(tmpdir(), 'ccready-bench-'));
+  try {
+    const stress = join(dir, 'stress.yml');
+    writeFileSync(stress, stressConfigYaml());
+    const run = (args: string[]) => () => {
+      const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+      if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+    };
+    const peer = timeMs(run(['-e', '0']), 0, 5);
+    return [
+      ['ccready size (embedded example), console', [bin, 'size']],
+      ['ccready size stress.yml, console', [bin, 'size', stress]],
+    ].map(([name, args]) => {
+      const t = timeMs(run(args as string[]), 0, 3);
+      return { name: name as string, cli_ms: Number(t.ms.toFixed(1)), node_start_ms: Number(peer.ms.toFixed(1)), ratio_cli_over_node_start: Number((t.ms / peer.ms).toFixed(1)), reps: t.reps };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
