@@ -22,8 +22,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'ccready-verdict-cli-'));
 // the example with a {users} placeholder for the full roll-out, for what-if runs
 const whatIfConfig = join(tmp, 'whatif.yml');
 const example = readFileSync(EXAMPLE_CONFIG, 'utf8');
-const withVar = example.replace(/(- \['20270101', '20281201', )1000\]/, "$1'{users}']");
-assert.ok(withVar !== example, 'example config has the 2027-2028 users range');
+// the example without its sets: block, so {users} is supplied only by --var
+const withVar = example.replace(/^sets:.*\n(?:[ #].*\n)*\n/m, '');
+assert.ok(withVar !== example && /'20281201', '\{users\}'\]/.test(withVar), 'example config has {users} in the 2027-2028 users range and a sets: block');
 writeFileSync(whatIfConfig, withVar);
 
 test('--fail-if-over: exit 1 with a one-line reason when a limit is crossed', () => {
@@ -174,6 +175,18 @@ test('--var users=1800 overrides the placeholder; a list gives the what-if table
   const bad = ccready('size', whatIfConfig, '--var', 'userz=5');
   assert.is(bad.code, 2);
   assert.match(bad.err, /^ccready: --var userz:/);
+});
+
+test('the embedded example takes --var users=... with no edit: its full roll-out size is the {users} of its one set', () => {
+  const r = ccready('size', '--var', 'users=800,1200,1600');
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /^Generating data for set 'default'/); // still one set, named as before
+  const table = r.out.slice(r.out.indexOf('==================== What-if'));
+  assert.match(table, /\n800\s+800\s+190\s.*\sFITS\s+-\s+single server\n/);
+  assert.match(table, /\n1200\s+1200\s+190\s.*\sFITS\s+-\s+single server\n/);
+  assert.match(table, /\n1600\s+1600 !.*DOES NOT FIT\s+users 2027-01\s+micro cluster\n/);
+  // without --var the example is the 1000-user plan
+  assert.match(ccready('size').out, /\nusers\s+1000 users\s+< 1500 users/);
 });
 
 test('--format json keeps stdout one JSON document; the verdict goes to stderr', () => {
