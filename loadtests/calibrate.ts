@@ -33,22 +33,28 @@ export interface CalibrateInput {
 const r3 = (x: number) => Number(x.toPrecision(3));
 
 /** The sustainable rate a run demonstrates, or an error saying why it demonstrates none. */
-export function sustainedRate(run: LoadRunRecord, reportDir: string): { rps: number; basis: string } {
+export function sustainedRate(run: LoadRunRecord, reportDir: string): { rps: number; basis: string; lowerBound: boolean } {
   const s = run.summary;
   if (s.knee) {
     // The step rate is in iterations/s; a restore iteration may make extra requests (polls), so
     // scale by requests per iteration over the run.
     const perIteration = s.iterations > 0 ? s.requests / s.iterations : 1;
-    return { rps: s.knee.rate * perIteration, basis: `stress knee ${s.knee.rate}/s × ${r3(perIteration)} requests per iteration` };
+    // A knee at the top step with every step passing is where the ramp stopped, not the server.
+    const unbroken = !!s.steps?.length && s.steps.every((x) => x.ok);
+    return {
+      rps: s.knee.rate * perIteration,
+      basis: `stress knee ${s.knee.rate}/s × ${r3(perIteration)} requests per iteration${unbroken ? ' (every step held: a lower bound, the server may hold more)' : ''}`,
+      lowerBound: unbroken,
+    };
   }
   if (run.profile === 'stress') throw inputError(reportDir, 'summary.knee', 'the stress run has no knee (its first step already broke the thresholds); nothing sustainable to calibrate from');
   if (!s.thresholdsOk) throw inputError(reportDir, 'summary.thresholdsOk', 'the run failed its thresholds, so its rate is not a sustainable one; calibrate from a passing run or a stress run');
-  return { rps: s.requestRate, basis: `${run.profile} run met its thresholds at ${s.requestRate} requests/s (a lower bound: the server may hold more)` };
+  return { rps: s.requestRate, basis: `${run.profile} run met its thresholds at ${s.requestRate} requests/s (a lower bound: the server may hold more)`, lowerBound: true };
 }
 
 export function calibrate(input: CalibrateInput): Calibration {
   const { run, config } = input;
-  const { rps, basis } = sustainedRate(run, input.reportDir);
+  const { rps, basis, lowerBound } = sustainedRate(run, input.reportDir);
   const subName = input.subProcess ?? 'gunicorn_worker';
   const svc = input.service
     ? config.services.find((s) => s.name === input.service)
@@ -66,9 +72,13 @@ export function calibrate(input: CalibrateInput): Calibration {
     workersBasis = `one ${svc.name} node of the config: cores_per_node ${cores} / cores_per_sub_process ${per}`;
   }
   if (!(Number.isFinite(workers) && workers > 0)) throw new UsageError(`--workers: expected a positive number, got ${workers}`);
-  const proposed = r3(rps / workers);
+  const measured = r3(rps / workers);
   const current = sub.capacity ?? null;
-  const change = [
+  // A lower bound under the configured capacity says nothing against the config: the server was
+  // not pushed to its limit. Lowering the capacity to it would buy workers for load never tried.
+  const inconclusive = lowerBound && current !== null && measured < current;
+  const proposed = inconclusive ? (current as number) : measured;
+  const change = inconclusive ? [] : [
     `services:`,
     `  ${svc.name}:`,
     `    process:`,
@@ -79,9 +89,11 @@ export function calibrate(input: CalibrateInput): Calibration {
   const lines = [
     `sustained rate: ${r3(rps)} requests/s (${basis})`,
     `${subName}s serving it: ${workers} (${workersBasis})`,
-    `capacity per ${subName}: ${r3(rps)} / ${workers} = ${proposed} requests/s (config now: ${current ?? 'unset'})`,
+    `capacity per ${subName}: ${r3(rps)} / ${workers} = ${measured} requests/s${lowerBound ? ' at least' : ''} (config now: ${current ?? 'unset'})`,
   ];
-  if (current) {
+  if (inconclusive) {
+    lines.push(`the run shows at least ${measured} per ${subName}, under the configured ${current}, because it offered less load than that, not because the server failed it: no change proposed; run --profile stress to measure the capacity`);
+  } else if (current) {
     const ratio = proposed / current;
     lines.push(ratio >= 1
       ? `the measured capacity is ${r3(ratio)}× the configured one: the config over-provisions ${svc.name} by that factor`

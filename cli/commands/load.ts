@@ -283,7 +283,8 @@ const calibrateCmd: CommandModule = {
     const { loadSizingConfig } = await import('../../sizing/index.ts');
     const config = loadSizingConfig(a.sizing);
     const c = calibrate({ run, config, workers: positive('workers', a.workers), service: a.service, subProcess: a.subProcess, reportDir: a.report });
-    process.stdout.write([...c.lines, '', `Proposed change to ${a.sizing}:`, ...c.change.map((l) => `  ${l}`), ''].join('\n'));
+    const change = c.change.length ? ['', `Proposed change to ${a.sizing}:`, ...c.change.map((l) => `  ${l}`)] : [];
+    process.stdout.write([...c.lines, ...change, ''].join('\n'));
   },
 };
 

@@ -176,6 +176,27 @@ test('calibrate: requests per gunicorn worker from a passing run or a stress kne
   throwsUsage(() => calibrate({ run: fakeRun({ knee: null }, 'stress'), config, reportDir: 'rep' }), /no knee/);
 });
 
+test('calibrate: a lower bound under the configured capacity proposes no change (the server was not pushed)', () => {
+  const config = loadSizingConfig(EXAMPLE_CONFIG);
+  // a peak run of a small plan: 0.35 requests/s over 2 workers is far under 0.5 each
+  const low = calibrate({ run: fakeRun({ requestRate: 0.35 }), config, reportDir: 'rep' });
+  assert.equal(low.change, []);
+  assert.is(low.proposedCapacity, 0.5);
+  assert.match(low.lines.join('\n'), /at least 0\.175 per gunicorn_worker, under the configured 0\.5.*no change proposed/);
+  assert.not.match(low.lines.join('\n'), /under-provisions/);
+  // a stress run whose every step held: its knee is where the ramp stopped, also a lower bound
+  const held = [1, 2, 3].map((step) => ({ step, rate: step * 0.1, requests: 10, p95Ms: 5, errorRate: 0, ok: true }));
+  const ramp = calibrate({ run: fakeRun({ knee: { step: 3, rate: 0.3 }, steps: held, iterations: 100, requests: 100 }, 'stress'), config, reportDir: 'rep' });
+  assert.equal(ramp.change, []);
+  assert.match(ramp.basis, /every step held/);
+  // a knee with a broken step above it is the server's limit: lowering the capacity is proposed
+  const broke = [...held.slice(0, 2), { ...held[2], ok: false, p95Ms: 9000 }];
+  const real = calibrate({ run: fakeRun({ knee: { step: 2, rate: 0.2 }, steps: broke, iterations: 100, requests: 100 }, 'stress'), config, reportDir: 'rep' });
+  assert.is(real.proposedCapacity, 0.1);
+  assert.match(real.change.join('\n'), /capacity: 0\.1 {3}# was 0\.5/);
+  assert.match(real.lines.join('\n'), /under-provisions django/);
+});
+
 test('k8s: TestRun with the bundled script in a ConfigMap, parallelism, and no secrets', () => {
   const shape = shapeRun({ plan: defaultPlan(), profile: 'peak', scenario: 'submit', maxDurationS: 600, workers: 1 });
   const config = buildRunConfig({ runId: 'r42', target: { url: 'https://hq.example.org', domain: 'd', mobile: { username: 'u', password: 'supersecret' } }, scenario: 'submit', profile: 'peak', shape, summaryPath: '/x', logAcks: true });
