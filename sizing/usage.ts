@@ -162,6 +162,8 @@ function runModel(u: UsageModel, df: UsageFrame, ctx: Record<string, unknown>, v
       const values = new Map<string, { v: number; int: boolean; key: string }>();
       for (const r of u.ranges) {
         const val = applyContext(r.value, ctx, 'int', r.where, `${r.keyPath}`, varWhere);
+        // a count of users, forms, cases...: a negative one is a typo (or a bad --var), never a plan
+        if (val.value < 0) fail(r.where, r.keyPath, `expected a non-negative value, got ${val.value}${typeof r.value === 'string' ? origin(r.value, varWhere) : ''}`);
         for (const month of monthRange(r.start, r.end)) {
           const prev = values.get(month);
           if (prev) {

@@ -81,6 +81,13 @@ test('a summary date outside the usage months', () => {
   assert.match(errorOf(BASE.replace('storage_display_unit: TB', "storage_display_unit: TB\nsummary_dates: ['2025-06']")), /^cfg\.yml: summary_dates\[0\]: 2025-06 is outside the usage months \(2024-01 … 2024-12\)$/);
 });
 
+test('a negative date_range_value (in the config or through --var) names the range and the source', () => {
+  assert.match(errorOf(BASE.replace("'20241201', 100]", "'20241201', -100]")), /^cfg\.yml:\d+:\d+: usage\.users\.ranges\[0\]: expected a non-negative value, got -100$/);
+  const withVar = BASE.replace("'20241201', 100]", "'20241201', '{users}']");
+  assert.match(errorOf(withVar, { vars: { users: -5 } }), /usage\.users\.ranges\[0\]: expected a non-negative value, got -5 \(from --var users\)$/);
+  assert.is(runModel(parseSizingConfig(withVar, 'cfg.yml', { vars: { users: 0 } })).sets[0]!.usage.data[0]![0], 0);
+});
+
 test('unmet and circular dependencies name the fields', () => {
   assert.match(errorOf(BASE.replace("dependant_field: 'users'", "dependant_field: 'user'")), /usage: unmet or circular dependencies: forms \(needs user; not defined: user\)/);
   const circular = BASE.replace("dependant_field: 'users'", "dependant_field: 'b'") + '';
