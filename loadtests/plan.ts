@@ -396,9 +396,16 @@ export function shapeRun(input: ShapeInput): ScenarioShape {
     const stages: { target: number; duration: string }[] = [];
     // Rates climb geometrically from stressFrom × peak to stressTo × peak; each step holds its rate.
     const ratio = n > 1 ? Math.pow(d.stressTo / d.stressFrom, 1 / (n - 1)) : 1;
+    // At least 1/s at the bottom, so every step has enough requests for a p95; a small project's
+    // plan would otherwise hold every step at that floor (a flat line, no knee to find). The
+    // ramp keeps its span (stressTo / stressFrom) from wherever it starts.
+    const bottom = Math.max(1, peak * d.stressFrom);
+    if (bottom > peak * d.stressFrom) {
+      notes.push(`stress starts at 1/s (the plan's ${round(peak * d.stressFrom, 3)}/s is too few requests per step for a p95) and climbs ×${round(d.stressTo / d.stressFrom, 2)} to ${round(bottom * Math.pow(ratio, n - 1), 2)}/s`);
+    }
     let t = 0;
     for (let i = 0; i < allowedSteps; i++) {
-      const rate = Math.max(1, peak * d.stressFrom * Math.pow(ratio, i));
+      const rate = bottom * Math.pow(ratio, i);
       // 1 s ramp to the new rate, then hold; the step window skips the ramp.
       stages.push({ target: Math.round(rate * 60), duration: '1s' }, { target: Math.round(rate * 60), duration: `${stepS - 1}s` });
       stressSteps.push({ step: i + 1, startS: t + 1, endS: t + stepS, rate: round(Math.round(rate * 60) / 60, 3) });

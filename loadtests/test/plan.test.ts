@@ -115,6 +115,17 @@ test('shapeRun: stress climbs in steps from half to four times peak, with per-st
   assert.is(capped.stressSteps!.length, 3);
 });
 
+test('shapeRun: a small project\'s stress still climbs (from 1/s, same span) instead of holding the 1/s floor', () => {
+  const plan = defaultPlan();
+  plan.rates.formsPerSecond.peak = 0.284;
+  const s = shapeRun({ plan, profile: 'stress', scenario: 'submit', maxDurationS: 3600, workers: 1 });
+  const rates = s.stressSteps!.map((x) => x.rate);
+  assert.is(rates[0], 1);
+  for (let i = 1; i < rates.length; i++) assert.ok(rates[i] > rates[i - 1], rates.join(' '));
+  assert.ok(Math.abs(rates[rates.length - 1] / rates[0] - plan.durations.stressTo / plan.durations.stressFrom) < 0.1, rates.join(' '));
+  assert.match(s.notes.join('\n'), /stress starts at 1\/s/);
+});
+
 test('shapeRun: mobile-day spreads the plan rate over concurrent workers with think time', () => {
   const plan = derivePlan({ usage: table });
   const s = shapeRun({ plan, profile: 'normal', scenario: 'mobile-day', maxDurationS: 3600, workers: 5 });
