@@ -43,6 +43,7 @@ export function verdictOptions<T>(y: Argv<T>): Argv<T & VerdictArgs> {
     .option('screenshot', { type: 'boolean', default: true, describe: 'with --out: also save report.png of the HTML report (needs Chromium)' })
     .example('ccready size my.yml --server 8c/32GB/2TB --fail-if-over', 'exit 1 if the box runs out within the horizon')
     .example('ccready size my.yml --cpu-overcommit 1', 'strict cores: one service core per server core')
+    .example('ccready size --var users=800,1200,1600', 'what-if on the embedded example: its full roll-out size is {users}')
     .example('ccready size my.yml --var users=800,1200,1600 --out plan/', 'what-if table for three user counts, workbook, HTML and Markdown') as unknown as Argv<T & VerdictArgs>;
 }
 
