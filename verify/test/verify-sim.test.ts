@@ -134,8 +134,9 @@ test('a service that hangs past the request timeout: serverup.txt hangs too, the
     assert.match(ev, /GET \/serverup\.txt: no answer .* within 700 ms; checking each service alone/);
     assert.match(ev, /only=couch → failed 1\/1 probes: no answer/);
     assert.match(ev, /only=redis → 200 in 3\/3 probes/);
-    // serverup.txt, one couch probe and the login page each wait 700 ms at most: not three probes more.
-    assert.ok(ms < 3500, `took ${ms} ms`);
+    // serverup.txt, one couch probe and the login page each wait 700 ms at most (about 2.1 s in all);
+    // "failed 1/1" above shows couch was not asked again. The bound only catches a runaway wait.
+    assert.ok(ms < 6000, `took ${ms} ms`);
     assert.is(likelyAtFault(r.decision.suspects)[0], 'couch', r.decision.summary);
   } finally {
     await s.stop();
