@@ -3,7 +3,7 @@
 // the audit polls until every id is there or the wait runs out; what is still missing is lost.
 import { UsageError } from '../common/errors.ts';
 import type { Target } from '../common/target.ts';
-import { ACK_PREFIX } from './contract.ts';
+import { ACK_PREFIX, REJECT_PREFIX } from './contract.ts';
 
 export interface Ack {
   formId: string;
@@ -46,6 +46,43 @@ export function parseAckLog(text: string): Ack[] {
     out.push({ formId: m[1], instanceId: m[2] });
   }
   return out;
+}
+
+export interface RejectedAnswer {
+  kind: string;
+  status: string;
+  nature: string;
+  count: number;
+}
+
+/** What the server answered to failed submissions and syncs (k6's reject lines), most frequent first. */
+export function parseRejectLog(text: string): RejectedAnswer[] {
+  const counts = new Map<string, RejectedAnswer>();
+  const re = new RegExp(`${REJECT_PREFIX} (\\S+) (\\S+) (\\S+)`);
+  for (const line of text.split('\n')) {
+    if (!line.includes(REJECT_PREFIX)) continue;
+    let msg = line;
+    if (line.startsWith('{')) {
+      try {
+        msg = String((JSON.parse(line) as { msg?: string }).msg ?? '');
+      } catch {
+        continue;
+      }
+    }
+    const m = re.exec(msg);
+    if (!m) continue;
+    const key = `${m[1]} ${m[2]} ${m[3]}`;
+    const c = counts.get(key);
+    if (c) c.count++;
+    else counts.set(key, { kind: m[1], status: m[2], nature: m[3], count: 1 });
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count);
+}
+
+/** One line for the report: `submission 401 ×51, restore 500 (-) ×3`. */
+export function describeRejections(r: RejectedAnswer[]): string {
+  const status = (s: string) => (s === '0' ? 'no answer (connection error or timeout)' : s);
+  return r.map((x) => `${x.kind} ${status(x.status)}${x.nature !== '-' ? ` ${x.nature}` : ''} ×${x.count}`).join(', ');
 }
 
 /** The acknowledged ids that the listing does not hold, in acknowledgement order. */

@@ -80,3 +80,10 @@ export interface MobileWorker {
 
 /** Prefix of the log line k6 writes for each acknowledged form: `ccready-ack <form id> <instance id>`. */
 export const ACK_PREFIX = 'ccready-ack';
+
+/**
+ * Prefix of the log line k6 writes for each failed submission or sync (failures only, so it costs
+ * nothing while the server is healthy): `ccready-reject <submission|restore> <status> <nature|->`,
+ * so the report can say what the server answered (401 is the password, 500 the server).
+ */
+export const REJECT_PREFIX = 'ccready-reject';

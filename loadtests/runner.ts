@@ -10,7 +10,7 @@ import { UsageError } from '../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../common/runs.ts';
 import { isLoopback, redact, type Target } from '../common/target.ts';
 import { loadCsv, loadJunit, loadMarkdown } from '../reports/load-report.ts';
-import { auditForms, parseAckLog, type AuditResult } from './audit.ts';
+import { auditForms, describeRejections, parseAckLog, parseRejectLog, type AuditResult } from './audit.ts';
 import { ensureBundle } from './bundle.ts';
 import type { K6RunConfig, MobileWorker, ProfileName, ScenarioName } from './contract.ts';
 import { resolveK6, type K6Binary } from './k6bin.ts';
@@ -311,6 +311,8 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       audit = await auditForms({ target, acked, since: startedAt, timeoutS: opts.auditTimeoutS ?? 60 });
     }
     const notes = [...shape.notes, ...summary.info];
+    const rejected = parseRejectLog(logText);
+    if (rejected.length) notes.push(`what the server answered to failed requests: ${describeRejections(rejected.slice(0, 6))}${rejected.length > 6 ? ', …' : ''}`);
     const abortTripped = summary.thresholds.some((t) => !t.ok && t.metric === 'ccready_errors' && t.threshold === `rate<${plan.thresholds.abortErrorRate}`);
     if (abortTripped && summary.durationS < shape.durationS - 1) {
       notes.push(`k6 stopped the run after ${summary.durationS}s of ${shape.durationS}s: the error rate passed ${plan.thresholds.abortErrorRate * 100}% (abort threshold), so the failing server was not hammered further`);

@@ -3,7 +3,7 @@
 // nature "submit_success", not just a 2xx: HQ's v2 contract reports errors inside a 201.
 import exec from 'k6/execution';
 import type { FormTemplate, K6RunConfig } from '../contract.ts';
-import { ACK_PREFIX } from '../contract.ts';
+import { ACK_PREFIX, REJECT_PREFIX } from '../contract.ts';
 import { basicAuth, errors, formsAcked, formsRejected, http, tagsFor, uuid4 } from './lib.ts';
 import { applyAcknowledged, chooseTemplate, fillTemplate, templateSet, type TemplateSet, type WorkerState } from './fill.ts';
 
@@ -59,6 +59,8 @@ export function submitForm(cfg: K6RunConfig, templates: FormTemplate[], st: Work
   errors.add(!ok, tags);
   if (!ok) {
     formsRejected.add(1);
+    const nature = typeof body === 'string' ? /nature="([^"]+)"/.exec(body) : null;
+    console.warn(`${REJECT_PREFIX} submission ${res.status} ${nature ? nature[1] : '-'}`);
     return false;
   }
   formsAcked.add(1);

@@ -2,7 +2,7 @@
 // since=<restore_id>. A 202 is an async restore under way: wait Retry-After and repeat the same
 // request. A 412 means the token is no good any more: drop it and do one full restore.
 import { sleep } from 'k6';
-import type { K6RunConfig } from '../contract.ts';
+import { REJECT_PREFIX, type K6RunConfig } from '../contract.ts';
 import type { WorkerState } from './forms.ts';
 import {
   asyncWait, basicAuth, errors, hex32, http, restore202, restore412, restoreCases, restoresFull,
@@ -107,7 +107,12 @@ export function sync(cfg: K6RunConfig, st: WorkerState): boolean {
   const restoreId = r.ok ? parseRestoreId(r.body) : undefined;
   const ok = r.ok && !!restoreId && /nature="ota_restore_success"/.test(r.body);
   errors.add(!ok, tagsFor(cfg, 'restore', since ? 'restore incremental' : 'restore full'));
-  if (!ok) return false;
+  if (!ok) {
+    // 200 without a restore id or success nature is a broken payload, not a refusal.
+    const nature = /nature="([^"]+)"/.exec(r.body);
+    console.warn(`${REJECT_PREFIX} restore ${r.status} ${nature ? nature[1] : r.status === 200 ? 'no-restore-id' : '-'}`);
+    return false;
+  }
   (since ? restoresIncremental : restoresFull).add(1);
   restoreCases.add(countCases(r.body), { sync: since ? 'incremental' : 'full' });
   st.syncToken = restoreId;

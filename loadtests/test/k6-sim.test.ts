@@ -69,6 +69,9 @@ test('submit smoke with the receiver failing: thresholds break, exit 1', async (
     assert.is(r.thresholdsOk, false);
     assert.ok(r.summary.errorRate > 0.5, `error rate ${r.summary.errorRate}`);
     assert.match(readFileSync(join(r.reportDir, 'junit.xml'), 'utf8'), /<failure/);
+    // the report says what the server answered, not only that it failed
+    assert.match(r.notes.join('\n'), /what the server answered to failed requests: .*submission 5\d\d ×\d+/, r.notes.join(' / '));
+    assert.match(readFileSync(join(r.reportDir, 'summary.md'), 'utf8'), /what the server answered to failed requests: .*submission 5\d\d ×\d+/);
   });
 });
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parse } from 'yaml';
 import { UsageError } from '../../common/errors.ts';
-import { auditForms, missingIds, parseAckLog } from '../audit.ts';
+import { auditForms, describeRejections, missingIds, parseAckLog, parseRejectLog } from '../audit.ts';
 import { calibrate } from '../calibrate.ts';
 import { k8sManifest } from '../k8s.ts';
 import { defaultPlan, derivePlan, shapeRun } from '../plan.ts';
@@ -174,6 +174,24 @@ test('calibrate: requests per gunicorn worker from a passing run or a stress kne
   assert.is(knee.proposedCapacity, 6);
   throwsUsage(() => calibrate({ run: fakeRun({ thresholdsOk: false }), config, reportDir: 'rep' }), /^rep: summary\.thresholdsOk: the run failed its thresholds/);
   throwsUsage(() => calibrate({ run: fakeRun({ knee: null }, 'stress'), config, reportDir: 'rep' }), /no knee/);
+});
+
+test('reject log: what the server answered to failed requests, counted, most frequent first', () => {
+  const log = [
+    '{"level":"warning","msg":"ccready-reject submission 401 -","source":"console","time":"t"}',
+    '{"level":"info","msg":"ccready-ack f1 i1 vu1","source":"console","time":"t"}',
+    '{"level":"warning","msg":"ccready-reject restore 200 no-restore-id","source":"console","time":"t"}',
+    '{"level":"warning","msg":"ccready-reject submission 401 -","source":"console","time":"t"}',
+    '{"level":"warning","msg":"ccready-reject submission 201 processing_failure","source":"console","time":"t"}',
+    '{"level":"warning","msg":"ccready-reject submission 0 -","source":"console","time":"t"}',
+    '{"level":"warning","msg":"ccready-reject submission 401 -","source":"console","time":"t"}',
+    '{"level":"warning","msg":"ccready-reject subm',
+  ].join('\n');
+  const r = parseRejectLog(log);
+  assert.equal(r[0], { kind: 'submission', status: '401', nature: '-', count: 3 });
+  assert.is(r.length, 4);
+  assert.is(describeRejections(r), 'submission 401 ×3, restore 200 no-restore-id ×1, submission 201 processing_failure ×1, submission no answer (connection error or timeout) ×1');
+  assert.equal(parseRejectLog('{"level":"info","msg":"ccready-ack f1 i1 vu1"}'), []);
 });
 
 test('calibrate: a lower bound under the configured capacity proposes no change (the server was not pushed)', () => {
