@@ -176,7 +176,12 @@ interface K6Exit {
 
 function runK6(bin: string, args: string[], env: NodeJS.ProcessEnv, capS: number, onLine: (l: string) => void): Promise<K6Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // k6 gets its own process group: a terminal Ctrl-C signals the whole foreground group, and a
+    // second SIGINT (ours, forwarded below) makes k6 stop hard without a summary. Only the one we
+    // forward reaches it now. If ccready itself dies, k6 is killed on exit.
+    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killOnExit = () => child.kill('SIGKILL');
+    process.on('exit', killOnExit);
     let killedByCap = false;
     let interrupted = false;
     // Ctrl-C: let k6 stop gracefully and write its summary, so the report (and the clean-up of
@@ -188,6 +193,7 @@ function runK6(bin: string, args: string[], env: NodeJS.ProcessEnv, capS: number
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const done = () => {
+      process.off('exit', killOnExit);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     };
