@@ -31,6 +31,8 @@ export interface TargetFlags {
   password?: string;
   webUsername?: string;
   webPassword?: string;
+  /** A KEY=VALUE file (e.g. from `ccready sim --env-file`) whose variables override the environment. */
+  envFile?: string;
 }
 
 /** Parses a KEY=VALUE file (as written by `ccready sim --env-file`); `#` comments allowed. */
@@ -53,7 +55,8 @@ export function readEnvFile(path: string): Record<string, string> {
 }
 
 /** Builds the target from flags over environment variables. Throws a UsageError naming what is missing. */
-export function resolveTarget(flags: TargetFlags, env: Record<string, string | undefined> = process.env): Target {
+export function resolveTarget(flags: TargetFlags, processEnv: Record<string, string | undefined> = process.env): Target {
+  const env = flags.envFile ? { ...processEnv, ...readEnvFile(flags.envFile) } : processEnv;
   const url = (flags.target ?? env.CCHQ_URL ?? env.LOCUST_HOST ?? '').replace(/\/+$/, '');
   if (!url) throw new UsageError('no target: pass --target URL or set CCHQ_URL');
   let parsed: URL;

@@ -72,8 +72,7 @@ export function lastWins<T extends object>(argv: T): T {
 }
 
 export function targetFrom(f: ParsedFlags): Target {
-  const env = { ...process.env, ...(f.envFile ? readEnvFile(f.envFile) : {}) };
-  return resolveTarget(f, env);
+  return resolveTarget(f);
 }
 
 function seconds(flag: string, v: number | undefined, min = 0): number | undefined {

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { inputError, UsageError } from '../../common/errors.ts';
 import { newRunId } from '../../common/runs.ts';
-import { readEnvFile, resolveTarget, type Target } from '../../common/target.ts';
+import { resolveTarget, type Target } from '../../common/target.ts';
 import {
   bundleScenarios, buildRunConfig, ensureBundle, builtinTemplates, defaultPlan, derivePlan, readUsersCsv, runLoad, shapeRun,
   templatesFromDir, validatePlan, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
@@ -30,8 +30,7 @@ function targetOptions<T>(y: Argv<T>) {
 }
 
 function targetFrom(a: TargetArgs): Target {
-  const env = a.envFile ? { ...process.env, ...readEnvFile(a.envFile) } : process.env;
-  return resolveTarget({ target: a.target, domain: a.domain, appId: a.appId }, env);
+  return resolveTarget({ target: a.target, domain: a.domain, appId: a.appId, envFile: a.envFile });
 }
 
 function readPlan(path: string): LoadPlan {

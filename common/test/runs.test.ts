@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newRunId, writeRunFiles } from '../runs.ts';
@@ -31,6 +31,17 @@ test('resolveTarget: flags override env, missing pieces are named', () => {
   assert.equal(t.mobile, { username: 'w@demo.commcarehq.org', password: 'pw123' });
   assert.throws(() => resolveTarget({}, {}), /--target URL or set CCHQ_URL/);
   assert.throws(() => resolveTarget({ target: 'ftp://x' }, { CCHQ_DOMAIN: 'd' }), /http\(s\) URL/);
+});
+
+test('resolveTarget: an env file overrides the environment, flags override both', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ccready-env-'));
+  const file = join(dir, 'sim.env');
+  writeFileSync(file, '# from ccready sim\nCCHQ_URL=http://127.0.0.1:9000\nCCHQ_DOMAIN=fromfile\nCCHQ_PASSWORD=pw\nCCHQ_USERNAME=u\n');
+  const t = resolveTarget({ envFile: file, domain: 'flag' }, { CCHQ_URL: 'http://127.0.0.1:1', CCHQ_DOMAIN: 'env' });
+  assert.is(t.url, 'http://127.0.0.1:9000');
+  assert.is(t.domain, 'flag');
+  assert.equal(t.mobile, { username: 'u', password: 'pw' });
+  assert.throws(() => resolveTarget({ envFile: join(dir, 'missing.env') }, {}), /missing\.env: cannot read env file/);
 });
 
 test('redact hides passwords, isLoopback knows loopback', () => {
