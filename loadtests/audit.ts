@@ -24,26 +24,38 @@ export interface AuditResult {
   failed?: boolean;
 }
 
-/** Reads the acknowledged form ids from k6's log (JSON lines, or logfmt if someone changed the format). */
-export function parseAckLog(text: string): Ack[] {
-  const out: Ack[] = [];
-  const seen = new Set<string>();
-  const re = new RegExp(`${ACK_PREFIX} (\\S+) (\\S+)`);
+/**
+ * The fields of every k6 log line that carries `prefix` (JSON log lines, or logfmt if someone
+ * changed the format). A truncated JSON line (k6 killed mid-write) is skipped: its fields may be
+ * cut short.
+ */
+function k6LogRecords(text: string, prefix: string, fields: number): string[][] {
+  const re = new RegExp(`${prefix}${' (\\S+)'.repeat(fields)}`);
+  const out: string[][] = [];
   for (const line of text.split('\n')) {
-    if (!line.includes(ACK_PREFIX)) continue;
+    if (!line.includes(prefix)) continue;
     let msg = line;
     if (line.startsWith('{')) {
       try {
         msg = String((JSON.parse(line) as { msg?: string }).msg ?? '');
       } catch {
-        // A truncated last line (k6 killed mid-write): its id may be cut short, so skip it.
         continue;
       }
     }
     const m = re.exec(msg);
-    if (!m || seen.has(m[1])) continue;
-    seen.add(m[1]);
-    out.push({ formId: m[1], instanceId: m[2] });
+    if (m) out.push(m.slice(1));
+  }
+  return out;
+}
+
+/** Reads the acknowledged form ids from k6's log, once each, in acknowledgement order. */
+export function parseAckLog(text: string): Ack[] {
+  const seen = new Set<string>();
+  const out: Ack[] = [];
+  for (const [formId, instanceId] of k6LogRecords(text, ACK_PREFIX, 2)) {
+    if (seen.has(formId)) continue;
+    seen.add(formId);
+    out.push({ formId, instanceId });
   }
   return out;
 }
@@ -58,23 +70,11 @@ export interface RejectedAnswer {
 /** What the server answered to failed submissions and syncs (k6's reject lines), most frequent first. */
 export function parseRejectLog(text: string): RejectedAnswer[] {
   const counts = new Map<string, RejectedAnswer>();
-  const re = new RegExp(`${REJECT_PREFIX} (\\S+) (\\S+) (\\S+)`);
-  for (const line of text.split('\n')) {
-    if (!line.includes(REJECT_PREFIX)) continue;
-    let msg = line;
-    if (line.startsWith('{')) {
-      try {
-        msg = String((JSON.parse(line) as { msg?: string }).msg ?? '');
-      } catch {
-        continue;
-      }
-    }
-    const m = re.exec(msg);
-    if (!m) continue;
-    const key = `${m[1]} ${m[2]} ${m[3]}`;
+  for (const [kind, status, nature] of k6LogRecords(text, REJECT_PREFIX, 3)) {
+    const key = `${kind} ${status} ${nature}`;
     const c = counts.get(key);
     if (c) c.count++;
-    else counts.set(key, { kind: m[1], status: m[2], nature: m[3], count: 1 });
+    else counts.set(key, { kind, status, nature, count: 1 });
   }
   return [...counts.values()].sort((a, b) => b.count - a.count);
 }
