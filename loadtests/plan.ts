@@ -102,6 +102,12 @@ export interface LoadPlan {
   maxVirtualUsers: number;
   /** the derivation, line by line, for a reviewer */
   derivation: string[];
+  /**
+   * For a reviewer: the k6 scenarios and thresholds `load run --plan` hands k6 for each profile and
+   * scenario (one worker per planned user, the default 1 h cap). Derived, never read back: a run
+   * recomputes them from the rates, thresholds and durations above, so edit those.
+   */
+  k6?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
 /** A usage table as produced by the sizing model (pandas "split" layout). */
@@ -193,7 +199,7 @@ export function derivePlan(input: DeriveInput): LoadPlan {
   if (typeof rpsValue === 'number') {
     derivation.push(`for comparison, the sizing config's own requests_per_second for ${month} = ${fmt(rpsValue)} (plan peak forms + restores = ${fmt((formsAvg + restoresAvg) * a.peakFactor)})`);
   }
-  return {
+  const plan: LoadPlan = {
     kind: 'ccready-load-plan',
     version: 1,
     source: { sizing: file, month, fields: { users: u.name, forms: f.name, restores: r.name } },
@@ -211,6 +217,22 @@ export function derivePlan(input: DeriveInput): LoadPlan {
     maxVirtualUsers: 1000,
     derivation,
   };
+  return { ...plan, k6: k6Preview(plan) };
+}
+
+const PREVIEW_PROFILES = ['normal', 'peak', 'stress', 'soak'] as const;
+const PREVIEW_SCENARIOS = ['submit', 'restore', 'mobile-day'] as const;
+
+/** The k6 options of every profile × scenario for this plan, as `load run` would build them. */
+export function k6Preview(plan: LoadPlan): NonNullable<LoadPlan['k6']> {
+  const out: NonNullable<LoadPlan['k6']> = {};
+  for (const profile of PREVIEW_PROFILES) {
+    out[profile] = {};
+    for (const scenario of PREVIEW_SCENARIOS) {
+      out[profile][scenario] = shapeRun({ plan, profile, scenario, maxDurationS: 3600, workers: Math.max(1, Math.round(plan.users)) }).options;
+    }
+  }
+  return out;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -155,4 +155,19 @@ test('validatePlan: accepts a derived plan and names the key of a broken one', (
   throwsUsage(() => validatePlan({ ...p, thresholds: { errorRate: 5 } }, 'p.json'), /^p\.json: thresholds\.errorRate: expected a fraction/);
 });
 
+test('a derived plan shows the k6 scenarios and thresholds of each profile, as a run builds them', () => {
+  const plan = derivePlan({ usage: { index: ['2026-01-01'], columns: ['users', 'forms_monthly', 'restores_monthly'], data: [[1000, 60000, 30000]] } });
+  const peak = plan.k6!.peak!.submit as { scenarios: Record<string, { executor: string; rate: number; timeUnit: string }>; thresholds: Record<string, unknown> };
+  const sc = Object.values(peak.scenarios)[0];
+  assert.is(sc.executor, 'constant-arrival-rate');
+  // 60000 forms / 1000 users / 22 days / 8 h × peak 3 = 0.2841/s = 1023 an hour
+  assert.equal([sc.rate, sc.timeUnit], [1023, '1h']);
+  assert.ok(peak.thresholds['http_req_duration{kind:submission}']);
+  assert.equal(Object.keys(plan.k6!), ['normal', 'peak', 'stress', 'soak']);
+  assert.equal(Object.keys(plan.k6!.stress!), ['submit', 'restore', 'mobile-day']);
+  // Read back, the preview is ignored: a run recomputes from the rates.
+  const back = validatePlan(JSON.parse(JSON.stringify({ ...plan, k6: { peak: { submit: 'edited' } } })), 'plan.json');
+  assert.is(back.rates.formsPerSecond.peak, plan.rates.formsPerSecond.peak);
+});
+
 test.run();
