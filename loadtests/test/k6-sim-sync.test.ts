@@ -2,33 +2,11 @@
 // polling path, the 412 path, created users, and an audit that cannot confirm anything.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSim, type RunningSim } from '../../fixtures/hq-sim/index.ts';
-import { defaultPlan, runLoad, type RunLoadOptions } from '../index.ts';
-import type { Target } from '../../common/target.ts';
-
-const out = mkdtempSync(join(tmpdir(), 'ccready-load-test-'));
-let n = 0;
-
-function targetOf(sim: RunningSim): Target {
-  return { url: sim.url, domain: sim.domain, appId: sim.appId, mobile: { username: sim.mobile.username, password: sim.mobile.password }, web: { username: sim.web.username, password: sim.web.password } };
-}
-
-async function withSim<T>(opts: Parameters<typeof startSim>[0], fn: (sim: RunningSim) => Promise<T>): Promise<T> {
-  const sim = await startSim({ users: 3, casesPerUser: 4, pillowDelayMs: 100, ...opts });
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.stop();
-  }
-}
-
-function run(sim: RunningSim, o: Partial<RunLoadOptions>) {
-  const users = sim.users.filter((u) => u.domain === sim.domain).map((u) => ({ username: u.username, password: u.password }));
-  return runLoad({ target: targetOf(sim), profile: 'smoke', out: join(out, `run${++n}`), users, auditTimeoutS: 10, ...o });
-}
+import { runLoad } from '../index.ts';
+import { nextOut, out, run, targetOf, withSim } from './helpers.ts';
 
 test('integrity audit with the Form API down (elasticsearch): nothing confirmed, so the run fails', async () => {
   await withSim({}, async (sim) => {
@@ -67,7 +45,7 @@ test('mobile-day smoke with --create-users: sync, forms, sync; audited; the crea
   await withSim({}, async (sim) => {
     const users0 = sim.stats().domains[sim.domain].users;
     const target = { ...targetOf(sim), mobile: undefined };
-    const r = await runLoad({ target, profile: 'smoke', scenario: 'mobile-day', createUsers: 2, out: join(out, `run${++n}`), auditTimeoutS: 10 });
+    const r = await runLoad({ target, profile: 'smoke', scenario: 'mobile-day', createUsers: 2, out: nextOut(), auditTimeoutS: 10 });
     assert.is(r.exitCode, 0, JSON.stringify(r.summary));
     // 2 workers × 3 forms each, every one a worker's own registration/follow-up/close
     assert.is(r.summary.formsAcknowledged, 6);

@@ -2,33 +2,10 @@
 // codes both ways, the 202 polling path, the 412 path, and the integrity audit catching loss.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSim, type RunningSim } from '../../fixtures/hq-sim/index.ts';
-import { defaultPlan, runLoad, type RunLoadOptions } from '../index.ts';
-import type { Target } from '../../common/target.ts';
-
-const out = mkdtempSync(join(tmpdir(), 'ccready-load-test-'));
-let n = 0;
-
-function targetOf(sim: RunningSim): Target {
-  return { url: sim.url, domain: sim.domain, appId: sim.appId, mobile: { username: sim.mobile.username, password: sim.mobile.password }, web: { username: sim.web.username, password: sim.web.password } };
-}
-
-async function withSim<T>(opts: Parameters<typeof startSim>[0], fn: (sim: RunningSim) => Promise<T>): Promise<T> {
-  const sim = await startSim({ users: 3, casesPerUser: 4, pillowDelayMs: 100, ...opts });
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.stop();
-  }
-}
-
-function run(sim: RunningSim, o: Partial<RunLoadOptions>) {
-  const users = sim.users.filter((u) => u.domain === sim.domain).map((u) => ({ username: u.username, password: u.password }));
-  return runLoad({ target: targetOf(sim), profile: 'smoke', out: join(out, `run${++n}`), users, auditTimeoutS: 10, ...o });
-}
+import { defaultPlan } from '../index.ts';
+import { out, run, withSim } from './helpers.ts';
 
 test('submit smoke against a healthy stand-in: exit 0, every acknowledged form found, reports written, no secrets', async () => {
   await withSim({}, async (sim) => {
