@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { inputError, UsageError } from '../common/errors.ts';
-import { readEnvFile, resolveTarget, type Target } from '../common/target.ts';
+import { readEnvFile, resolveTarget, type Target, type TargetFlags } from '../common/target.ts';
 import { parseServerSpec, type LocalOptions } from './local.ts';
 import type { VerifyOptions } from './context.ts';
 
@@ -37,15 +37,7 @@ export function localFlags<T>(y: Argv<T>) {
     .option('only', { type: 'string', array: true, describe: 'run only these step ids' });
 }
 
-export interface ParsedFlags {
-  target?: string;
-  domain?: string;
-  appId?: string;
-  username?: string;
-  password?: string;
-  webUsername?: string;
-  webPassword?: string;
-  envFile?: string;
+export interface ParsedFlags extends TargetFlags {
   insecure?: boolean;
   ca?: string;
   httpUrl?: string;

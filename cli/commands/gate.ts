@@ -1,10 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
-import { newRunId, runDir } from '../../common/runs.ts';
 import { inputError } from '../../common/errors.ts';
-import { runGate, consoleProgress } from '../../verify/index.ts';
-import { targetFlags, localFlags, targetFrom, optionsFrom, interruptible, lastWins, type ParsedFlags } from '../../verify/cli.ts';
+import { runGate } from '../../verify/index.ts';
+import { targetFlags, localFlags, lastWins, type ParsedFlags } from '../../verify/cli.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
-import { finish } from './verify.ts';
+import { finish, startRun } from './verify.ts';
 
 export const gateCommand: CommandModule = {
   command: 'gate',
@@ -19,12 +18,7 @@ export const gateCommand: CommandModule = {
   handler: async (argv) => {
     const f = lastWins(argv) as unknown as ParsedFlags & { wait: number; load: boolean; yes: boolean };
     if (!Number.isFinite(f.wait) || f.wait <= 0) throw inputError(undefined, '--wait', `expected seconds above 0, got ${f.wait}`);
-    const target = targetFrom(f);
-    const opts = optionsFrom(f);
-    const runId = newRunId();
-    const dir = runDir(runId, f.out);
-    const progress = consoleProgress();
-    const stop = interruptible(() => progress.stop());
+    const { target, opts, runId, dir, progress, stop } = startRun(f);
     try {
       process.stdout.write(`ccready gate ${runId}: ${target.url} (project ${target.domain})\n`);
       const report = await runGate(target, {

@@ -5,6 +5,17 @@ import { runVerify, verifySteps, canaryWrite, canaryCheck, consoleProgress, type
 import { targetFlags, localFlags, targetFrom, optionsFrom, interruptible, lastWins, type ParsedFlags } from '../../verify/cli.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 
+/** What every verify-family command sets up: target, options, run folder, live progress, Ctrl-C. */
+export function startRun(f: ParsedFlags) {
+  const target = targetFrom(f);
+  const opts = optionsFrom(f);
+  const runId = newRunId();
+  const dir = runDir(runId, f.out);
+  const progress = consoleProgress();
+  const stop = interruptible(() => progress.stop());
+  return { target, opts, runId, dir, progress, stop };
+}
+
 /** Prints the decision and where the reports are; sets the exit code (0 ready, 1 not ready). */
 export function finish(report: VerifyReport, dir: string): void {
   const d = report.decision;
@@ -27,12 +38,7 @@ const canary: CommandModule = {
   handler: async (argv) => {
     const f = lastWins(argv) as unknown as ParsedFlags & { action: 'write' | 'check'; manifest: string; cases: number };
     if (!Number.isInteger(f.cases) || f.cases < 1 || f.cases > 100) throw new UsageError(`--cases: expected a whole number from 1 to 100, got ${f.cases}`);
-    const target = targetFrom(f);
-    const opts = optionsFrom(f);
-    const runId = newRunId();
-    const dir = runDir(runId, f.out);
-    const progress = consoleProgress();
-    const stop = interruptible(() => progress.stop());
+    const { target, opts, runId, dir, progress, stop } = startRun(f);
     try {
       const common = { ...opts, runId, signal: stop.signal, manifestPath: f.manifest, count: f.cases, onProgress: progress.onProgress };
       const out = f.action === 'write' ? await canaryWrite(target, common) : await canaryCheck(target, common);
@@ -59,15 +65,10 @@ export const verifyCommand: CommandModule = {
       .command(canary),
   handler: async (argv) => {
     const f = lastWins(argv) as unknown as ParsedFlags;
-    const target = targetFrom(f);
-    const opts = optionsFrom(f);
     const known = verifySteps({ local: true }).map((s) => s.id);
     const unknown = (f.only ?? []).filter((id) => !known.includes(id));
     if (unknown.length) throw new UsageError(`--only: unknown step ${unknown.join(', ')}; expected one of ${known.join(', ')}`);
-    const runId = newRunId();
-    const dir = runDir(runId, f.out);
-    const progress = consoleProgress();
-    const stop = interruptible(() => progress.stop());
+    const { target, opts, runId, dir, progress, stop } = startRun(f);
     try {
       process.stdout.write(`ccready verify ${runId}: ${target.url} (project ${target.domain})\n`);
       const report = await runVerify(target, { ...opts, runId, signal: stop.signal, onProgress: progress.onProgress });
