@@ -3,7 +3,8 @@
 // 'none', no browser, no canvas) and inlined, so the file opens offline and makes no requests.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ModelResult } from '../sizing/types.ts';
-import { coresCapacity, formatServerSpec, fmt, limitRows, tierForUsers, TIERS, whatIfRows, type Verdict, type WhatIfRow } from '../sizing/verdict.ts';
+import { fmt, limitRows, tierForUsers, TIERS, whatIfRows, type Verdict, type WhatIfRow } from '../sizing/verdict.ts';
+import { coresCapacity, formatServerSpec } from '../common/server-spec.ts';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

@@ -5,7 +5,8 @@
 import type ExcelJS from 'exceljs';
 import type { Cell, ComparisonTables, ModelResult, SetResult, Table } from '../sizing/types.ts';
 import type { Verdict, WhatIfRow } from '../sizing/verdict.ts';
-import { formatCoresCapacity, formatServerSpec, whatIfRows } from '../sizing/verdict.ts';
+import { formatCoresCapacity, whatIfRows } from '../sizing/verdict.ts';
+import { formatServerSpec } from '../common/server-spec.ts';
 
 // Cell styles of the Python tool's xlsxwriter formats / pandas' header style.
 const BORDER: Partial<ExcelJS.Borders> = {

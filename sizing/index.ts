@@ -9,3 +9,4 @@ export { runModel, combinedSets } from './model.ts';
 /** Absolute path of the embedded example config (what `ccready size` runs with no argument). */
 export const EXAMPLE_CONFIG: string = fileURLToPath(new URL('../fixtures/sizing/example.yml', import.meta.url));
 export * from './verdict.ts';
+export * from '../common/server-spec.ts';

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { inputError, UsageError } from '../common/errors.ts';
 import { readEnvFile, resolveTarget, type Target, type TargetFlags } from '../common/target.ts';
-import { parseServerSpec, type LocalOptions } from './local.ts';
+import { type LocalOptions } from './local.ts';
+import { resolveServerSpec } from '../common/server-spec.ts';
 import type { VerifyOptions } from './context.ts';
 
 export function targetFlags<T>(y: Argv<T>) {
@@ -30,7 +31,7 @@ export function targetFlags<T>(y: Argv<T>) {
 export function localFlags<T>(y: Argv<T>) {
   return y
     .option('local', { type: 'boolean', default: false, describe: 'also check this host (run on the server itself)' })
-    .option('server', { type: 'string', describe: 'server spec for --local, CORESc/RAM/DISK (default 8c/32GB/2TB, the seed box)' })
+    .option('server', { type: 'string', describe: 'server spec for --local: CORESc/RAM/DISK[/ssd|hdd] (e.g. 8c/32GB/2TB/ssd) or a YAML file, as `ccready size --server` (default 8c/32GB/2TB/ssd, the seed box)' })
     .option('data-path', { type: 'string', describe: 'path on the data disk for --local (default /)' })
     .option('odata-config', { type: 'string', describe: 'id of an OData case feed on the project (default $CCHQ_ODATA_CONFIG_ID)' })
     .option('sms-number', { type: 'string', describe: 'phone number for the SMS gateway step (optional)' })
@@ -85,8 +86,9 @@ export function optionsFrom(f: ParsedFlags): VerifyOptions & { only?: string[] }
   }
   if (f.httpUrl && !/^http:\/\//.test(f.httpUrl)) throw inputError(undefined, '--http-url', `expected an http:// URL, got "${f.httpUrl}"`);
   let local: LocalOptions | undefined;
-  if (f.local) local = { server: f.server ? parseServerSpec(f.server) : undefined, dataPath: f.dataPath };
-  else if (f.server) parseServerSpec(f.server);
+  // the one --server grammar (short form or YAML file) that `ccready size` takes
+  const server = f.server ? resolveServerSpec(f.server) : undefined;
+  if (f.local) local = { server, dataPath: f.dataPath };
   return {
     insecure: f.insecure,
     ca,

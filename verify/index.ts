@@ -5,7 +5,7 @@ export { runVerify, verifySteps, type ProgressEvent, type VerifyRunOptions } fro
 export { runGate, waitForServerUp, backoffDelay, type GateOptions, type LoadRunner, type LoadOutcome } from './gate.ts';
 export { canaryWrite, canaryCheck, readManifest, type CanaryManifest, type CanaryOptions } from './canary.ts';
 export { decide, suspectServices, likelyAtFault } from './decide.ts';
-export { judgeHost, gatherHostFacts, parseServerSpec, SEED_SERVER, type ServerSpec, type LocalOptions, type HostFacts } from './local.ts';
+export { judgeHost, gatherHostFacts, type LocalOptions, type HostFacts } from './local.ts';
 export { consoleProgress, type Progress } from './progress.ts';
 export type { VerifyOptions } from './context.ts';
 export type { StepResult, Decision, Verdict, VerifyReport, Service, Suspect } from './types.ts';

@@ -1,31 +1,13 @@
-// Host checks for `verify --local` (run on the box itself): hardware against the server spec from
-// the sizing verdict, internal ports not reachable from outside, clock in sync, container health.
+// Host checks for `verify --local` (run on the box itself): hardware against the server spec (the one
+// `--server` grammar of common/server-spec.ts, disk type included), internal ports not reachable
+// from outside, clock in sync, container health.
 // Facts are gathered by `gatherHostFacts` (I/O); `judgeHost` is pure and unit-tested.
 import { cpus, totalmem, networkInterfaces } from 'node:os';
 import { statfs, readFile, realpath, access } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { Socket } from 'node:net';
 import { Agent, request } from 'undici';
-import { UsageError } from '../common/errors.ts';
-
-export interface ServerSpec {
-  cores: number;
-  ramGb: number;
-  diskGb: number;
-}
-
-/** The seed's box: a single server with 8 vCPU, 32 GB RAM and a 2 TB SSD (commcare-cloud's monolith minimum). */
-export const SEED_SERVER: ServerSpec = { cores: 8, ramGb: 32, diskGb: 2000 };
-
-/** Parses the verdict helper's `--server` format: `8c/32GB/2TB` (cores / RAM / disk). */
-export function parseServerSpec(text: string, flag = '--server'): ServerSpec {
-  const m = /^\s*(\d+)\s*c(?:ores?)?\s*\/\s*(\d+(?:\.\d+)?)\s*(GB|TB)\s*\/\s*(\d+(?:\.\d+)?)\s*(GB|TB)\s*$/i.exec(text);
-  if (!m) throw new UsageError(`${flag}: expected CORESc/RAM/DISK like 8c/32GB/2TB, got "${text}"`);
-  const size = (n: string, unit: string) => Number(n) * (unit.toUpperCase() === 'TB' ? 1000 : 1);
-  const spec = { cores: Number(m[1]), ramGb: size(m[2], m[3]), diskGb: size(m[4], m[5]) };
-  if (!spec.cores || !spec.ramGb || !spec.diskGb) throw new UsageError(`${flag}: cores, RAM and disk must be above zero, got "${text}"`);
-  return spec;
-}
+import { DEFAULT_SERVER, shortServerSpec, type ServerSpec } from '../common/server-spec.ts';
 
 /** Internal-only ports of a monolith (commcare-ports.rst). */
 export const INTERNAL_PORTS: { port: number; service: string }[] = [
@@ -82,28 +64,31 @@ export interface HostJudgement {
 }
 
 export function judgeHost(f: HostFacts, opts: LocalOptions = {}): HostJudgement[] {
-  const spec = opts.server ?? SEED_SERVER;
+  const spec = opts.server ?? DEFAULT_SERVER;
+  const diskGb = spec.disk_tb * 1000;
   const out: HostJudgement[] = [];
   // Hardware: RAM is reported a little under the nominal size (kernel reservations), so allow 5 %.
   const hw: string[] = [];
   const hwEvidence = [
+    `server spec ${shortServerSpec(spec)}${spec.source ? ` [${spec.source}]` : ''}`,
     `cores ${f.cores} (need ${spec.cores})`,
-    `RAM ${f.ramGb.toFixed(1)} GB (need ${spec.ramGb})`,
-    `disk ${f.diskGb.toFixed(0)} GB at ${f.dataPath} (need ${spec.diskGb})`,
+    `RAM ${f.ramGb.toFixed(1)} GB (need ${spec.ram_gb})`,
+    `disk ${f.diskGb.toFixed(0)} GB at ${f.dataPath} (need ${diskGb})`,
     `free ${f.freeGb.toFixed(0)} GB (${((f.freeGb / Math.max(1, f.diskGb)) * 100).toFixed(0)} %)`,
     `storage ${f.rotational === undefined ? 'type unknown' : f.rotational ? 'rotational (HDD)' : 'SSD'}${f.blockDevice ? ` (${f.blockDevice})` : ''}`,
   ];
   if (f.cores < spec.cores) hw.push(`${f.cores} cores < ${spec.cores}`);
-  if (f.ramGb < spec.ramGb * 0.95) hw.push(`${f.ramGb.toFixed(1)} GB RAM < ${spec.ramGb}`);
-  if (f.diskGb < spec.diskGb * 0.95) hw.push(`${f.diskGb.toFixed(0)} GB disk < ${spec.diskGb}`);
-  if (f.rotational === true) hw.push('data disk is rotational (HDD); the sizing assumes SSD');
+  if (f.ramGb < spec.ram_gb * 0.95) hw.push(`${f.ramGb.toFixed(1)} GB RAM < ${spec.ram_gb}`);
+  if (f.diskGb < diskGb * 0.95) hw.push(`${f.diskGb.toFixed(0)} GB disk < ${diskGb}`);
+  // the spec names the disk type: an SSD spec fails on a rotational disk, an HDD spec accepts either
+  if (f.rotational === true && spec.disk_type === 'ssd') hw.push('data disk is rotational (HDD); the server spec asks for an SSD');
   const minFree = opts.minFreeShare ?? 0.2;
   const warnings: string[] = [];
   if (f.freeGb < f.diskGb * minFree) hw.push(`only ${f.freeGb.toFixed(0)} GB free (< ${minFree * 100} % of the disk)`);
-  if (f.rotational === undefined) warnings.push('could not tell SSD from HDD');
+  if (f.rotational === undefined && spec.disk_type === 'ssd') warnings.push('could not tell SSD from HDD');
   out.push({
     id: 'L1-hardware',
-    title: `Host hardware vs the server spec (${spec.cores}c/${spec.ramGb}GB/${spec.diskGb}GB)`,
+    title: `Host hardware vs the server spec (${shortServerSpec(spec)})`,
     status: hw.length ? 'fail' : warnings.length ? 'warn' : 'pass',
     reason: hw.length ? hw.join('; ') : warnings.join('; ') || undefined,
     evidence: hwEvidence,

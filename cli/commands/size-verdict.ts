@@ -12,11 +12,11 @@ import {
   formatVerdict,
   formatWhatIf,
   parseVarFlags,
-  resolveServerSpec,
   varValue,
   type Verdict,
   type WhatIfRow,
 } from '../../sizing/verdict.ts';
+import { resolveServerSpec } from '../../common/server-spec.ts';
 
 export interface VerdictArgs {
   server?: string;

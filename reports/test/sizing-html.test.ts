@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSizingHtml, renderVegaLiteSvg, resourceChartSpec, storageChartSpec, usersChartSpec } from '../sizing-html.ts';
 import { checkHtmlInChromium, chromiumAvailable, CHROMIUM_PATH } from '../browser.ts';
-import { computeVerdict, parseServerSpec } from '../../sizing/verdict.ts';
+import { computeVerdict } from '../../sizing/verdict.ts';
+import { parseServerSpec } from '../../common/server-spec.ts';
 import { golden, synthResult } from '../../sizing/test/verdict-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ccready-sizing-html-'));

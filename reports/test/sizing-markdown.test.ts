@@ -2,7 +2,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildSizingMarkdown } from '../sizing-markdown.ts';
-import { computeVerdict, parseServerSpec } from '../../sizing/verdict.ts';
+import { computeVerdict } from '../../sizing/verdict.ts';
+import { parseServerSpec } from '../../common/server-spec.ts';
 import { golden, synthResult } from '../../sizing/test/verdict-fixtures.ts';
 
 const months = ['2027-01', '2027-02', '2027-03'];

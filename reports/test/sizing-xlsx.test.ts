@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { buildSizingWorkbooks, pyFormat1 } from '../sizing-xlsx.ts';
-import { computeVerdict, DEFAULT_SERVER } from '../../sizing/verdict.ts';
+import { computeVerdict } from '../../sizing/verdict.ts';
+import { DEFAULT_SERVER } from '../../common/server-spec.ts';
 import { EXAMPLE_CONFIG, loadSizingConfig, runModel } from '../../sizing/index.ts';
 import { golden, referenceDir } from '../../sizing/test/verdict-fixtures.ts';
 

@@ -1,4 +1,4 @@
-// The verdict: server spec parsing, the monolith arithmetic, first month crossed, headroom, tiers,
+// The verdict: the monolith arithmetic, first month crossed, headroom, tiers,
 // the active-cases field and what-if flags. Pure: hand-built results and the Python tool's goldens.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,20 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../common/errors.ts';
-import {
-  computeVerdict,
-  DEFAULT_SERVER,
-  formatVerdict,
-  limitRows,
-  parseCpuOvercommit,
-  formatWhatIf,
-  parseServerSpec,
-  parseServerYaml,
-  parseVarFlags,
-  resolveServerSpec,
-  tierForUsers,
-  varValue,
-} from '../verdict.ts';
+import { computeVerdict, formatVerdict, limitRows, formatWhatIf, parseVarFlags, tierForUsers, varValue } from '../verdict.ts';
+import { parseServerSpec } from '../../common/server-spec.ts';
 import { loadSizingConfig, runModel } from '../index.ts';
 import { golden, synthResult } from './verdict-fixtures.ts';
 
@@ -35,73 +23,6 @@ function throwsUsage(fn: () => unknown, re: RegExp): void {
   }
   assert.unreachable(`expected a UsageError matching ${re}`);
 }
-
-// ------------------------------------------------------------------ server spec
-
-test('--server short form: cores, RAM, disk, optional disk type, units converted', () => {
-  const s = parseServerSpec('8c/32GB/2TB');
-  assert.equal([s.cores, s.ram_gb, s.disk_tb, s.disk_type], [8, 32, 2, 'ssd']);
-  const h = parseServerSpec('16vcpu/0.5TB/500GB/HDD');
-  assert.equal([h.cores, h.ram_gb, h.disk_tb, h.disk_type], [16, 500, 0.5, 'hdd']);
-  assert.is(parseServerSpec('4c/16/1').disk_tb, 1); // bare numbers: GB for RAM, TB for disk
-});
-
-test('--server bad values give one-line errors naming the flag and the part', () => {
-  throwsUsage(() => parseServerSpec('8c/32GB'), /^--server: expected CORESc\/RAM\/DISK.*got "8c\/32GB"/);
-  throwsUsage(() => parseServerSpec('eight/32GB/2TB'), /^--server: cores "eight"/);
-  throwsUsage(() => parseServerSpec('0c/32GB/2TB'), /^--server: cores must be at least 1/);
-  throwsUsage(() => parseServerSpec('8c/32XB/2TB'), /^--server: RAM "32XB"/);
-  throwsUsage(() => parseServerSpec('8c/32GB/0TB'), /^--server: disk must be greater than 0/);
-  throwsUsage(() => parseServerSpec('8c/32GB/2TB/nvme'), /^--server: disk type "nvme" must be ssd or hdd/);
-  throwsUsage(() => parseServerSpec('8c//2TB'), /^--server: expected/);
-});
-
-test('server YAML: fields, defaults, and errors naming file and key', () => {
-  const s = parseServerYaml('cores: 12\nram_gb: 48\ndisk_tb: 4\n', 'box.yml');
-  assert.equal([s.cores, s.ram_gb, s.disk_tb, s.disk_type, s.source], [12, 48, 4, 'ssd', 'box.yml']);
-  throwsUsage(() => parseServerYaml('cores: 8\ndisk_tb: 2\n', 'box.yml'), /^box\.yml: ram_gb: missing/);
-  throwsUsage(() => parseServerYaml('cores: 8.5\nram_gb: 32\ndisk_tb: 2\n', 'box.yml'), /^box\.yml: cores: expected a whole number greater than 0, got 8\.5/);
-  throwsUsage(() => parseServerYaml('cores: 8\nram_gb: "lots"\ndisk_tb: 2\n', 'box.yml'), /^box\.yml: ram_gb: expected a number/);
-  throwsUsage(() => parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\ndisk_type: tape\n', 'box.yml'), /^box\.yml: disk_type: expected ssd or hdd/);
-  throwsUsage(() => parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\ngpu: 1\n', 'box.yml'), /^box\.yml: gpu: unknown key/);
-  throwsUsage(() => parseServerYaml('cores: [8\n', 'box.yml'), /^box\.yml: not valid YAML/);
-  throwsUsage(() => parseServerYaml('- 8\n', 'box.yml'), /^box\.yml: expected a mapping/);
-});
-
-test('CPU sharing factor: default 2, YAML cpu_overcommit, --cpu-overcommit wins; bad values are one-line errors', () => {
-  assert.is(DEFAULT_SERVER.cpu_overcommit, 2);
-  assert.is(parseServerSpec('8c/32GB/2TB').cpu_overcommit, 2);
-  assert.is(parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\n', 'box.yml').cpu_overcommit, 2);
-  assert.is(parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\ncpu_overcommit: 1.5\n', 'box.yml').cpu_overcommit, 1.5);
-  throwsUsage(() => parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\ncpu_overcommit: 0.5\n', 'box.yml'), /^box\.yml: cpu_overcommit: expected a number from 1 .* to 8, default 2, got 0\.5$/);
-  throwsUsage(() => parseServerYaml('cores: 8\nram_gb: 32\ndisk_tb: 2\ncpu_overcommit: "2"\n', 'box.yml'), /^box\.yml: cpu_overcommit: expected a number/);
-  assert.is(parseCpuOvercommit('1'), 1);
-  assert.is(parseCpuOvercommit('2.5'), 2.5);
-  assert.is(parseCpuOvercommit(3), 3);
-  for (const bad of ['0', '0.9', '9', 'abc', '', '-1', '1e2', 'NaN']) throwsUsage(() => parseCpuOvercommit(bad), /^--cpu-overcommit: expected a number from 1 \(strict/);
-  // the flag wins over the file; the short form and the default take it too
-  const dir = mkdtempSync(join(tmpdir(), 'ccready-server-'));
-  const f = join(dir, 'box.yml');
-  writeFileSync(f, 'cores: 8\nram_gb: 32\ndisk_tb: 2\ncpu_overcommit: 3\n');
-  assert.is(resolveServerSpec(f).cpu_overcommit, 3);
-  assert.is(resolveServerSpec(f, '--server', '1').cpu_overcommit, 1);
-  assert.is(resolveServerSpec(undefined, '--server', '1.5').cpu_overcommit, 1.5);
-  assert.is(resolveServerSpec('4c/8GB/1TB', '--server', 4).cpu_overcommit, 4);
-  assert.is(resolveServerSpec(undefined).cpu_overcommit, 2);
-  // a bad flag is reported even with a good server
-  throwsUsage(() => resolveServerSpec(f, '--server', 'x'), /^--cpu-overcommit: .*got "x"/);
-});
-
-test('resolveServerSpec: default box, YAML file, short form', () => {
-  assert.equal(resolveServerSpec(undefined).ram_gb, 32);
-  assert.equal([DEFAULT_SERVER.cores, DEFAULT_SERVER.ram_gb, DEFAULT_SERVER.disk_tb, DEFAULT_SERVER.disk_type], [8, 32, 2, 'ssd']);
-  const dir = mkdtempSync(join(tmpdir(), 'ccready-server-'));
-  const f = join(dir, 'server.yml');
-  writeFileSync(f, 'cores: 16\nram_gb: 64\ndisk_tb: 4\ndisk_type: hdd\n');
-  assert.is(resolveServerSpec(f).cores, 16);
-  throwsUsage(() => resolveServerSpec(join(dir, 'missing.yml')), /^--server: cannot read server file/);
-  assert.is(resolveServerSpec('4c/8GB/1TB').cores, 4);
-});
 
 // ------------------------------------------------------------------ monolith arithmetic
 

@@ -81,7 +81,7 @@ test('bad flags and config → one line naming the flag or file, exit 2, no repo
     [['verify', ...base, '--lag-timeout', '-3'], /--lag-timeout: expected a number of seconds above 0, got -3/],
     [['verify', ...base, '--only', '99-nope'], /--only: unknown step 99-nope/],
     [['verify', ...base, '--ca', join(dir, 'missing.pem')], /--ca: cannot read .*missing\.pem \(ENOENT\)/],
-    [['verify', ...base, '--local', '--server', '8 cores'], /--server: expected CORESc\/RAM\/DISK like 8c\/32GB\/2TB, got "8 cores"/],
+    [['verify', ...base, '--local', '--server', '8 cores'], /--server: expected CORESc\/RAM\/DISK\[\/ssd\|hdd\], e.g\. 8c\/32GB\/2TB\/ssd, got "8 cores"/],
     [['verify', '--domain', 'demo', '--target', 'ftp://x', '--out', out], /--target: expected an http\(s\) URL/],
     // (A missing --env-file is not tested here: Node 20 itself reads --env-file anywhere on its command line.)
     [['gate', ...base, '--wait', '0'], /--wait: expected seconds above 0, got 0/],

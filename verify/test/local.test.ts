@@ -4,17 +4,32 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { parseServerSpec, judgeHost, gatherHostFacts, SEED_SERVER, type HostFacts } from '../local.ts';
+import { judgeHost, gatherHostFacts, type HostFacts } from '../local.ts';
+import { DEFAULT_SERVER, parseServerSpec } from '../../common/server-spec.ts';
 
 const box: HostFacts = { cores: 8, ramGb: 33.5, diskGb: 2000, freeGb: 1800, dataPath: '/', rotational: false, blockDevice: '/dev/nvme0n1', exposedPorts: [], probedAddresses: ['10.0.0.5'], ntpSynchronized: true, clockSkewMs: 300, containers: [{ name: 'commcare', state: 'running', health: 'healthy' }] };
 const status = (f: HostFacts, o = {}) => Object.fromEntries(judgeHost(f, o).map((j) => [j.id, j.status]));
 
-test('server spec: 8c/32GB/2TB and variants; bad text is a usage error naming --server', () => {
-  assert.equal(parseServerSpec('8c/32GB/2TB'), { cores: 8, ramGb: 32, diskGb: 2000 });
-  assert.equal(parseServerSpec(' 16c / 64gb / 500GB '), { cores: 16, ramGb: 64, diskGb: 500 });
-  assert.equal(SEED_SERVER, parseServerSpec('8c/32GB/2TB'));
-  assert.throws(() => parseServerSpec('8 cores, 32 GB'), /--server: expected CORESc\/RAM\/DISK like 8c\/32GB\/2TB/);
-  assert.throws(() => parseServerSpec('0c/32GB/2TB'), /above zero/);
+test('server spec: the one grammar of `size --server` (8c/32GB/2TB/ssd, 8vcpu, bare numbers); bad text is a usage error naming --server', () => {
+  const s = parseServerSpec('8c/32GB/2TB/ssd');
+  assert.equal([s.cores, s.ram_gb, s.disk_tb, s.disk_type], [8, 32, 2, 'ssd']);
+  const v = parseServerSpec(' 16vcpu / 64gb / 500GB / hdd');
+  assert.equal([v.cores, v.ram_gb, v.disk_tb, v.disk_type], [16, 64, 0.5, 'hdd']);
+  assert.equal([DEFAULT_SERVER.cores, DEFAULT_SERVER.ram_gb, DEFAULT_SERVER.disk_tb, DEFAULT_SERVER.disk_type], [8, 32, 2, 'ssd']);
+  assert.throws(() => parseServerSpec('8 cores, 32 GB'), /--server: expected CORESc\/RAM\/DISK/);
+  assert.throws(() => parseServerSpec('0c/32GB/2TB'), /at least 1/);
+});
+
+test('L1 judges the disk type: an SSD spec fails on a rotational disk, an HDD spec accepts it', () => {
+  const hdd: HostFacts = { ...box, rotational: true };
+  const ssdSpec = Object.fromEntries(judgeHost(hdd, { server: parseServerSpec('8c/32GB/2TB/ssd') }).map((x) => [x.id, x]));
+  assert.is(ssdSpec['L1-hardware'].status, 'fail');
+  assert.match(ssdSpec['L1-hardware'].reason!, /rotational \(HDD\); the server spec asks for an SSD/);
+  assert.match(ssdSpec['L1-hardware'].title, /8c\/32GB\/2TB\/ssd/);
+  assert.is(status(hdd, { server: parseServerSpec('8c/32GB/2TB/hdd') })['L1-hardware'], 'pass');
+  // unknown disk type: a warning only when the spec asks for an SSD
+  assert.is(status({ ...box, rotational: undefined })['L1-hardware'], 'warn');
+  assert.is(status({ ...box, rotational: undefined }, { server: parseServerSpec('8c/32GB/2TB/hdd') })['L1-hardware'], 'pass');
 });
 
 test('a box that meets the seed spec passes every host check', () => {

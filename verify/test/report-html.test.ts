@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVerify } from '../index.ts';
+import { parseServerSpec } from '../../common/server-spec.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 import { checkHtmlInChromium, chromiumAvailable, CHROMIUM_PATH } from '../../reports/browser.ts';
 import { sim, targetOf, fast } from './helpers.ts';
@@ -15,7 +16,7 @@ test('NOT READY report (redis down, with --local host checks) renders in Chromiu
   const s = await sim({ faults: { redis: { mode: 'down' } } });
   const dir = mkdtempSync(join(tmpdir(), 'ccready-html-'));
   try {
-    const r = await runVerify(targetOf(s), { ...fast(s), local: { server: { cores: 1, ramGb: 0.5, diskGb: 0.1 }, dataPath: tmpdir(), addresses: [] } });
+    const r = await runVerify(targetOf(s), { ...fast(s), local: { server: parseServerSpec('1c/0.5GB/0.1GB'), dataPath: tmpdir(), addresses: [] } });
     assert.is(r.decision.verdict, 'NOT READY');
     assert.is(r.steps.length, 16);
     assert.is(r.steps.find((x) => x.id === '02-service-health')!.reason, 'failing: redis', 'serverup names redis even though the service page login fails');
