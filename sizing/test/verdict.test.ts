@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../common/errors.ts';
 import { computeVerdict, formatVerdict, limitRows, formatWhatIf, parseVarFlags, tierForUsers, varValue } from '../verdict.ts';
-import { parseServerSpec } from '../../common/server-spec.ts';
+import { DEFAULT_SERVER, parseServerSpec } from '../../common/server-spec.ts';
 import { loadSizingConfig, runModel } from '../index.ts';
 import { golden, synthResult } from './verdict-fixtures.ts';
 
