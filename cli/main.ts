@@ -2,7 +2,7 @@
 // fixtures/. No domain logic lives here.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError } from '../common/errors.ts';
+import { CcreadyError, EXIT, UsageError } from '../common/errors.ts';
 import { sizeCommand } from './commands/size.ts';
 import { simCommand } from './commands/sim.ts';
 import { loadCommand } from './commands/load.ts';
@@ -36,6 +36,8 @@ async function main(argv: string[]): Promise<void> {
     .alias('h', 'help')
     .version()
     .fail((msg, err) => {
+      // A check thrown in a flag's `coerce` reaches here as yargs' YError: it is a usage error.
+      if (err?.name === 'YError') throw new UsageError(err.message.replace(/\s*\n\s*/g, ' '));
       if (err) throw err;
       // yargs spreads some messages (invalid choices) over lines; ours are always one line.
       throw new UsageError(msg.replace(/\s*\n\s*/g, ': ').replace(/:\s*:/g, ':'));
@@ -43,13 +45,15 @@ async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
+// The one place an error becomes the process exit: an expected failure exits with its kind's code,
+// anything else is a bug in ccready (exit 3).
 main(hideBin(process.argv)).catch((err: unknown) => {
-  if (err instanceof UsageError) {
+  if (err instanceof CcreadyError) {
     process.stderr.write(`ccready: ${err.message}\n`);
     process.exit(err.exitCode);
   }
   const e = err as Error;
   process.stderr.write(`ccready: internal error: ${e?.message ?? e}\n`);
   if (process.env.CCREADY_DEBUG) process.stderr.write(`${e?.stack}\n`);
-  process.exit(3);
+  process.exit(EXIT.internal);
 });

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../common/errors.ts';
+import { RunError, UsageError } from '../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../common/runs.ts';
 import { isLoopback, redact, type Target } from '../common/target.ts';
 import { loadCsv, loadJunit, loadMarkdown } from '../reports/load-report.ts';
@@ -208,7 +208,7 @@ function runK6(bin: string, args: string[], env: NodeJS.ProcessEnv, capS: number
     child.on('error', (e) => {
       clearTimeout(timer);
       done();
-      reject(new UsageError(`k6: cannot start ${bin} (${(e as NodeJS.ErrnoException).code ?? e.message})`));
+      reject(new RunError(`k6: cannot start ${bin} (${(e as NodeJS.ErrnoException).code ?? e.message})`));
     });
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -305,7 +305,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     const logText = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
     if (!existsSync(summaryPath)) {
       const errs = k6Errors(logText).map((l) => workers.reduce((t, w) => (w.password.length >= 3 ? t.split(w.password).join('***') : t), redact(l, target)));
-      throw new UsageError(`k6 ended with exit code ${exit.code} and no summary${exit.killedByCap ? ' (killed at the duration cap)' : ''}: ${errs.slice(-3).join(' | ') || 'see k6 output above'}`);
+      throw new RunError(`k6 ended with exit code ${exit.code} and no summary${exit.killedByCap ? ' (killed at the duration cap)' : ''}: ${errs.slice(-3).join(' | ') || 'see k6 output above'}`);
     }
     const data = JSON.parse(readFileSync(summaryPath, 'utf8')) as K6SummaryData;
     const summary = interpretSummary(data, { plan, profile, scenario, stressSteps: shape.stressSteps });

@@ -3,7 +3,7 @@
 // in a 0600 file handed to k6; they never reach output or reports.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { inputError, UsageError } from '../common/errors.ts';
+import { inputError, RunError, UsageError } from '../common/errors.ts';
 import type { Target } from '../common/target.ts';
 import type { MobileWorker } from './contract.ts';
 
@@ -65,15 +65,15 @@ export async function createUsers(target: Target, n: number, runId: string): Pro
       });
       const text = await res.text();
       if (res.status !== 201 && res.status !== 200) {
-        throw new UsageError(`--create-users: the User API answered ${res.status} creating ${username} (expected 201; the web user needs Edit Mobile Workers and Access APIs)`, 1);
+        throw new RunError(`--create-users: the User API answered ${res.status} creating ${username} (expected 201; the web user needs Edit Mobile Workers and Access APIs)`);
       }
       let body: { id?: string; username?: string };
       try {
         body = JSON.parse(text);
       } catch {
-        throw new UsageError(`--create-users: the User API answered 201 but not JSON for ${username}`, 1);
+        throw new RunError(`--create-users: the User API answered 201 but not JSON for ${username}`);
       }
-      if (!body.id) throw new UsageError(`--create-users: the User API response for ${username} has no id`, 1);
+      if (!body.id) throw new RunError(`--create-users: the User API response for ${username} has no id`);
       created.ids.push(body.id);
       created.workers.push({ username: fullUsername(body.username ?? username, target.domain), password, userId: body.id });
     }

@@ -2,7 +2,7 @@
 // TLS options, timeouts. Turns flags into API options; bad values are one-line usage errors.
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { inputError, UsageError } from '../common/errors.ts';
+import { EXIT, inputError, UsageError } from '../common/errors.ts';
 import { readEnvFile, resolveTarget, type Target, type TargetFlags } from '../common/target.ts';
 import { type LocalOptions } from './local.ts';
 import { resolveServerSpec } from '../common/server-spec.ts';
@@ -108,7 +108,7 @@ export function optionsFrom(f: ParsedFlags): VerifyOptions & { only?: string[] }
 export function interruptible(onFirst?: () => void): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const handler = () => {
-    if (ac.signal.aborted) process.exit(130);
+    if (ac.signal.aborted) process.exit(EXIT.interrupted);
     process.stderr.write('\nccready: interrupted: finishing the report of the steps done so far (Ctrl-C again to quit at once)\n');
     onFirst?.();
     ac.abort();

@@ -2,7 +2,7 @@
 // and the optional tools the tests and benchmarks drive (chromium, wrk).
 import { spawnSync } from 'node:child_process';
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../common/errors.ts';
+import { RunError } from '../../common/errors.ts';
 import { resolveK6 } from '../../loadtests/index.ts';
 import { TESTED_K6_VERSION } from '../../loadtests/k6bin.ts';
 
@@ -42,6 +42,6 @@ export const doctorCommand: CommandModule = {
     const go = which('go') ?? (spawnSync('test', ['-x', '/usr/local/go/bin/go']).status === 0 ? '/usr/local/go/bin/go' : undefined);
     lines.push(go ? `go        ok       ${firstLine(go, ['version']) ?? ''} (builds k6 with \`npm run setup\`)` : 'go        absent   optional: only needed to build k6 from source');
     process.stdout.write(lines.join('\n') + '\n');
-    if (!ok) throw new UsageError('doctor: a required tool is missing (see above)', 1);
+    if (!ok) throw new RunError('doctor: a required tool is missing (see above)');
   },
 };
