@@ -15,8 +15,10 @@ export function verifyJunit(r: VerifyReport): string {
         name: `${s.id} ${s.title}`,
         classname: `ccready.${r.kind}`,
         seconds: s.durationMs / 1000,
-        status: s.status === 'fail' && !s.required ? 'warn' : s.status,
-        message: s.reason,
+        // A required step that was not checked (left out, blocked, interrupted) is a failure to CI:
+        // a green JUnit must mean every required check ran and passed.
+        status: s.status === 'fail' && !s.required ? 'warn' : s.status === 'skip' && s.required ? 'fail' : s.status,
+        message: s.status === 'skip' && s.required ? `required step not checked: ${s.reason ?? 'skipped'}` : s.reason,
         details: [...s.evidence, ...(s.metrics ? [`metrics: ${JSON.stringify(s.metrics)}`] : [])].join('\n'),
       })),
     },

@@ -35,7 +35,8 @@ export function localFlags<T>(y: Argv<T>) {
     .option('data-path', { type: 'string', describe: 'path on the data disk for --local (default /)' })
     .option('odata-config', { type: 'string', describe: 'id of an OData case feed on the project (default $CCHQ_ODATA_CONFIG_ID)' })
     .option('sms-number', { type: 'string', describe: 'phone number for the SMS gateway step (optional)' })
-    .option('only', { type: 'string', array: true, describe: 'run only these step ids' });
+    .option('only', { type: 'string', array: true, describe: 'run only these step ids (the run is PARTIAL, exit 4, never READY)' })
+    .option('skip', { type: 'string', array: true, describe: 'leave these step ids out (the run is PARTIAL, exit 4, never READY)' });
 }
 
 export interface ParsedFlags extends TargetFlags {
@@ -53,6 +54,7 @@ export interface ParsedFlags extends TargetFlags {
   smsNumber?: string;
   odataConfig?: string;
   only?: string[];
+  skip?: string[];
 }
 
 const SINGLE = ['target', 'domain', 'appId', 'username', 'password', 'webUsername', 'webPassword', 'envFile', 'ca', 'httpUrl', 'out', 'server', 'dataPath', 'smsNumber', 'odataConfig', 'manifest', 'requestTimeout', 'lagTimeout', 'jobTimeout', 'poll', 'wait', 'cases'];
@@ -74,7 +76,7 @@ function seconds(flag: string, v: number | undefined, min = 0): number | undefin
   return Math.round(v * 1000);
 }
 
-export function optionsFrom(f: ParsedFlags): VerifyOptions & { only?: string[] } {
+export function optionsFrom(f: ParsedFlags): VerifyOptions & { only?: string[]; skip?: string[] } {
   let ca: string | undefined;
   if (f.ca) {
     try {
@@ -101,6 +103,7 @@ export function optionsFrom(f: ParsedFlags): VerifyOptions & { only?: string[] }
     smsNumber: f.smsNumber,
     odataConfigId: f.odataConfig ?? (f.envFile ? readEnvFile(f.envFile).CCHQ_ODATA_CONFIG_ID : undefined) ?? process.env.CCHQ_ODATA_CONFIG_ID,
     only: f.only,
+    skip: f.skip,
   };
 }
 

@@ -4,6 +4,7 @@
 // a health check names directly is the strongest lead; a service exercised only by failing steps is
 // a lead; a service that some passing step also exercised is probably fine (login passing clears
 // PostgreSQL, CouchDB and Redis, so a failing worker listing then points at Elasticsearch).
+import { EXIT } from '../common/errors.ts';
 import type { Decision, Service, StepResult, Suspect } from './types.ts';
 
 const DIRECT = 1.0;
@@ -75,27 +76,35 @@ export function decide(steps: StepResult[], opts: { interrupted?: boolean } = {}
   const optionalFailing = steps.filter((s) => !s.required && s.status === 'fail').map((s) => s.id);
   const warnings = [...steps.filter((s) => s.status === 'warn').map((s) => s.id), ...optionalFailing];
   // A required step skipped for a reason other than an earlier failure was never checked.
-  const unverified = steps.filter((s) => s.required && s.status === 'skip' && !s.blockedBy).map((s) => s.id);
+  const unverified = steps.filter((s) => s.required && s.status === 'skip' && !s.blockedBy && !s.unselected).map((s) => s.id);
+  const unselected = steps.filter((s) => s.required && s.unselected).map((s) => s.id);
+  // READY is a claim that every required step ran and passed: with no required step at all
+  // (an empty run), nothing was checked.
+  const checkedNothing = !steps.some((s) => s.required && !s.unselected);
   const suspects = suspectServices(steps);
   const atFault = likelyAtFault(suspects);
   let verdict: Decision['verdict'];
-  if (failing.length || unverified.length || opts.interrupted) verdict = 'NOT READY';
+  if (failing.length || unverified.length || opts.interrupted || (checkedNothing && !unselected.length)) verdict = 'NOT READY';
+  else if (unselected.length) verdict = 'PARTIAL';
   else if (warnings.length) verdict = 'READY WITH WARNINGS';
   else verdict = 'READY';
   const parts: string[] = [verdict];
+  if (checkedNothing && !unselected.length) parts.push('no required step ran');
   if (opts.interrupted) parts.push('run interrupted before every step ran');
   if (failing.length) parts.push(`failing: ${failing.join(', ')}`);
   if (failing.length && atFault.length) parts.push(`most likely at fault: ${atFault.join(', ')}`);
   if (unverified.length) parts.push(`not verified: ${unverified.join(', ')}`);
+  if (unselected.length) parts.push(`not selected (--only/--skip): ${unselected.join(', ')}`);
   if (warnings.length) parts.push(`warnings: ${warnings.join(', ')}`);
   const slow = [...slowServices(steps).keys()];
   if (slow.length) parts.push(`slow: ${slow.join(', ')}`);
   return {
     verdict,
-    exitCode: verdict === 'NOT READY' ? 1 : 0,
+    exitCode: verdict === 'NOT READY' ? EXIT.failed : verdict === 'PARTIAL' ? EXIT.partial : EXIT.ok,
     failing,
     warnings,
     unverified,
+    unselected,
     suspects: failing.length ? suspects : [],
     summary: parts.join('; '),
   };

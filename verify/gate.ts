@@ -105,7 +105,7 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
   const startedAt = new Date().toISOString();
   const outer = o.onProgress ?? ((_: ProgressEvent) => undefined);
   // One numbering across the gate: the wait, every verify step, then the load smoke and the audit.
-  const total = verifySteps({ local: !!o.local, only: o.only }).length + 3;
+  const total = verifySteps({ local: !!o.local, only: o.only, skip: o.skip }).length + 3;
   const emit = (e: ProgressEvent, index: number) => outer(e.kind === 'note' ? e : { ...e, index, total });
   const wait = await waitForServerUp(target.url, {
     timeoutMs: o.waitTimeoutMs ?? 600_000,

@@ -19,8 +19,15 @@ export type ProgressEvent =
 export interface VerifyRunOptions extends VerifyOptions {
   runId?: string;
   onProgress?: (e: ProgressEvent) => void;
-  /** Run only these step ids (for tests and for re-checking one area). */
+  /** Run only these step ids (re-checking one area): the run is PARTIAL, never READY. */
   only?: string[];
+  /** Leave these step ids out: the run is PARTIAL, never READY. */
+  skip?: string[];
+}
+
+/** Whether `--only`/`--skip` keep a step. */
+export function selected(id: string, o: { only?: string[]; skip?: string[] }): boolean {
+  return (!o.only?.length || o.only.includes(id)) && !o.skip?.includes(id);
 }
 
 function localSteps(): StepDef<VerifyContext>[] {
@@ -44,9 +51,8 @@ function localSteps(): StepDef<VerifyContext>[] {
   }));
 }
 
-export function verifySteps(opts: { local?: boolean; only?: string[] } = {}): StepDef<VerifyContext>[] {
-  const all = [...STEPS, ...(opts.local ? localSteps() : [])];
-  return opts.only?.length ? all.filter((s) => opts.only!.includes(s.id)) : all;
+export function verifySteps(opts: { local?: boolean; only?: string[]; skip?: string[] } = {}): StepDef<VerifyContext>[] {
+  return [...STEPS, ...(opts.local ? localSteps() : [])].filter((s) => selected(s.id, opts));
 }
 
 export async function runVerify(target: Target, options: VerifyRunOptions = {}): Promise<VerifyReport> {
@@ -56,7 +62,7 @@ export async function runVerify(target: Target, options: VerifyRunOptions = {}):
   const client = new HqClient(target.url, { insecure: opts.insecure, ca: opts.ca, timeoutMs: opts.requestTimeoutMs, signal: opts.signal });
   const ctx: VerifyContext = { target, client, runId, opts, state: { forms: [], passed: new Set() } };
   const scrub = (s: string) => redact(s, target);
-  const steps = verifySteps({ local: !!opts.local, only: options.only });
+  const steps = verifySteps({ local: !!opts.local, only: options.only, skip: options.skip });
   const results: StepResult[] = [];
   const emit = options.onProgress ?? (() => undefined);
   let interrupted = false;
@@ -80,18 +86,24 @@ export async function runVerify(target: Target, options: VerifyRunOptions = {}):
   } finally {
     await client.close();
   }
-  if (interrupted && !ctx.state.cleanedUp && ((ctx.state.worker && (ctx.state.worker.created || ctx.state.caseId)) || ctx.state.bulkUsers?.length)) {
-    // Leave nothing behind even when stopped: clean up with a fresh client and a short deadline.
+  // Stopped early (Ctrl-C) or left out by --only/--skip, the cleanup step did not run: leave nothing behind.
+  if (!ctx.state.cleanedUp && ((ctx.state.worker && (ctx.state.worker.created || ctx.state.caseId)) || ctx.state.bulkUsers?.length)) {
+    // A fresh client with a short deadline: the run's client may be aborted.
     const fresh = new HqClient(target.url, { insecure: opts.insecure, ca: opts.ca, timeoutMs: 5000 });
     const cleanupCtx: VerifyContext = { ...ctx, client: fresh, opts: { ...opts, signal: undefined } };
     const r = await runStep({ ...STEPS.find((s) => s.id === '12-cleanup')!, run: (c, rec) => cleanup(c, rec) }, cleanupCtx, scrub);
     await fresh.close();
     const i = results.findIndex((x) => x.id === '12-cleanup');
-    const entry = { ...r, reason: r.reason ?? 'ran after the interrupt' };
+    const entry = { ...r, reason: r.reason ?? (interrupted ? 'ran after the interrupt' : 'ran to remove what the selected steps created') };
     if (i >= 0) results[i] = entry;
     else results.push(entry);
-    emit({ kind: 'note', message: `cleanup after interrupt: ${r.status}` });
+    emit({ kind: 'note', message: `cleanup${interrupted ? ' after interrupt' : ''}: ${r.status}` });
   }
+  // Steps left out by --only/--skip stay in the report, so no reader takes the subset for the whole.
+  const left = verifySteps({ local: !!opts.local }).filter((s) => !selected(s.id, options) && !results.some((r) => r.id === s.id));
+  for (const def of left) results.push({ ...notRun(def, 'not selected (--only/--skip)'), blockedBy: undefined, unselected: true });
+  const order = verifySteps({ local: !!opts.local }).map((s) => s.id);
+  results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   return {
     kind: 'verify',
     runId,

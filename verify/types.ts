@@ -45,11 +45,14 @@ export interface StepResult {
   slowServices?: Service[];
   /** Set when the step was skipped because an earlier step it needs did not pass. */
   blockedBy?: string;
+  /** Set when `--only`/`--skip` left the step out: listed, never checked, and the run is PARTIAL. */
+  unselected?: true;
   /** Measurements worth keeping in the report (lag, days to expiry, …). */
   metrics?: Record<string, number>;
 }
 
-export type Verdict = 'READY' | 'READY WITH WARNINGS' | 'NOT READY';
+/** PARTIAL: `--only`/`--skip` left required steps out and none of those that ran failed. */
+export type Verdict = 'READY' | 'READY WITH WARNINGS' | 'NOT READY' | 'PARTIAL';
 
 export interface Suspect {
   service: Service;
@@ -60,11 +63,14 @@ export interface Suspect {
 
 export interface Decision {
   verdict: Verdict;
-  exitCode: 0 | 1;
+  /** EXIT.ok, EXIT.failed or EXIT.partial (common/errors.ts). */
+  exitCode: 0 | 1 | 4;
   failing: string[];
   warnings: string[];
   /** Required steps that could not be checked (missing credentials, …): no claim of readiness without them. */
   unverified: string[];
+  /** Required steps `--only`/`--skip` left out (the reason for PARTIAL). */
+  unselected: string[];
   suspects: Suspect[];
   summary: string;
 }

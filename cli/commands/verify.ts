@@ -7,6 +7,11 @@ import { writeVerifyReports } from '../../reports/verify-files.ts';
 
 /** What every verify-family command sets up: target, options, run folder, live progress, Ctrl-C. */
 export function startRun(f: ParsedFlags) {
+  const known = verifySteps({ local: true }).map((s) => s.id);
+  for (const flag of ['only', 'skip'] as const) {
+    const unknown = (f[flag] ?? []).filter((id) => !known.includes(id));
+    if (unknown.length) throw new UsageError(`--${flag}: unknown step ${unknown.join(', ')}; expected one of ${known.join(', ')}`);
+  }
   const target = targetFrom(f);
   const opts = optionsFrom(f);
   const runId = newRunId();
@@ -16,7 +21,7 @@ export function startRun(f: ParsedFlags) {
   return { target, opts, runId, dir, progress, stop };
 }
 
-/** Prints the decision and where the reports are; sets the exit code (0 ready, 1 not ready). */
+/** Prints the decision and where the reports are; sets the exit code (EXIT: ok, failed or partial). */
 export function finish(report: VerifyReport, dir: string): void {
   const d = report.decision;
   process.stdout.write(`\n${d.verdict}: ${d.summary.replace(/^[^;]*;?\s*/, '') || 'every required step passed'}\n`);
@@ -65,9 +70,6 @@ export const verifyCommand: CommandModule = {
       .command(canary),
   handler: async (argv) => {
     const f = lastWins(argv) as unknown as ParsedFlags;
-    const known = verifySteps({ local: true }).map((s) => s.id);
-    const unknown = (f.only ?? []).filter((id) => !known.includes(id));
-    if (unknown.length) throw new UsageError(`--only: unknown step ${unknown.join(', ')}; expected one of ${known.join(', ')}`);
     const { target, opts, runId, dir, progress, stop } = startRun(f);
     try {
       process.stdout.write(`ccready verify ${runId}: ${target.url} (project ${target.domain})\n`);

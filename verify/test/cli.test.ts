@@ -73,6 +73,38 @@ test('SIGINT during the pillow-lag wait → exit 1, complete report of the steps
   }
 });
 
+test('--only runs a subset: PARTIAL, exit 4 (never READY, never 0); JUnit fails the required steps not checked', async () => {
+  const s = await sim();
+  const dir = mkdtempSync(join(tmpdir(), 'ccready-only-'));
+  const env = join(dir, 'sim.env');
+  writeFileSync(env, Object.entries(s.env()).map(([k, v]) => `${k}=${v}`).join('\n'), { mode: 0o600 });
+  try {
+    for (const [flags, selected] of [
+      [['--only', '01-reachability-tls'], 1],
+      [['--skip', '09-export-odata', '10-bulk-upload'], 10],
+    ] as const) {
+      const out = join(dir, flags[0]);
+      const r = await cli(['verify', '--env-file', env, '--out', out, '--lag-timeout', '5', '--poll', '0.1', ...flags]);
+      assert.is(r.code, 4, `${flags.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /^PARTIAL: .*not selected \(--only\/--skip\)/m);
+      assert.not.match(r.stdout, /^READY/m);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      assert.is(report.decision.verdict, 'PARTIAL');
+      assert.is(report.steps.length, 12, 'the steps left out are still listed');
+      assert.is(report.steps.filter((x: { unselected?: boolean }) => !x.unselected).length, selected);
+      const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+      const failures = Number(/<testsuites[^>]*failures="(\d+)"/.exec(junit)?.[1]);
+      // Every required step left out is a failure (11-sms is optional); the ones that ran passed.
+      const leftOutRequired = report.steps.filter((x: { unselected?: boolean; required: boolean }) => x.unselected && x.required).length;
+      assert.is(leftOutRequired, flags[0] === '--only' ? 10 : 2);
+      assert.is(failures, leftOutRequired, junit.slice(0, 400));
+      assert.match(junit, /required step not checked: not selected/);
+    }
+  } finally {
+    await s.stop();
+  }
+});
+
 test('bad flags and config → one line naming the flag or file, exit 2, no report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ccready-usage-'));
   const out = join(dir, 'never');

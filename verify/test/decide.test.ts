@@ -123,4 +123,26 @@ test('a slow service with nothing failing → READY WITH WARNINGS naming it, no 
   assert.match(d.summary, /warnings: 02-service-health; slow: postgres/);
 });
 
+test('an empty run is not READY: nothing was checked', () => {
+  const d = decide([]);
+  assert.is(d.verdict, 'NOT READY');
+  assert.is(d.exitCode, 1);
+  assert.match(d.summary, /no required step ran/);
+});
+
+test('--only/--skip: the steps left out make the run PARTIAL (exit 4), never READY', () => {
+  const left = { status: 'skip' as const, reason: 'not selected (--only/--skip)', unselected: true as const };
+  const d = decide(steps({ '07-restore': left, '08-form-case-api': left }));
+  assert.is(d.verdict, 'PARTIAL');
+  assert.is(d.exitCode, 4);
+  assert.equal(d.unselected, ['07-restore', '08-form-case-api']);
+  // A failure among the steps that ran still says NOT READY.
+  const f = decide(steps({ '07-restore': left, '06-submit-forms': { status: 'fail', reason: 'x' } }));
+  assert.is(f.verdict, 'NOT READY');
+  assert.is(f.exitCode, 1);
+  // Only unselected steps: PARTIAL, not NOT READY for "nothing ran".
+  const all = decide(steps(Object.fromEntries(STEPS.map((s) => [s.id, left]))));
+  assert.is(all.verdict, 'PARTIAL');
+});
+
 test.run();
