@@ -2,8 +2,7 @@
 // look at than read. Charts are Vega-Lite specs compiled and rendered to SVG in Node (renderer
 // 'none', no browser, no canvas) and inlined, so the file opens offline and makes no requests.
 import type { TopLevelSpec } from 'vega-lite';
-import type { ModelResult } from '../sizing/types.ts';
-import { fmt, limitRows, tierForUsers, TIERS, whatIfRows, type Verdict, type WhatIfRow } from '../sizing/verdict.ts';
+import { fmt, limitRows, tierForUsers, TIERS, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { coresCapacity, formatServerSpec } from '../common/server-spec.ts';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

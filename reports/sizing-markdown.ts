@@ -1,7 +1,6 @@
 // A short Markdown summary of the verdict, written to be pasted into a procurement request: what to
 // buy, why, until when it lasts, and where the numbers come from.
-import type { ModelResult } from '../sizing/types.ts';
-import { fmt, formatCoresCapacity, limitRows, whatIfRows, type Verdict, type WhatIfRow } from '../sizing/verdict.ts';
+import { fmt, formatCoresCapacity, limitRows, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { DEFAULT_SERVER, formatServerSpec } from '../common/server-spec.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -3,9 +3,7 @@
 // everything where they expect it), plus a `Verdict` sheet. Unlike the Python tool,
 // `storage_display_unit: GB` works (it hard-codes the TB column).
 import type ExcelJS from 'exceljs';
-import type { Cell, ComparisonTables, ModelResult, SetResult, Table } from '../sizing/types.ts';
-import type { Verdict, WhatIfRow } from '../sizing/verdict.ts';
-import { formatCoresCapacity, whatIfRows } from '../sizing/verdict.ts';
+import { formatCoresCapacity, whatIfRows, type Cell, type ComparisonTables, type ModelResult, type SetResult, type Table, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { formatServerSpec } from '../common/server-spec.ts';
 
 // Cell styles of the Python tool's xlsxwriter formats / pandas' header style.

@@ -1,7 +1,8 @@
-// Output of a sizing run: the console tables the Python tool prints (aligned like pandas, floats
-// with one decimal), the JSON document (golden.json layout) and one CSV per table.
-import { stringify } from 'csv-stringify/sync';
-import type { Cell, ComparisonTables, ModelResult, SetResult, SizingConfig, SummaryAtDate, Table } from './types.ts';
+// Text of a sizing run: the console tables the Python tool prints (aligned like pandas, floats with
+// one decimal), the JSON document (golden.json layout), and the verdict and what-if text that the
+// console and the report writers share. No I/O. (One CSV per table: sizing/csv.ts.)
+import { coresCapacity, formatServerSpec, type ServerSpec } from '../common/server-spec.ts';
+import type { Cell, ComparisonTables, LimitKey, ModelResult, SetResult, SizingConfig, SummaryAtDate, Table, Verdict, WhatIfRow } from './types.ts';
 
 function fmtCell(c: Cell): string {
   if (c === null) return 'NaN';
@@ -116,31 +117,103 @@ export function jsonText(config: SizingConfig, result: ModelResult): string {
   return `${JSON.stringify({ format: 'ccready-sizing/1', config_file: config.file, ...result }, null, 1)}\n`;
 }
 
-function csv(t: Table): string {
-  const head = ['', ...t.columns.map((c) => (Array.isArray(c) ? c.join(' / ') : c))];
-  return stringify([head, ...t.data.map((r, i) => [t.index[i]!, ...r.map((c) => (c === null ? '' : c))])]);
+// ---------------------------------------------------------------------------------------------
+// Verdict and what-if text (console; the report writers reuse the rows)
+
+/** "8 cores × 2 CPU sharing = 16" (or "8 cores, strict" when the factor is 1). */
+export function formatCoresCapacity(s: ServerSpec): string {
+  return s.cpu_overcommit === 1 ? `${s.cores} cores (strict, CPU sharing 1)` : `${s.cores} cores × ${fmt(s.cpu_overcommit)} CPU sharing = ${fmt(coresCapacity(s))}`;
 }
 
-const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-/** Files for `--out DIR`: one CSV per table plus sizing.json. */
-export function outputFiles(config: SizingConfig, result: ModelResult): Record<string, string> {
-  const files: Record<string, string> = { 'sizing.json': jsonText(config, result) };
-  for (const s of result.sets) {
-    const base = `${safe(s.name)}/`;
-    files[`${base}usage.csv`] = csv(s.usage);
-    files[`${base}service_data.csv`] = csv(s.service_data);
-    files[`${base}summary_data.csv`] = csv(s.summary_data);
-    for (const [d, sm] of Object.entries(s.summaries)) {
-      for (const k of ['service_summary', 'storage_by_group', 'vm_slabs', 'vm_aggs'] as const) files[`${base}${d}/${k}.csv`] = csv(sm[k]);
-    }
-    for (const sec of ['comparisons', 'incrementals'] as const) {
-      const c = s[sec];
-      if (c) for (const k of ['storage_by_category', 'storage_by_group', 'compute'] as const) files[`${base}${sec}/${k}.csv`] = csv(c[k]);
-    }
+export function fmt(n: number, digits?: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (digits !== undefined) return n.toFixed(digits);
+  if (Number.isInteger(n)) return String(n);
+  const a = Math.abs(n);
+  return n.toFixed(a >= 100 ? 0 : a >= 1 ? 1 : 3);
+}
+
+function pad(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export function limitRows(v: Verdict): string[][] {
+  return [
+    ['limit', 'need (peak)', 'capacity', 'headroom', 'verdict', 'first crossed'],
+    ...v.limits.map((l) => [
+      l.label,
+      l.peak === null ? '-' : `${fmt(l.peak)} ${l.unit}`,
+      `${l.strict ? '< ' : ''}${fmt(l.limit)} ${l.unit}${l.key === 'cores' ? ` (${v.server.cores} × ${fmt(v.server.cpu_overcommit)})` : ''}`,
+      l.headroomPct === null ? '-' : `${fmt(l.headroomPct, 1)}%`,
+      l.status,
+      l.firstCrossed ?? '-',
+    ]),
+  ];
+}
+
+export function formatVerdict(v: Verdict): string {
+  const out: string[] = [];
+  out.push(`==================== Verdict${v.set !== 'default' ? ` (${v.set})` : ''} ====================`);
+  out.push(`server: ${formatServerSpec(v.server)} [${v.server.source}]`);
+  out.push(`cores limit: ${formatCoresCapacity(v.server)} (services time-share the CPU; --cpu-overcommit 1 = strict)`);
+  out.push(`horizon: ${v.horizon.start} .. ${v.horizon.end} (${v.horizon.months} months)`);
+  out.push('');
+  out.push(pad(limitRows(v)));
+  out.push('');
+  out.push(`${v.fits ? 'FITS' : 'DOES NOT FIT'} on this server through ${v.horizon.end}`);
+  for (const l of v.limits) if (l.status === 'DOES NOT FIT') out.push(`  - ${l.message}`);
+  out.push(`recommended: ${v.tier.name} (${v.tier.servers})`);
+  for (const r of v.tier.reasons) out.push(`  - ${r}`);
+  for (const w of v.warnings) out.push(`note: ${w}`);
+  return out.join('\n');
+}
+
+export function whatIfRows(rows: WhatIfRow[]): string[][] {
+  const names = rows.length ? Object.keys(rows[0]!.vars) : [];
+  const keys: LimitKey[] = ['users', 'active_cases_per_user', 'storage', 'ram', 'cores'];
+  const short: Record<LimitKey, string> = { users: 'users', active_cases_per_user: 'cases/user', storage: 'disk', ram: 'RAM', cores: 'cores' };
+  return [
+    [...names.map((n) => `${n} (var)`), ...keys.map((k) => short[k]), 'verdict', 'first crossed', 'tier'],
+    ...rows.map((r) => {
+      const first = r.verdict.limits
+        .filter((l) => l.firstCrossed !== null)
+        .sort((a, b) => (a.firstCrossed! < b.firstCrossed! ? -1 : 1))[0];
+      return [
+        ...names.map((n) => r.vars[n] ?? ''),
+        ...keys.map((k) => {
+          const l = r.verdict.limits.find((x) => x.key === k)!;
+          if (l.peak === null) return 'n/a';
+          return `${fmt(l.peak)}${l.status === 'DOES NOT FIT' ? ' !' : ''}`;
+        }),
+        r.verdict.fits ? 'FITS' : 'DOES NOT FIT',
+        first ? `${first.label.split(' (')[0]} ${first.firstCrossed}` : '-',
+        r.verdict.tier.name,
+      ];
+    }),
+  ];
+}
+
+export function formatWhatIf(rows: WhatIfRow[]): string {
+  if (rows.length === 0) return '';
+  const server = rows[0]!.verdict.server;
+  return [
+    `==================== What-if (${formatServerSpec(server)}) ====================`,
+    pad(whatIfRows(rows)),
+    '(peak over the horizon; "!" = over the limit; disk and RAM in GB)',
+  ].join('\n');
+}
+
+/** The console text after the tables: the verdict of every set, and the what-if table when there are several runs. */
+export function verdictText(verdicts: Verdict[], whatIf: WhatIfRow[], runs: Record<string, string>[]): string {
+  const parts = verdicts.map(formatVerdict);
+  const first = runs[0] ? Object.entries(runs[0]).map(([k, v]) => `${k}=${v}`).join(', ') : '';
+  if (runs.length === 1) parts.unshift(`(with ${first})`);
+  if (runs.length > 1) {
+    parts.unshift(`(tables above and the verdict below are for ${first})`);
+    parts.push(formatWhatIf(whatIf));
   }
-  if (result.set_comparison) {
-    for (const k of ['storage_by_category', 'storage_by_group', 'compute'] as const) files[`set_comparison/${k}.csv`] = csv(result.set_comparison[k]);
-  }
-  return files;
+  return parts.join('\n\n');
 }

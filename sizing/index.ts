@@ -1,12 +1,15 @@
 // Public API of the sizing engine: a port of Dimagi's commcare_resource_model that reads the
-// same YAML configs and computes the same tables (see docs/sizing.md).
+// same YAML configs and computes the same tables (see docs/sizing.md), and the single-server
+// verdict (docs/verdict.md). Other folders import sizing only through this file.
 import { fileURLToPath } from 'node:url';
 
 export type * from './types.ts';
 export { loadSizingConfig, parseSizingConfig, MODEL_SLUGS } from './config.ts';
 export { runModel, combinedSets } from './model.ts';
+export { outputFiles } from './csv.ts';
+export { computeVerdict, tierForUsers, TIERS, SINGLE_SERVER_MAX_USERS, SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER, ACTIVE_CASES_FIELD_CANDIDATES } from './verdict.ts';
+export { parseVarFlags, varValue, varValues, judgeRuns, crossedLimits } from './what-if.ts';
+export { consoleText, jsonText, summaryText, usageFieldText, renderTable, fmt, formatCoresCapacity, formatVerdict, formatWhatIf, limitRows, whatIfRows, verdictText } from './format.ts';
 
 /** Absolute path of the embedded example config (what `ccready size` runs with no argument). */
 export const EXAMPLE_CONFIG: string = fileURLToPath(new URL('../fixtures/sizing/example.yml', import.meta.url));
-export * from './verdict.ts';
-export * from '../common/server-spec.ts';

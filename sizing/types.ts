@@ -1,6 +1,7 @@
 // Result and config types of the sizing engine. Field names follow the golden.json layout of
 // commcare_resource_model (see /work/shared/reference/sizing/README.md) so that
 // `ccready size --format json` can be compared cell by cell with the Python tool.
+import type { ServerSpec } from '../common/server-spec.ts';
 
 /** One table cell: null stands for NaN (numbers) or None (object columns). */
 export type Cell = number | string | null;
@@ -186,4 +187,112 @@ export interface LoadOptions {
 export interface RunOptions {
   /** only compute these combined sets (by name) */
   sets?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The single-server verdict (sizing/verdict.ts) and what-if runs (sizing/what-if.ts)
+
+export interface Tier {
+  name: 'single server' | 'micro cluster' | 'small cluster' | 'large cluster';
+  /** users strictly below this fit the tier; null = no upper bound */
+  maxUsers: number | null;
+  servers: string;
+}
+
+export type LimitKey = 'users' | 'active_cases_per_user' | 'storage' | 'ram' | 'cores';
+export type LimitStatus = 'FITS' | 'DOES NOT FIT' | 'NOT CHECKED';
+
+export interface LimitResult {
+  key: LimitKey;
+  label: string;
+  unit: string;
+  /** the server's capacity or the tier's limit */
+  limit: number;
+  /** true when the value must stay strictly below the limit (users, cases), false when ≤ is fine */
+  strict: boolean;
+  peak: number | null;
+  peakMonth: string | null;
+  status: LimitStatus;
+  /** (limit − peak) / limit × 100; negative when over */
+  headroomPct: number | null;
+  /** first month (YYYY-MM) the limit is crossed, null when never */
+  firstCrossed: string | null;
+  /** one sentence for people: "disk full in 2027-08 at this growth" */
+  message: string;
+  /** how the capacity was derived when it is not the plain figure (cores: "8 cores × 2 CPU sharing = 16") */
+  capacityNote?: string;
+}
+
+export interface MonthFigures {
+  /** YYYY-MM */
+  month: string;
+  users: number | null;
+  activeCases: number | null;
+  activeCasesPerUser: number | null;
+  /** monolith data storage incl. buffers, without HA copies, plus the OS storage once (GB) */
+  storageGb: number;
+  /** storage group → GB on the monolith (the OS group holds the one OS) */
+  storageByGroupGb: Record<string, number>;
+  /** monolith RAM / cores: the services' non-HA totals summed */
+  ramGb: number;
+  cores: number;
+  /** what the model's cluster layout would need (incl. HA), for comparison */
+  clusterVms: number;
+  clusterRamGb: number;
+  clusterCores: number;
+}
+
+/** One service's share of the monolith at one month: the arithmetic shown in the reports. */
+export interface ServiceShare {
+  service: string;
+  storageGroup: string | null;
+  vmsTotal: number;
+  vmsHa: number;
+  coresTotal: number;
+  coresHa: number;
+  cores: number;
+  ramTotalGb: number;
+  ramHaGb: number;
+  ramGb: number;
+  storageTotalGb: number;
+  storageHaGb: number;
+  storageGb: number;
+  /** per-VM OS storage the cluster layout would add for this service (not counted on the monolith) */
+  clusterOsStorageGb: number;
+}
+
+export interface Verdict {
+  set: string;
+  server: ServerSpec;
+  storageDisplayUnit: 'GB' | 'TB';
+  vmOsStorageGb: number;
+  vmOsStorageGroup: string;
+  horizon: { start: string; end: string; months: number };
+  activeCasesField: string | null;
+  monthly: MonthFigures[];
+  limits: LimitResult[];
+  /** true when no checked limit is crossed in any month of the horizon */
+  fits: boolean;
+  crossed: LimitKey[];
+  tier: { name: Tier['name']; servers: string; reasons: string[] };
+  /** the smallest single box that holds the peak month (cores, GB RAM, TB disk) */
+  minimumServer: { cores: number; ram_gb: number; disk_tb: number };
+  /** the per-service arithmetic at the peak-storage month */
+  arithmeticMonth: string;
+  arithmetic: ServiceShare[];
+  warnings: string[];
+}
+
+export interface VerdictOptions {
+  /** usage field that counts active cases; default: first of ACTIVE_CASES_FIELD_CANDIDATES present */
+  activeCasesField?: string;
+  /** combined set to judge (by name); default: the first set */
+  set?: string;
+  /** label of the flag for error messages */
+  activeCasesFlag?: string;
+}
+
+export interface WhatIfRow {
+  vars: Record<string, string>;
+  verdict: Verdict;
 }

@@ -1,26 +1,14 @@
 // The sizing verdict: does the modelled deployment fit on one server, month by month, and if not,
 // which limit is crossed first and which configuration tier to plan for instead.
-// Pure computation over a ModelResult (golden.json layout) and a server spec (common/server-spec.ts).
-// See docs/verdict.md for the definitions.
+// Pure computation over a ModelResult (golden.json layout) and a server spec (common/server-spec.ts),
+// no I/O; the types are in sizing/types.ts, the text in sizing/format.ts. See docs/verdict.md.
 import { UsageError } from '../common/errors.ts';
 import { coresCapacity, DEFAULT_SERVER, formatServerSpec, type ServerSpec } from '../common/server-spec.ts';
-import type { Cell, ModelResult, SetResult, Table } from './types.ts';
-
-/** "8 cores × 2 CPU sharing = 16" (or "8 cores, strict" when the factor is 1). */
-export function formatCoresCapacity(s: ServerSpec): string {
-  return s.cpu_overcommit === 1 ? `${s.cores} cores (strict, CPU sharing 1)` : `${s.cores} cores × ${fmt(s.cpu_overcommit)} CPU sharing = ${fmt(coresCapacity(s))}`;
-}
-
+import { fmt, formatCoresCapacity } from './format.ts';
+import type { Cell, LimitKey, LimitResult, LimitStatus, ModelResult, MonthFigures, ServiceShare, SetResult, Table, Tier, Verdict, VerdictOptions } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Tiers (checklist "Sizing tiers", transition guide 1.2)
-
-export interface Tier {
-  name: 'single server' | 'micro cluster' | 'small cluster' | 'large cluster';
-  /** users strictly below this fit the tier; null = no upper bound */
-  maxUsers: number | null;
-  servers: string;
-}
 
 export const TIERS: readonly Tier[] = [
   { name: 'single server', maxUsers: 1500, servers: 'one server' },
@@ -41,99 +29,6 @@ export const ACTIVE_CASES_FIELD_CANDIDATES = ['active_cases', 'open_cases', 'cas
 
 // ---------------------------------------------------------------------------------------------
 // Verdict
-
-export type LimitKey = 'users' | 'active_cases_per_user' | 'storage' | 'ram' | 'cores';
-export type LimitStatus = 'FITS' | 'DOES NOT FIT' | 'NOT CHECKED';
-
-export interface LimitResult {
-  key: LimitKey;
-  label: string;
-  unit: string;
-  /** the server's capacity or the tier's limit */
-  limit: number;
-  /** true when the value must stay strictly below the limit (users, cases), false when ≤ is fine */
-  strict: boolean;
-  peak: number | null;
-  peakMonth: string | null;
-  status: LimitStatus;
-  /** (limit − peak) / limit × 100; negative when over */
-  headroomPct: number | null;
-  /** first month (YYYY-MM) the limit is crossed, null when never */
-  firstCrossed: string | null;
-  /** one sentence for people: "disk full in 2027-08 at this growth" */
-  message: string;
-  /** how the capacity was derived when it is not the plain figure (cores: "8 cores × 2 CPU sharing = 16") */
-  capacityNote?: string;
-}
-
-export interface MonthFigures {
-  /** YYYY-MM */
-  month: string;
-  users: number | null;
-  activeCases: number | null;
-  activeCasesPerUser: number | null;
-  /** monolith data storage incl. buffers, without HA copies, plus the OS storage once (GB) */
-  storageGb: number;
-  /** storage group → GB on the monolith (the OS group holds the one OS) */
-  storageByGroupGb: Record<string, number>;
-  /** monolith RAM / cores: the services' non-HA totals summed */
-  ramGb: number;
-  cores: number;
-  /** what the model's cluster layout would need (incl. HA), for comparison */
-  clusterVms: number;
-  clusterRamGb: number;
-  clusterCores: number;
-}
-
-/** One service's share of the monolith at one month: the arithmetic shown in the reports. */
-export interface ServiceShare {
-  service: string;
-  storageGroup: string | null;
-  vmsTotal: number;
-  vmsHa: number;
-  coresTotal: number;
-  coresHa: number;
-  cores: number;
-  ramTotalGb: number;
-  ramHaGb: number;
-  ramGb: number;
-  storageTotalGb: number;
-  storageHaGb: number;
-  storageGb: number;
-  /** per-VM OS storage the cluster layout would add for this service (not counted on the monolith) */
-  clusterOsStorageGb: number;
-}
-
-export interface Verdict {
-  set: string;
-  server: ServerSpec;
-  storageDisplayUnit: 'GB' | 'TB';
-  vmOsStorageGb: number;
-  vmOsStorageGroup: string;
-  horizon: { start: string; end: string; months: number };
-  activeCasesField: string | null;
-  monthly: MonthFigures[];
-  limits: LimitResult[];
-  /** true when no checked limit is crossed in any month of the horizon */
-  fits: boolean;
-  crossed: LimitKey[];
-  tier: { name: Tier['name']; servers: string; reasons: string[] };
-  /** the smallest single box that holds the peak month (cores, GB RAM, TB disk) */
-  minimumServer: { cores: number; ram_gb: number; disk_tb: number };
-  /** the per-service arithmetic at the peak-storage month */
-  arithmeticMonth: string;
-  arithmetic: ServiceShare[];
-  warnings: string[];
-}
-
-export interface VerdictOptions {
-  /** usage field that counts active cases; default: first of ACTIVE_CASES_FIELD_CANDIDATES present */
-  activeCasesField?: string;
-  /** combined set to judge (by name); default: the first set */
-  set?: string;
-  /** label of the flag for error messages */
-  activeCasesFlag?: string;
-}
 
 const num = (c: Cell | undefined): number => (typeof c === 'number' && Number.isFinite(c) ? c : 0);
 const numOrNull = (c: Cell | undefined): number | null => (typeof c === 'number' && Number.isFinite(c) ? c : null);
@@ -430,123 +325,3 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// What-if: several values of config variables
-
-export interface WhatIfRow {
-  vars: Record<string, string>;
-  verdict: Verdict;
-}
-
-/**
- * Parses repeated `--var name=v1,v2` flags into the list of variable sets to run (the cartesian
- * product when several names have several values).
- */
-export function parseVarFlags(flags: string[] | undefined, flag = '--var', maxRuns = 50): Record<string, string>[] {
-  if (!flags || flags.length === 0) return [];
-  const names: string[] = [];
-  const values: string[][] = [];
-  for (const f of flags) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(f.trim());
-    if (!m) throw new UsageError(`${flag}: expected NAME=VALUE or NAME=V1,V2,... (e.g. users=1800), got "${f}"`);
-    const vs = m[2]!.split(',').map((v) => v.trim());
-    if (vs.some((v) => v === '')) throw new UsageError(`${flag} ${m[1]}: empty value in "${m[2]}"`);
-    if (names.includes(m[1]!)) throw new UsageError(`${flag}: ${m[1]} given twice (list the values once: ${m[1]}=a,b,c)`);
-    names.push(m[1]!);
-    values.push(vs);
-  }
-  let runs: Record<string, string>[] = [{}];
-  for (let i = 0; i < names.length; i++) {
-    runs = runs.flatMap((r) => values[i]!.map((v) => ({ ...r, [names[i]!]: v })));
-  }
-  if (runs.length > maxRuns) throw new UsageError(`${flag}: ${runs.length} combinations is too many (at most ${maxRuns})`);
-  return runs;
-}
-
-/** A variable value as the config loader wants it: numbers stay numbers. */
-export function varValue(v: string): string | number {
-  return /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(v) ? Number(v) : v;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text rendering (console)
-
-export function fmt(n: number, digits?: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  if (digits !== undefined) return n.toFixed(digits);
-  if (Number.isInteger(n)) return String(n);
-  const a = Math.abs(n);
-  return n.toFixed(a >= 100 ? 0 : a >= 1 ? 1 : 3);
-}
-
-function pad(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
-}
-
-export function limitRows(v: Verdict): string[][] {
-  return [
-    ['limit', 'need (peak)', 'capacity', 'headroom', 'verdict', 'first crossed'],
-    ...v.limits.map((l) => [
-      l.label,
-      l.peak === null ? '-' : `${fmt(l.peak)} ${l.unit}`,
-      `${l.strict ? '< ' : ''}${fmt(l.limit)} ${l.unit}${l.key === 'cores' ? ` (${v.server.cores} × ${fmt(v.server.cpu_overcommit)})` : ''}`,
-      l.headroomPct === null ? '-' : `${fmt(l.headroomPct, 1)}%`,
-      l.status,
-      l.firstCrossed ?? '-',
-    ]),
-  ];
-}
-
-export function formatVerdict(v: Verdict): string {
-  const out: string[] = [];
-  out.push(`==================== Verdict${v.set !== 'default' ? ` (${v.set})` : ''} ====================`);
-  out.push(`server: ${formatServerSpec(v.server)} [${v.server.source}]`);
-  out.push(`cores limit: ${formatCoresCapacity(v.server)} (services time-share the CPU; --cpu-overcommit 1 = strict)`);
-  out.push(`horizon: ${v.horizon.start} .. ${v.horizon.end} (${v.horizon.months} months)`);
-  out.push('');
-  out.push(pad(limitRows(v)));
-  out.push('');
-  out.push(`${v.fits ? 'FITS' : 'DOES NOT FIT'} on this server through ${v.horizon.end}`);
-  for (const l of v.limits) if (l.status === 'DOES NOT FIT') out.push(`  - ${l.message}`);
-  out.push(`recommended: ${v.tier.name} (${v.tier.servers})`);
-  for (const r of v.tier.reasons) out.push(`  - ${r}`);
-  for (const w of v.warnings) out.push(`note: ${w}`);
-  return out.join('\n');
-}
-
-export function whatIfRows(rows: WhatIfRow[]): string[][] {
-  const names = rows.length ? Object.keys(rows[0]!.vars) : [];
-  const keys: LimitKey[] = ['users', 'active_cases_per_user', 'storage', 'ram', 'cores'];
-  const short: Record<LimitKey, string> = { users: 'users', active_cases_per_user: 'cases/user', storage: 'disk', ram: 'RAM', cores: 'cores' };
-  return [
-    [...names.map((n) => `${n} (var)`), ...keys.map((k) => short[k]), 'verdict', 'first crossed', 'tier'],
-    ...rows.map((r) => {
-      const first = r.verdict.limits
-        .filter((l) => l.firstCrossed !== null)
-        .sort((a, b) => (a.firstCrossed! < b.firstCrossed! ? -1 : 1))[0];
-      return [
-        ...names.map((n) => r.vars[n] ?? ''),
-        ...keys.map((k) => {
-          const l = r.verdict.limits.find((x) => x.key === k)!;
-          if (l.peak === null) return 'n/a';
-          return `${fmt(l.peak)}${l.status === 'DOES NOT FIT' ? ' !' : ''}`;
-        }),
-        r.verdict.fits ? 'FITS' : 'DOES NOT FIT',
-        first ? `${first.label.split(' (')[0]} ${first.firstCrossed}` : '-',
-        r.verdict.tier.name,
-      ];
-    }),
-  ];
-}
-
-export function formatWhatIf(rows: WhatIfRow[]): string {
-  if (rows.length === 0) return '';
-  const server = rows[0]!.verdict.server;
-  return [
-    `==================== What-if (${formatServerSpec(server)}) ====================`,
-    pad(whatIfRows(rows)),
-    '(peak over the horizon; "!" = over the limit; disk and RAM in GB)',
-  ].join('\n');
-}

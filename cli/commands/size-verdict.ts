@@ -1,22 +1,12 @@
 // The `ccready size` flags for the verdict, the what-if runs and the planner reports, and the step
-// that turns a sizing result into console text, report files and an exit code. cli/commands/size.ts
-// registers the options with `verdictOptions` and calls `verdictVars` / `runVerdictStep`.
+// that assembles sizing's judgement (sizing/what-if.ts) into console text, report files and an exit
+// code. cli/commands/size.ts registers the options with `verdictOptions` and calls `runVerdictStep`.
 import type { Argv } from 'yargs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import type { ModelResult } from '../../sizing/types.ts';
-import {
-  computeVerdict,
-  formatVerdict,
-  formatWhatIf,
-  parseVarFlags,
-  varValue,
-  type Verdict,
-  type WhatIfRow,
-} from '../../sizing/verdict.ts';
-import { resolveServerSpec } from '../../common/server-spec.ts';
+import { crossedLimits, judgeRuns, parseVarFlags, varValues, verdictText, type ModelResult, type Verdict, type WhatIfRow } from '../../sizing/index.ts';
+import { resolveServerSpec, shortServerSpec } from '../../common/server-spec.ts';
 
 export interface VerdictArgs {
   server?: string;
@@ -58,7 +48,7 @@ export interface VerdictVars {
 export function verdictVars(argv: VerdictArgs): VerdictVars {
   const runs = parseVarFlags(argv.var);
   const first = runs[0];
-  return { runs, vars: first ? Object.fromEntries(Object.entries(first).map(([k, v]) => [k, varValue(v)])) : undefined };
+  return { runs, vars: first ? varValues(first) : undefined };
 }
 
 export interface VerdictStepContext {
@@ -86,58 +76,14 @@ export interface VerdictStepResult {
 
 export async function runVerdictStep(argv: VerdictArgs, vv: VerdictVars, ctx: VerdictStepContext): Promise<VerdictStepResult> {
   const server = resolveServerSpec(argv.server, '--server', argv['cpu-overcommit']);
-  const opts = { activeCasesField: argv['active-cases-field'] };
-  const verdicts = ctx.result.sets.map((s) => computeVerdict(ctx.result, server, { ...opts, set: s.name }));
-
-  // What-if: one row per combination (per set when the config has several).
-  const whatIf: WhatIfRow[] = [];
-  if (vv.runs.length > 1) {
-    vv.runs.forEach((vars, i) => {
-      const r = i === 0 ? ctx.result : ctx.rerun(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, varValue(v)])));
-      for (const s of r.sets) whatIf.push({ vars: r.sets.length > 1 ? { ...vars, set: s.name } : vars, verdict: computeVerdict(r, server, { ...opts, set: s.name }) });
-    });
-  }
-
-  const textParts = verdicts.map(formatVerdict);
-  if (vv.runs.length === 1) textParts.unshift(`(with ${Object.entries(vv.runs[0]!).map(([k, v]) => `${k}=${v}`).join(', ')})`);
-  if (vv.runs.length > 1) {
-    textParts.unshift(`(tables above and the verdict below are for ${Object.entries(vv.runs[0]!).map(([k, v]) => `${k}=${v}`).join(', ')})`);
-    textParts.push(formatWhatIf(whatIf));
-  }
-
+  const { verdicts, whatIf } = judgeRuns(ctx.result, server, { activeCasesField: argv['active-cases-field'] }, vv.runs, ctx.rerun);
+  const textParts = [verdictText(verdicts, whatIf, vv.runs)];
   const files: Record<string, string | Uint8Array> = {};
   if (ctx.writeReports) {
-    const configName = basename(ctx.configFile);
-    let configText: string | undefined;
-    try {
-      configText = readFileSync(ctx.configFile, 'utf8');
-    } catch {
-      configText = undefined;
-    }
-    const generatedAt = ctx.now ?? new Date();
-    // loaded only when reports are written: exceljs and vega would slow down every other command
-    const [{ buildSizingWorkbooks }, { buildSizingHtml }, { buildSizingMarkdown }] = await Promise.all([
-      import('../../reports/sizing-xlsx.ts'),
-      import('../../reports/sizing-html.ts'),
-      import('../../reports/sizing-markdown.ts'),
-    ]);
-    Object.assign(files, await buildSizingWorkbooks(ctx.result, verdicts, { configText, configName, generator: 'ccready size', whatIf }));
-    const html = await buildSizingHtml(ctx.result, verdicts, { whatIf, configName, generatedAt });
-    files['report.html'] = html;
-    files['report.md'] = buildSizingMarkdown(ctx.result, verdicts, { whatIf, configName, generatedAt });
-    files['verdict.json'] = `${JSON.stringify({ format: 'ccready-verdict/1', config_file: ctx.configFile, verdicts, what_if: whatIf }, null, 1)}\n`;
-    if (argv.screenshot !== false) {
-      const png = await screenshotHtml(html);
-      if (png) files['report.png'] = png;
-      else textParts.push('note: Chromium not found, report.png not written (--no-screenshot to silence)');
-    }
+    const note = await addReportFiles(files, argv, ctx, verdicts, whatIf);
+    if (note) textParts.push(note);
   }
-
-  // --fail-if-over judges every run: each set, and each what-if combination when there are several
-  const judged = whatIf.length > 0 ? whatIf.map((w) => ({ label: Object.entries(w.vars).map(([k, v]) => `${k}=${v}`).join(' '), v: w.verdict })) : verdicts.map((v) => ({ label: verdicts.length > 1 ? v.set : '', v }));
-  const crossed = judged.flatMap(({ label, v }) =>
-    v.limits.filter((l) => l.status === 'DOES NOT FIT').map((l) => `${label ? `${label}: ` : ''}${l.label.split(' (')[0]} ${l.firstCrossed}`),
-  );
+  const crossed = crossedLimits(verdicts, whatIf);
   const fail = argv['fail-if-over'] === true && crossed.length > 0;
   return {
     verdicts,
@@ -145,8 +91,36 @@ export async function runVerdictStep(argv: VerdictArgs, vv: VerdictVars, ctx: Ve
     text: textParts.join('\n\n') + '\n',
     files,
     exitCode: fail ? 1 : 0,
-    failMessage: fail ? `limits crossed within the horizon on ${verdicts[0]!.server.cores}c/${verdicts[0]!.server.ram_gb}GB/${verdicts[0]!.server.disk_tb}TB: ${crossed.join(', ')}` : null,
+    failMessage: fail ? `limits crossed within the horizon on ${shortServerSpec(server).replace(/\/(ssd|hdd)$/, '')}: ${crossed.join(', ')}` : null,
   };
+}
+
+/** The planner reports (workbooks, HTML, Markdown, verdict.json, report.png); returns a note for the console, if any. */
+async function addReportFiles(files: Record<string, string | Uint8Array>, argv: VerdictArgs, ctx: VerdictStepContext, verdicts: Verdict[], whatIf: WhatIfRow[]): Promise<string | null> {
+  const configName = basename(ctx.configFile);
+  let configText: string | undefined;
+  try {
+    configText = readFileSync(ctx.configFile, 'utf8');
+  } catch {
+    configText = undefined;
+  }
+  const generatedAt = ctx.now ?? new Date();
+  // loaded only when reports are written: exceljs and vega would slow down every other command
+  const [{ buildSizingWorkbooks }, { buildSizingHtml }, { buildSizingMarkdown }] = await Promise.all([
+    import('../../reports/sizing-xlsx.ts'),
+    import('../../reports/sizing-html.ts'),
+    import('../../reports/sizing-markdown.ts'),
+  ]);
+  Object.assign(files, await buildSizingWorkbooks(ctx.result, verdicts, { configText, configName, generator: 'ccready size', whatIf }));
+  const html = await buildSizingHtml(ctx.result, verdicts, { whatIf, configName, generatedAt });
+  files['report.html'] = html;
+  files['report.md'] = buildSizingMarkdown(ctx.result, verdicts, { whatIf, configName, generatedAt });
+  files['verdict.json'] = `${JSON.stringify({ format: 'ccready-verdict/1', config_file: ctx.configFile, verdicts, what_if: whatIf }, null, 1)}\n`;
+  if (argv.screenshot === false) return null;
+  const png = await screenshotHtml(html);
+  if (!png) return 'note: Chromium not found, report.png not written (--no-screenshot to silence)';
+  files['report.png'] = png;
+  return null;
 }
 
 /** Screenshot of the HTML report in headless Chromium; null when Chromium is not installed. */

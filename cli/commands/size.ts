@@ -2,8 +2,7 @@ import type { CommandModule } from 'yargs';
 import { statSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../../common/runs.ts';
-import { EXAMPLE_CONFIG, loadSizingConfig, runModel } from '../../sizing/index.ts';
-import { consoleText, jsonText, outputFiles } from '../../sizing/format.ts';
+import { consoleText, EXAMPLE_CONFIG, jsonText, loadSizingConfig, outputFiles, runModel } from '../../sizing/index.ts';
 import { runVerdictStep, verdictOptions, verdictVars, type VerdictArgs } from './size-verdict.ts';
 
 interface SizeArgs extends VerdictArgs {
@@ -61,7 +60,7 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
     if (argv.out) {
       const dir = runDir(newRunId(), argv.out);
       try {
-        writeRunFiles(dir, { ...outputFiles(config, result), ...verdict.files });
+        writeRunFiles(dir, { ...(await outputFiles(config, result)), ...verdict.files });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (!code) throw e;

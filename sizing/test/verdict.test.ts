@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../common/errors.ts';
-import { computeVerdict, formatVerdict, limitRows, formatWhatIf, parseVarFlags, tierForUsers, varValue } from '../verdict.ts';
+import { computeVerdict, formatVerdict, limitRows, formatWhatIf, parseVarFlags, tierForUsers, varValue } from '../index.ts';
 import { DEFAULT_SERVER, parseServerSpec } from '../../common/server-spec.ts';
 import { loadSizingConfig, runModel } from '../index.ts';
 import { golden, synthResult } from './verdict-fixtures.ts';
