@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseSizingConfig, runModel } from './index.ts';
+import { sizingReferenceConfigs, sizingReferenceFile } from '../fixtures/reference.ts';
 
-const REF = '/work/shared/reference/sizing';
 const LARGEST = ['icds-14lakh-aug2019', 'icds-march-sizing-comparison', 'icds-14lakh', 'icds-700k-test'];
 const FAILING = new Set(['gcc-sangath', 'ush-edss', 'icds-100k', 'test-usage-config', 'test-usage-and-service-config']);
 
@@ -100,21 +100,18 @@ function row(name: string, text: string): SizingBenchRow {
 export async function benchSizing(): Promise<(SizingBenchRow | SizingCliBenchRow)[]> {
   const rows: (SizingBenchRow | SizingCliBenchRow)[] = [];
   const texts: [string, string][] = [];
-  if (existsSync(REF)) {
-    for (const name of LARGEST) rows.push(row(name, readFileSync(`${REF}/${name}/config.yml`, 'utf8')));
-    const { readdirSync } = await import('node:fs');
-    for (const d of readdirSync(REF)) {
-      if (!FAILING.has(d) && existsSync(`${REF}/${d}/config.yml`)) texts.push([d, readFileSync(`${REF}/${d}/config.yml`, 'utf8')]);
-    }
-    // the whole computable reference set, load + model, as a planner's what-if loop would
-    const all = timeMs(() => { for (const [n, t] of texts) runModel(parseSizingConfig(t, n)); }, 1000, 20);
-    const peer = timeMs(() => { for (const [, t] of texts) parse(t, { version: '1.1' }); }, 1000, 20);
-    rows.push({
-      name: `all ${texts.length} reference configs (load + model)`, months: 0, sets: 0, services: 0,
-      model_ms: Number(all.ms.toFixed(3)), yaml_parse_ms: Number(peer.ms.toFixed(3)),
-      ratio_model_over_parse: Number((all.ms / peer.ms).toFixed(2)), reps: all.reps,
-    });
-  }
+  // The reference configs are in the repository; a missing one throws (no silently dropped row).
+  const configText = (name: string) => readFileSync(sizingReferenceFile(name, 'config.yml'), 'utf8');
+  for (const name of LARGEST) rows.push(row(name, configText(name)));
+  for (const d of sizingReferenceConfigs()) if (!FAILING.has(d)) texts.push([d, configText(d)]);
+  // the whole computable reference set, load + model, as a planner's what-if loop would
+  const all = timeMs(() => { for (const [n, t] of texts) runModel(parseSizingConfig(t, n)); }, 1000, 20);
+  const peer = timeMs(() => { for (const [, t] of texts) parse(t, { version: '1.1' }); }, 1000, 20);
+  rows.push({
+    name: `all ${texts.length} reference configs (load + model)`, months: 0, sets: 0, services: 0,
+    model_ms: Number(all.ms.toFixed(3)), yaml_parse_ms: Number(peer.ms.toFixed(3)),
+    ratio_model_over_parse: Number((all.ms / peer.ms).toFixed(2)), reps: all.reps,
+  });
   rows.push(row('stress: 120 months, 64 sets, 30 services', stressConfigYaml()));
   rows.push(...cliRows());
   return rows;

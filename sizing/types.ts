@@ -1,5 +1,5 @@
 // Result and config types of the sizing engine. Field names follow the golden.json layout of
-// commcare_resource_model (see /work/shared/reference/sizing/README.md) so that
+// commcare_resource_model (see fixtures/sizing-reference/README.md) so that
 // `ccready size --format json` can be compared cell by cell with the Python tool.
 import type { ServerSpec } from '../common/server-spec.ts';
 

@@ -3,13 +3,12 @@
 // timestamps, and each worker working only on its own cases.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { FormTemplate } from '../contract.ts';
 import { applyAcknowledged, chooseTemplate, fillTemplate, templateSet, type FillContext, type WorkerState } from '../scenarios/fill.ts';
 import { builtinTemplates, templateFromXml } from '../templates.ts';
+import { hqSample } from '../../fixtures/reference.ts';
 
-const SAMPLES = '/work/shared/reference/hq-samples';
 const MIX = { registration: 1, followup: 3, close: 1 };
 
 function worker(): WorkerState {
@@ -75,9 +74,9 @@ test('a worker\'s user id learned later (from its first sync) reaches the next f
 
 test('Raw XML from HQ (commcare-perf forms): same fill as the reference, fresh ids per form', () => {
   const t = [
-    templateFromXml(readFileSync(`${SAMPLES}/perf-creates_case.xml`, 'utf8'), 'creates_case.xml'),
-    templateFromXml(readFileSync(`${SAMPLES}/perf-updates_case.xml`, 'utf8'), 'updates_case.xml'),
-    templateFromXml(readFileSync(`${SAMPLES}/hq-casexml-v2-index_update.xml`, 'utf8'), 'index_update.xml'),
+    templateFromXml(hqSample('perf-creates_case.xml'), 'creates_case.xml'),
+    templateFromXml(hqSample('perf-updates_case.xml'), 'updates_case.xml'),
+    templateFromXml(hqSample('hq-casexml-v2-index_update.xml'), 'index_update.xml'),
   ];
   const set = templateSet(t);
   const st = worker();
@@ -140,7 +139,7 @@ test('choosing forms follows the mix; case-less folders pick any form; other for
   // weights 1:3:1 over [0,5): 0.5 → registration, 2.5 → follow-up, 4.75 → close
   assert.equal([0.1, 0.5, 0.95].map((x) => set.all[chooseTemplate(MIX, set, 3, () => x)].kind), ['registration', 'followup', 'close']);
   assert.is(set.all[chooseTemplate({ registration: 0, followup: 0, close: 1 }, set, 3)].kind, 'close');
-  const caseless = templateSet([templateFromXml(readFileSync(`${SAMPLES}/perf-simple_xform.xml`, 'utf8'), 'simple.xml')]);
+  const caseless = templateSet([templateFromXml(hqSample('perf-simple_xform.xml'), 'simple.xml')]);
   assert.is(chooseTemplate(MIX, caseless, 0), 0);
   const mixed = templateSet([...builtinTemplates(), caseless.all[0]]);
   const kinds = new Set<string>();

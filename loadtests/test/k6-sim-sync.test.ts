@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLoad } from '../index.ts';
 import { nextOut, out, run, targetOf, withSim } from './helpers.ts';
+import { hqSamplePath } from '../../fixtures/reference.ts';
 
 test('integrity audit with the Form API down (elasticsearch): nothing confirmed, so the run fails', async () => {
   await withSim({}, async (sim) => {
@@ -72,7 +73,7 @@ test('--xforms: Raw XML from HQ (commcare-perf\'s three forms) replayed with fre
   await withSim({}, async (sim) => {
     const xforms = mkdtempSync(join(tmpdir(), 'ccready-xforms-'));
     try {
-      for (const f of ['perf-creates_case.xml', 'perf-updates_case.xml', 'perf-simple_xform.xml']) copyFileSync(join('/work/shared/reference/hq-samples', f), join(xforms, f));
+      for (const f of ['perf-creates_case.xml', 'perf-updates_case.xml', 'perf-simple_xform.xml']) copyFileSync(hqSamplePath(f), join(xforms, f));
       const before = sim.stats().domains[sim.domain];
       const r = await run(sim, { scenario: 'submit', xformsDir: xforms });
       assert.is(r.exitCode, 0, JSON.stringify(r.summary));

@@ -1,6 +1,5 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, readdirSync } from 'node:fs';
 import { parse } from 'yaml';
 import { UsageError } from '../../common/errors.ts';
 import { auditForms, describeRejections, missingIds, parseAckLog, parseRejectLog } from '../audit.ts';
@@ -12,8 +11,8 @@ import { interpretSummary, type K6SummaryData } from '../summary.ts';
 import { builtinTemplates, templateFromXml, templatesFromDir } from '../templates.ts';
 import { parseUsersCsv } from '../users.ts';
 import { loadSizingConfig, EXAMPLE_CONFIG } from '../../sizing/index.ts';
+import { hqSample, hqSampleNames } from '../../fixtures/reference.ts';
 
-const SAMPLES = '/work/shared/reference/hq-samples';
 
 function throwsUsage(fn: () => unknown, re: RegExp) {
   try {
@@ -37,24 +36,24 @@ test('built-in templates: registration creates a case, follow-up and close use t
 });
 
 test('Raw XML from HQ: fresh instanceID, fresh created case ids, updates go to own cases (no Locust hot-spot)', () => {
-  const create = templateFromXml(readFileSync(`${SAMPLES}/perf-creates_case.xml`, 'utf8'), 'creates_case.xml');
+  const create = templateFromXml(hqSample('perf-creates_case.xml'), 'creates_case.xml');
   assert.is(create.kind, 'registration');
   assert.is(create.creates, 1);
   assert.not.match(create.xml, /1e16a2e1/);
   assert.not.match(create.xml, /d656627c/);
-  const update = templateFromXml(readFileSync(`${SAMPLES}/perf-updates_case.xml`, 'utf8'), 'updates_case.xml');
+  const update = templateFromXml(hqSample('perf-updates_case.xml'), 'updates_case.xml');
   assert.is(update.kind, 'followup');
   assert.match(update.xml, /case_id="\{\{own_case_id\}\}"/);
   assert.not.match(update.xml, /1e16a2e1-b0a0-42ee-92e1-4c43dca11171/);
-  const simple = templateFromXml(readFileSync(`${SAMPLES}/perf-simple_xform.xml`, 'utf8'), 'simple.xml');
+  const simple = templateFromXml(hqSample('perf-simple_xform.xml'), 'simple.xml');
   assert.is(simple.kind, 'other');
   assert.match(simple.xml, /\{\{instance_id\}\}/);
   // a form without meta gets one, so each replay is a new form
-  const close = templateFromXml(readFileSync(`${SAMPLES}/hq-casexml-v2-basic_close.xml`, 'utf8'), 'close.xml');
+  const close = templateFromXml(hqSample('hq-casexml-v2-basic_close.xml'), 'close.xml');
   assert.is(close.kind, 'close');
   assert.match(close.xml, /instanceID>\{\{instance_id\}\}</);
-  throwsUsage(() => templateFromXml(readFileSync(`${SAMPLES}/hq-receiver-invalid_form_xml.xml`, 'utf8'), 'bad.xml'), /^bad\.xml: expected an XForm instance/);
-  throwsUsage(() => templateFromXml(readFileSync(`${SAMPLES}/hq-receiver-missing_xmlns.xml`, 'utf8'), 'nox.xml'), /^nox\.xml: .*expected the root element to have an xmlns/);
+  throwsUsage(() => templateFromXml(hqSample('hq-receiver-invalid_form_xml.xml'), 'bad.xml'), /^bad\.xml: expected an XForm instance/);
+  throwsUsage(() => templateFromXml(hqSample('hq-receiver-missing_xmlns.xml'), 'nox.xml'), /^nox\.xml: .*expected the root element to have an xmlns/);
   throwsUsage(() => templatesFromDir('/nonexistent-dir'), /^--xforms: expected a folder of Raw XML forms/);
 });
 
@@ -233,9 +232,9 @@ test('k8s: TestRun with the bundled script in a ConfigMap, parallelism, and no s
 });
 
 test('every sample form of the reference set is either a template or a one-line input error', () => {
-  for (const f of readdirSync(SAMPLES).filter((n) => /^(perf|hq-receiver|hq-casexml-v2)/.test(n))) {
+  for (const f of hqSampleNames().filter((n) => /^(perf|hq-receiver|hq-casexml-v2)/.test(n))) {
     try {
-      const t = templateFromXml(readFileSync(`${SAMPLES}/${f}`, 'utf8'), f);
+      const t = templateFromXml(hqSample(f), f);
       assert.match(t.xml, /\{\{instance_id\}\}/, f);
     } catch (e) {
       assert.instance(e, UsageError, f);

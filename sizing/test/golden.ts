@@ -1,18 +1,8 @@
 // Compares ccready's tables with the Python tool's golden.json, cell by cell.
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Cell, Table } from '../types.ts';
 
-export const REFERENCE_DIR = '/work/shared/reference/sizing';
-
-export function referenceConfigs(): string[] {
-  if (!existsSync(REFERENCE_DIR)) return [];
-  return readdirSync(REFERENCE_DIR).filter((d) => existsSync(join(REFERENCE_DIR, d, 'golden.json'))).sort();
-}
-
-export function loadGolden(name: string): any {
-  return JSON.parse(readFileSync(join(REFERENCE_DIR, name, 'golden.json'), 'utf8'));
-}
+// The oracle is in the repository (fixtures/sizing-reference); a missing file fails loudly there.
+export { SIZING_REFERENCE_DIR as REFERENCE_DIR, sizingReferenceConfigs as referenceConfigs, readGolden as loadGolden } from '../../fixtures/reference.ts';
 
 /** Raw float columns (no rounding in the tool): compared within a relative 1e-12. */
 function isRawFloat(col: string | string[]): boolean {

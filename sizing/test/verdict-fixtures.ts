@@ -1,22 +1,15 @@
 // Helpers for the verdict and report tests: a hand-built ModelResult with known figures, and the
-// location of the Python tool's reference outputs.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+// Python tool's reference outputs (in the repository: fixtures/sizing-reference).
 import type { Cell, ModelResult, Table } from '../types.ts';
+import { SIZING_REFERENCE_DIR, readGolden } from '../../fixtures/reference.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-/** shared/reference/sizing: beside the clone (CI) or at /work/shared (the team's machine). */
+/** The folder of the Python tool's reference outputs (fixtures/sizing-reference). */
 export function referenceDir(): string {
-  const candidates = [process.env.CCREADY_SIZING_REFERENCE, join(repoRoot, '..', 'shared', 'reference', 'sizing'), '/work/shared/reference/sizing'];
-  const found = candidates.find((d): d is string => !!d && existsSync(join(d, 'echis', 'golden.json')));
-  if (!found) throw new Error(`reference sizing outputs not found (looked in ${candidates.filter(Boolean).join(', ')})`);
-  return found;
+  return SIZING_REFERENCE_DIR;
 }
 
 export function golden(name: string): ModelResult {
-  return JSON.parse(readFileSync(join(referenceDir(), name, 'golden.json'), 'utf8')) as ModelResult;
+  return readGolden(name) as ModelResult;
 }
 
 export interface SynthService {
