@@ -9,6 +9,7 @@ import { loadCommand } from './commands/load.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { gateCommand } from './commands/gate.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { readinessCommand } from './commands/readiness.ts';
 
 // `ccready size | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
     .command(verifyCommand)
     .command(gateCommand)
     .command(doctorCommand)
+    .command(readinessCommand)
     .demandCommand(1, 'name a command (see ccready --help)')
     .strict()
     .recommendCommands()
