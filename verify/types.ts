@@ -76,7 +76,7 @@ export interface Decision {
 }
 
 export interface VerifyReport {
-  kind: 'verify' | 'gate' | 'canary-write' | 'canary-check';
+  kind: 'verify' | 'gate' | 'canary-write' | 'canary-check' | 'monitoring';
   runId: string;
   target: string;
   domain: string;

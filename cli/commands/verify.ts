@@ -4,6 +4,7 @@ import { newRunId, runDir } from '../../common/runs.ts';
 import { runVerify, verifySteps, canaryWrite, canaryCheck, consoleProgress, type VerifyReport } from '../../verify/index.ts';
 import { targetFlags, localFlags, targetFrom, optionsFrom, interruptible, lastWins, type ParsedFlags } from '../../verify/cli.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
+import { monitoringCommand } from './verify-monitoring.ts';
 
 /** What every verify-family command sets up: target, options, run folder, live progress, Ctrl-C. */
 export function startRun(f: ParsedFlags) {
@@ -67,7 +68,8 @@ export const verifyCommand: CommandModule = {
       .example('ccready verify --env-file sim.env', 'the checklist against `ccready sim`')
       .example('ccready verify --target https://hq.example.org --domain qa --app-id APP --local --server 8c/32GB/2TB', 'on the box itself, with host checks')
       .example('ccready verify --target https://hq.example.org --domain qa --only 02-service-health', 'one step')
-      .command(canary),
+      .command(canary)
+      .command(monitoringCommand),
   handler: async (argv) => {
     const f = lastWins(argv) as unknown as ParsedFlags;
     const { target, opts, runId, dir, progress, stop } = startRun(f);

@@ -72,7 +72,8 @@ export function classifyRun(dir: string, files: RunFiles): Evidence | null {
     // drill reports follow the verify report shape (decision.exitCode) or say PASS / FAIL
     const passed = decision.exitCode === 0 || r.verdict === 'PASS';
     const said = str(decision.verdict) ?? str(r.verdict) ?? 'no verdict';
-    const summary = `${said}${str(decision.summary) ? `: ${decision.summary}` : ''}`;
+    // verify's summary already starts with its verdict
+    const summary = str(decision.summary)?.startsWith(said) ? String(decision.summary) : `${said}${str(decision.summary) ? `: ${decision.summary}` : ''}`;
     if (kind === 'verify' || kind === 'gate' || kind === 'monitoring') {
       if (!base.at) throw inputError(join(dir, 'report.json'), 'finishedAt', 'expected the time the run finished');
       return { kind, ...base, ok: passed && !r.interrupted, summary };

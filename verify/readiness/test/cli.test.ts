@@ -45,7 +45,7 @@ let target = '';
 
 /** Signs every non-optional attested row of the template; waives the rows whose runs this test cannot make. */
 function signed(extraWaivers = ''): string {
-  let t = readFileSync(join(work, 'attestations.yml'), 'utf8').replace('target: ""', `target: "${target}"`);
+  let t = readFileSync(join(work, 'template.yml'), 'utf8').replace('target: ""', `target: "${target}"`);
   for (const c of CHECKPOINTS.filter((x) => isAttested(x) && !x.optional)) {
     t = t.replace(`  ${c.id}:\n    by: ""\n    date: ""`, `  ${c.id}:\n    by: "A. Banda, MSP lead"\n    date: "2026-01-05"`);
   }
@@ -61,7 +61,7 @@ test('init writes the template with every attested checkpoint; refuses to overwr
   const again = await cli(['readiness', 'init']);
   assert.is(again.code, 2);
   assert.match(again.stderr, /^ccready: --out attestations\.yml: exists; pass --force/);
-  const other = await cli(['readiness', 'init', '--out', 'b.yml']);
+  const other = await cli(['readiness', 'init', '--out', 'template.yml']);
   assert.is(other.code, 0, other.stderr);
 });
 
