@@ -87,9 +87,9 @@ export function isLoopback(url: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Replaces every secret of the target in `text` with `***`. */
-export function redact(text: string, target: Pick<Target, 'mobile' | 'web' | 'simToken'>): string {
-  const secrets = [target.mobile?.password, target.web?.password, target.simToken].filter((s): s is string => !!s && s.length >= 3);
+/** Replaces every secret of the target (and any `extra` ones, e.g. created workers' passwords) in `text` with `***`. */
+export function redact(text: string, target: Pick<Target, 'mobile' | 'web' | 'simToken'>, extra: string[] = []): string {
+  const secrets = [target.mobile?.password, target.web?.password, target.simToken, ...extra].filter((s): s is string => !!s && s.length >= 3);
   let out = text;
   for (const s of secrets) out = out.split(s).join('***');
   for (const s of secrets) out = out.split(encodeURIComponent(s)).join('***');

@@ -22,6 +22,8 @@ export interface AuditResult {
   note?: string;
   /** true when the audit was wanted but the Form API could not be used: nothing is confirmed */
   failed?: boolean;
+  /** true when a stop signal ended the audit before it could decide */
+  interrupted?: boolean;
 }
 
 /**
@@ -139,6 +141,8 @@ export interface AuditOptions {
   timeoutS?: number;
   pollS?: number;
   list?: (target: Target, since: Date) => Promise<Set<string>>;
+  /** Ctrl-C: stop waiting, keep what was confirmed so far */
+  signal?: AbortSignal;
 }
 
 export async function auditForms(o: AuditOptions): Promise<AuditResult> {
@@ -153,9 +157,17 @@ export async function auditForms(o: AuditOptions): Promise<AuditResult> {
   }
   let missing: string[] = o.acked.map((a) => a.formId);
   let lastError: string | undefined;
+  let listed = false;
+  const stopped = (): AuditResult => ({
+    checked: false, interrupted: true, acknowledged: o.acked.length, found: listed ? o.acked.length - missing.length : 0, lost: 0, missingFormIds: [],
+    waitedS: Number(((Date.now() - started) / 1000).toFixed(1)),
+    note: listed ? `stopped after ${((Date.now() - started) / 1000).toFixed(0)} s with ${o.acked.length - missing.length} of ${o.acked.length} forms confirmed` : 'stopped before the Form API answered',
+  });
   for (;;) {
+    if (o.signal?.aborted) return stopped();
     try {
       missing = missingIds(o.acked, await list(o.target, o.since));
+      listed = true;
       lastError = undefined;
     } catch (e) {
       lastError = (e as Error).message;
@@ -167,6 +179,15 @@ export async function auditForms(o: AuditOptions): Promise<AuditResult> {
       }
       return { checked: true, acknowledged: o.acked.length, found: o.acked.length - missing.length, lost: missing.length, missingFormIds: missing, waitedS: Number(waited.toFixed(1)) };
     }
-    await new Promise((r) => setTimeout(r, pollMs));
+    if (o.signal?.aborted) return stopped();
+    await new Promise<void>((r) => {
+      const t = setTimeout(done, pollMs);
+      function done() {
+        clearTimeout(t);
+        o.signal?.removeEventListener('abort', done);
+        r();
+      }
+      o.signal?.addEventListener('abort', done, { once: true });
+    });
   }
 }

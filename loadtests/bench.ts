@@ -11,7 +11,7 @@ import { startSim } from '../fixtures/hq-sim/index.ts';
 import { ensureBundle } from './bundle.ts';
 import { resolveK6 } from './k6bin.ts';
 import { defaultPlan, shapeRun } from './plan.ts';
-import { buildRunConfig } from './runner.ts';
+import { buildRunConfig } from './config.ts';
 import { builtinTemplates } from './templates.ts';
 
 const SECONDS = Number(process.env.CCREADY_BENCH_SECONDS ?? 8);

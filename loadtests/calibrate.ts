@@ -3,7 +3,7 @@
 // second per gunicorn worker, and says how the config should change. Pure.
 import { inputError, UsageError } from '../common/errors.ts';
 import type { SizingConfig } from '../sizing/types.ts';
-import type { LoadRunRecord } from './runner.ts';
+import type { LoadRunRecord } from './record.ts';
 
 export interface Calibration {
   /** requests per second the server sustained within the thresholds */

@@ -3,8 +3,12 @@
 // Nothing secret ever goes into a K6RunConfig: credentials reach k6 through environment variables
 // or a 0600 users file named by CCREADY_USERS_FILE.
 
-export type ScenarioName = 'submit' | 'restore' | 'mobile-day';
-export type ProfileName = 'smoke' | 'normal' | 'peak' | 'stress' | 'soak';
+import type { Options, Scenario } from 'k6/options';
+
+export const SCENARIOS = ['submit', 'restore', 'mobile-day'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+export const PROFILES = ['smoke', 'normal', 'peak', 'stress', 'soak'] as const;
+export type ProfileName = (typeof PROFILES)[number];
 export type FormKind = 'registration' | 'followup' | 'close' | 'other';
 
 /**
@@ -38,8 +42,8 @@ export interface K6RunConfig {
   appId?: string;
   scenario: ScenarioName;
   profile: ProfileName | 'plan';
-  /** k6 options exported as-is by the script (scenarios, thresholds, …). */
-  options: Record<string, unknown>;
+  /** k6 options exported as-is by the script (scenarios, thresholds, TLS, …). */
+  options: Options;
   submit: {
     /** path under /a/<domain>/receiver/ : 'secure' = receiver/secure/<app_id>/ as HQ-built apps */
     path: 'secure' | 'plain';
@@ -87,3 +91,8 @@ export const ACK_PREFIX = 'ccready-ack';
  * so the report can say what the server answered (401 is the password, 500 the server).
  */
 export const REJECT_PREFIX = 'ccready-reject';
+
+/** The most virtual users a k6 scenario may run at once (shared by the plan and the k6 script). */
+export function scenarioVUs(s: Scenario): number {
+  return Math.max('maxVUs' in s ? s.maxVUs ?? 0 : 0, 'vus' in s ? s.vus ?? 0 : 0, 'preAllocatedVUs' in s ? s.preAllocatedVUs : 0, 1);
+}

@@ -1,6 +1,13 @@
 // Public API of the load tests (used by the CLI and by `ccready gate`).
-export { runLoad, checkSafety, buildRunConfig, PROFILES, SCENARIOS, DEFAULT_MAX_DURATION_S } from './runner.ts';
-export type { RunLoadOptions, LoadResult, LoadRunRecord } from './runner.ts';
+export { runLoad } from './runner.ts';
+export type { RunLoadOptions } from './runner.ts';
+export type { LoadResult, LoadRunRecord, LoadVerdict, Completion, RunSample } from './record.ts';
+export { checkSafety, buildRunConfig } from './config.ts';
+export { prepareRun, DEFAULT_MAX_DURATION_S } from './prepare.ts';
+export type { PreparedRun, PrepareInput } from './prepare.ts';
+export { judgeRun, plannedIterations, segmentShare, describeK6Exit, MIN_COMPLETION, LOAD_EXIT } from './outcome.ts';
+export type { Judgement, RunFacts, K6Exit } from './outcome.ts';
+export { PROFILES, SCENARIOS } from './contract.ts';
 export { resolveK6, k6Version } from './k6bin.ts';
 export type { K6Binary } from './k6bin.ts';
 export {

@@ -2,7 +2,8 @@
 // sizing model's usage table, and the k6 options (executors, thresholds) each profile turns a plan
 // into. Pure functions only: no I/O, so every number can be checked in a unit test.
 import { inputError, UsageError } from '../common/errors.ts';
-import type { ProfileName, ScenarioName, StressStep } from './contract.ts';
+import type { Options, Scenario, Threshold } from 'k6/options';
+import { scenarioVUs, type ProfileName, type ScenarioName, type StressStep } from './contract.ts';
 
 export interface LatencyLimits {
   /** milliseconds */
@@ -107,7 +108,7 @@ export interface LoadPlan {
    * scenario (one worker per planned user, the default 1 h cap). Derived, never read back: a run
    * recomputes them from the rates, thresholds and durations above, so edit those.
    */
-  k6?: Record<string, Record<string, Record<string, unknown>>>;
+  k6?: Record<string, Record<string, Options>>;
 }
 
 /** A usage table as produced by the sizing model (pandas "split" layout). */
@@ -321,7 +322,7 @@ export function validatePlan(raw: unknown, file: string): LoadPlan {
 
 export interface ScenarioShape {
   /** the k6 options object exported by the script */
-  options: Record<string, unknown>;
+  options: Options;
   /** requests per second the run aims at (forms/s for submit, restores/s for restore, forms/s for mobile-day) */
   targetRate: number;
   /** seconds of load (without graceful stop) */
@@ -349,8 +350,8 @@ function vus(rate: number, maxVU: number): { preAllocatedVUs: number; maxVUs: nu
   return { preAllocatedVUs: pre, maxVUs: Math.min(maxVU, Math.max(pre * 2, 10)) };
 }
 
-export function k6Thresholds(th: Thresholds, opts: { abort: boolean; latency: boolean }): Record<string, unknown[]> {
-  const out: Record<string, unknown[]> = {
+export function k6Thresholds(th: Thresholds, opts: { abort: boolean; latency: boolean }): Record<string, Threshold[]> {
+  const out: Record<string, Threshold[]> = {
     ccready_errors: [
       ...(opts.latency ? [`rate<${th.errorRate}`] : []),
       ...(opts.abort ? [{ threshold: `rate<${th.abortErrorRate}`, abortOnFail: true, delayAbortEval: `${th.abortDelayS}s` }] : []),
@@ -392,7 +393,7 @@ export function shapeRun(input: ShapeInput): ScenarioShape {
   const base = { exec, gracefulStop: '5s' };
   let targetRate: number;
   let durationS: number;
-  let k6scenario: Record<string, unknown>;
+  let k6scenario: Scenario;
   let stressSteps: StressStep[] | undefined;
   let mobileDay = { formsPerDay: Math.max(1, Math.min(50, Math.round(plan.formsPerUserPerDay))), thinkS: 1 };
 
@@ -411,7 +412,6 @@ export function shapeRun(input: ShapeInput): ScenarioShape {
     const peak = perSecond('peak');
     const n = Math.max(2, Math.round(d.stressSteps));
     const stepS = Math.max(5, Math.round(d.stressStepS));
-    const total = n * stepS;
     const allowedSteps = Math.max(1, Math.min(n, Math.floor(input.maxDurationS / stepS)));
     if (allowedSteps < n) notes.push(`stress cut to ${allowedSteps} of ${n} steps by the ${input.maxDurationS}s cap`);
     stressSteps = [];
@@ -433,7 +433,6 @@ export function shapeRun(input: ShapeInput): ScenarioShape {
       stressSteps.push({ step: i + 1, startS: t + 1, endS: t + stepS, rate: round(Math.round(rate * 60) / 60, 3) });
       t += stepS;
     }
-    void total;
     durationS = t;
     targetRate = stressSteps[stressSteps.length - 1].rate;
     const top = stressSteps[stressSteps.length - 1].rate;
@@ -474,9 +473,9 @@ export function shapeRun(input: ShapeInput): ScenarioShape {
     }
   }
   // Up to 30 s per batch of ten setup restores, for the workers that virtual users will be.
-  const vuCap = Math.max(Number((k6scenario as { maxVUs?: number }).maxVUs ?? 0), Number((k6scenario as { vus?: number }).vus ?? 0), 1);
+  const vuCap = scenarioVUs(k6scenario);
   const setupTimeoutS = Math.max(60, Math.ceil(Math.min(input.workers, vuCap) / 10) * 30);
-  const options = {
+  const options: Options = {
     scenarios: { [scenario]: k6scenario },
     thresholds,
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],

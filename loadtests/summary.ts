@@ -42,6 +42,8 @@ export interface StepResult {
 export interface LoadSummary {
   durationS: number;
   iterations: number;
+  /** iterations an arrival-rate scenario could not start (no free virtual user) */
+  droppedIterations: number;
   requests: number;
   /** requests per second over the whole run */
   requestRate: number;
@@ -93,6 +95,7 @@ export function interpretSummary(
   const s: LoadSummary = {
     durationS: Number(durationS.toFixed(2)),
     iterations: val('iterations', 'count'),
+    droppedIterations: val('dropped_iterations', 'count'),
     requests: val('http_reqs', 'count'),
     requestRate: Number(val('http_reqs', 'rate').toFixed(3)),
     errorRate: val('ccready_errors', 'rate'),

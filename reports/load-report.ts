@@ -2,7 +2,7 @@
 // Markdown summary with the verdict, a CSV of the key metrics, and JUnit XML for CI.
 import { stringify } from 'csv-stringify/sync';
 import { junitXml, type JUnitCase } from './junit.ts';
-import type { LoadRunRecord } from '../loadtests/runner.ts';
+import type { LoadRunRecord } from '../loadtests/record.ts';
 
 const ms = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(1)} ms`);
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -15,11 +15,15 @@ export function loadMarkdown(r: LoadRunRecord): string {
   lines.push(`| Target | ${r.target} (project \`${r.domain}\`) |`);
   lines.push(`| Scenario / profile | ${r.scenario} / ${r.profile} |`);
   lines.push(`| Started / ended | ${r.startedAt} / ${r.endedAt} |`);
-  lines.push(`| k6 | ${r.k6.version} (${r.k6.source}), exit code ${r.k6ExitCode} |`);
+  lines.push(`| k6 | ${r.k6.version} (${r.k6.source}), ${r.k6End} |`);
   lines.push(`| Mobile workers | ${r.workers} (${r.usersSource}) |`);
   lines.push(`| Target rate | ${r.targetRate} /s for ${r.plannedDurationS} s |`);
+  if (r.segment) lines.push(`| Execution segment | ${r.segment.segment} (${(r.segment.share * 100).toFixed(1)}% of the plan; rates and counts are this share's) |`);
+  const c = r.completion;
+  if (c) lines.push(`| Iterations | ${c.completed}${c.planned !== null ? ` of ${c.planned} planned (${((c.ratio ?? 0) * 100).toFixed(0)}%)` : ''}${c.dropped ? `, ${c.dropped} dropped` : ''} |`);
   lines.push('');
   lines.push('## Verdict', '');
+  for (const f of r.failures ?? []) lines.push(`- **${f}**`);
   lines.push(`- Thresholds: ${s.thresholdsOk ? 'all met' : 'FAILED'}`);
   if (r.audit.checked) lines.push(`- Integrity audit: ${r.audit.acknowledged} forms acknowledged, ${r.audit.found} listed by the Form API, **lost = ${r.audit.lost}**`);
   else if (r.audit.failed) lines.push(`- Integrity audit: **FAILED** (${r.audit.note})`);

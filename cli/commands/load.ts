@@ -6,13 +6,13 @@ import { inputError, UsageError } from '../../common/errors.ts';
 import { newRunId } from '../../common/runs.ts';
 import { resolveTarget, type Target } from '../../common/target.ts';
 import {
-  bundleScenarios, buildRunConfig, ensureBundle, builtinTemplates, defaultPlan, derivePlan, readUsersCsv, runLoad, shapeRun,
-  templatesFromDir, validatePlan, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
-  type LoadPlan, type ProfileName, type ScenarioName,
+  bundleScenarios, ensureBundle, builtinTemplates, derivePlan, prepareRun, readUsersCsv, runLoad,
+  validatePlan, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
+  type LoadPlan, type LoadResult, type ProfileName, type ScenarioName,
 } from '../../loadtests/index.ts';
 import { calibrate } from '../../loadtests/calibrate.ts';
 import { k8sManifest } from '../../loadtests/k8s.ts';
-import type { LoadRunRecord } from '../../loadtests/runner.ts';
+import type { LoadRunRecord } from '../../loadtests/record.ts';
 
 interface TargetArgs {
   target?: string;
@@ -214,18 +214,27 @@ const runCmd: CommandModule = {
       auditTimeoutS: a.auditTimeout,
       onProgress: (l) => process.stderr.write(l + '\n'),
     });
-    const s = r.summary;
-    process.stdout.write(
-      `${r.verdict}: thresholds ${r.thresholdsOk ? 'met' : 'FAILED'}` +
-        (s.knee !== undefined ? `, knee ${s.knee ? `${s.knee.rate}/s` : 'none'}` : '') +
-        `, ${r.acknowledged} forms acknowledged, lost ${r.audit.checked ? r.lost : 'not audited'}` +
-        (r.missingFormIds.length ? ` (missing: ${r.missingFormIds.slice(0, 10).join(', ')}${r.missingFormIds.length > 10 ? ' …' : ''})` : '') +
-        '\n' + r.notes.map((n) => `note: ${n}\n`).join('') +
-        `report: ${r.reportDir}/summary.md\n`,
-    );
+    process.stdout.write(loadRunText(r));
     process.exitCode = r.exitCode;
   },
 };
+
+/** The verdict block `load run` prints: the verdict and its reasons first, never "thresholds met" on an interrupted run. */
+function loadRunText(r: LoadResult): string {
+  const s = r.summary;
+  const head = r.verdict === 'INTERRUPTED' ? `INTERRUPTED after ${Math.round(r.elapsedS)} s` : r.verdict;
+  const facts = [
+    r.verdict === 'INTERRUPTED' ? undefined : `thresholds ${r.thresholdsOk ? 'met' : 'FAILED'}`,
+    s.knee !== undefined ? `knee ${s.knee ? `${s.knee.rate}/s` : 'none'}` : undefined,
+    `${r.acknowledged} forms acknowledged`,
+    `lost ${r.audit.checked ? r.lost : 'not audited'}`,
+  ].filter(Boolean);
+  return `${head}: ${facts.join(', ')}` +
+    (r.missingFormIds.length ? ` (missing: ${r.missingFormIds.slice(0, 10).join(', ')}${r.missingFormIds.length > 10 ? ' …' : ''})` : '') + '\n' +
+    r.failures.filter((f) => !f.startsWith('interrupted')).map((f) => `${r.verdict === 'PASS' ? 'note' : 'why'}: ${f}\n`).join('') +
+    r.notes.map((n) => `note: ${n}\n`).join('') +
+    `report: ${r.reportDir}/summary.md\n`;
+}
 
 const bundleCmd: CommandModule = {
   command: 'bundle',
@@ -237,16 +246,7 @@ const bundleCmd: CommandModule = {
   handler: async (argv) => {
     const out = resolve(String((argv as unknown as { out: string }).out));
     const script = await bundleScenarios(out);
-    const shape = shapeRun({ plan: defaultPlan(), profile: 'smoke', scenario: 'submit', maxDurationS: DEFAULT_MAX_DURATION_S, workers: 1 });
-    const example = buildRunConfig({
-      runId: 'example',
-      target: { url: 'http://127.0.0.1:8000', domain: 'demo', appId: 'APP_ID' },
-      scenario: 'submit',
-      profile: 'smoke',
-      shape,
-      summaryPath: 'k6-summary.json',
-      logAcks: true,
-    });
+    const example = prepareRun({ runId: 'example', target: { url: 'http://127.0.0.1:8000', domain: 'demo', appId: 'APP_ID' }, workers: 1 }).config;
     writeFileSync(join(out, 'k6-config.example.json'), JSON.stringify(example, null, 1) + '\n');
     process.stdout.write(
       `${script}\n${join(out, 'k6-config.example.json')}\n` +
@@ -305,20 +305,19 @@ const k8sCmd: CommandModule = {
     checkNumbers(a as unknown as Record<string, unknown>, ['parallelism', 'max-duration']);
     checkChoices(a);
     const target = targetFrom(a);
-    const plan = a.plan ? readPlan(a.plan) : defaultPlan();
-    const profile = a.profile ?? (a.plan ? 'peak' : 'smoke');
     const runId = newRunId();
-    const shape = shapeRun({ plan, profile, scenario: a.scenario, maxDurationS: positive('max-duration', a.maxDuration) ?? DEFAULT_MAX_DURATION_S, workers: 1 });
-    const config = buildRunConfig({
+    const { config } = prepareRun({
       runId,
       target,
+      plan: a.plan ? readPlan(a.plan) : undefined,
+      profile: a.profile,
       scenario: a.scenario,
-      profile,
-      shape,
-      summaryPath: '/tmp/k6-summary.json',
-      templates: a.xforms ? templatesFromDir(a.xforms) : undefined,
+      maxDurationS: positive('max-duration', a.maxDuration),
+      workers: 1,
+      xformsDir: a.xforms,
       restore: { asUser: a.as, skipFixtures: a.skipFixtures, staleTokenRate: a.staleTokenRate },
-      logAcks: true,
+      audit: true,
+      summaryPath: '/tmp/k6-summary.json',
     });
     const script = readFileSync(await ensureBundle(), 'utf8');
     const yaml = k8sManifest({ name: a.name, namespace: a.namespace, parallelism: a.parallelism, script, config, secret: a.secret, image: a.image });

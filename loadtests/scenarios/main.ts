@@ -3,7 +3,7 @@
 // credentials come from the environment or a 0600 users file, never from the script.
 import { sleep } from 'k6';
 import exec from 'k6/execution';
-import type { FormTemplate } from '../contract.ts';
+import { scenarioVUs, type FormTemplate } from '../contract.ts';
 import { loadConfig, loadWorkers } from './lib.ts';
 import { submitForm, type WorkerState } from './forms.ts';
 import { learnUserIds, sync } from './sync.ts';
@@ -31,8 +31,7 @@ interface SetupData {
 export function setup(): SetupData {
   if (cfg.scenario !== 'submit') return { userIds: {} };
   // Only the workers that virtual users will actually be (VU n is worker n mod N).
-  const maxVUs = Object.values((cfg.options.scenarios ?? {}) as Record<string, { maxVUs?: number; vus?: number; preAllocatedVUs?: number }>)
-    .reduce((a, s) => Math.max(a, s.maxVUs ?? s.vus ?? s.preAllocatedVUs ?? 1), 1);
+  const maxVUs = Object.values(cfg.options.scenarios ?? {}).reduce((a, s) => Math.max(a, scenarioVUs(s)), 1);
   const unknown = workers.slice(0, Math.min(workers.length, maxVUs)).filter((w) => !w.userId);
   return { userIds: learnUserIds(cfg, unknown) };
 }

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { bundleScenarios } from '../bundle.ts';
 import { resolveK6 } from '../k6bin.ts';
 import { defaultPlan, shapeRun } from '../plan.ts';
-import { buildRunConfig, PROFILES, SCENARIOS } from '../runner.ts';
+import { buildRunConfig } from '../config.ts';
+import { PROFILES, SCENARIOS } from '../contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ccready-bundle-test-'));
 let script = '';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSim } from '../../fixtures/hq-sim/index.ts';
 
-test('Ctrl-C to the process group during k6: report written, run marked interrupted, exit 1', async () => {
+test('Ctrl-C to the process group during k6: report written, INTERRUPTED after N s (never "thresholds met", no k6 codes), exit 130', async () => {
   const sim = await startSim({ users: 2, casesPerUser: 2 });
   const out = mkdtempSync(join(tmpdir(), 'ccready-load-int-'));
   try {
@@ -35,10 +35,15 @@ test('Ctrl-C to the process group during k6: report written, run marked interrup
         resolve(c);
       });
     });
-    assert.is(code, 1, output);
+    assert.is(code, 130, output);
+    assert.match(output, /^INTERRUPTED after \d+ s: /m);
+    assert.not.match(output, /thresholds met/);
+    assert.not.match(output, /\b105\b/);
     for (const f of ['run.json', 'summary.md', 'junit.xml', 'k6-summary.json', 'metrics.csv']) assert.ok(existsSync(join(out, f)), `${f} missing: ${output}`);
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-    assert.match(JSON.stringify(run), /interrupted/);
+    assert.is(run.verdict, 'INTERRUPTED');
+    assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /# Load run .*: INTERRUPTED/);
+    assert.not.match(readFileSync(join(out, 'summary.md'), 'utf8'), /\b105\b/);
   } finally {
     await sim.stop();
   }

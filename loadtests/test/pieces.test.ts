@@ -6,7 +6,8 @@ import { auditForms, describeRejections, missingIds, parseAckLog, parseRejectLog
 import { calibrate } from '../calibrate.ts';
 import { k8sManifest } from '../k8s.ts';
 import { defaultPlan, derivePlan, shapeRun } from '../plan.ts';
-import { buildRunConfig, checkSafety, type LoadRunRecord } from '../runner.ts';
+import { buildRunConfig, checkSafety } from '../config.ts';
+import type { LoadRunRecord } from '../record.ts';
 import { interpretSummary, type K6SummaryData } from '../summary.ts';
 import { builtinTemplates, templateFromXml, templatesFromDir } from '../templates.ts';
 import { parseUsersCsv } from '../users.ts';

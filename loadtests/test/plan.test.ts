@@ -80,7 +80,7 @@ test('arrivalRate keeps fractional rates with a coarser time unit', () => {
 
 test('shapeRun: smoke is seconds long with the documented thresholds', () => {
   const s = shapeRun({ plan: defaultPlan(), profile: 'smoke', scenario: 'submit', maxDurationS: 3600, workers: 1 });
-  const sc = (s.options.scenarios as Record<string, Record<string, unknown>>).submit;
+  const sc = (s.options.scenarios as unknown as Record<string, Record<string, unknown>>).submit;
   assert.is(sc.executor, 'constant-arrival-rate');
   assert.is(sc.exec, 'submit');
   assert.ok(s.durationS <= 10);
@@ -93,7 +93,7 @@ test('shapeRun: smoke is seconds long with the documented thresholds', () => {
 test('shapeRun: peak uses the plan peak rate; the duration cap shortens a run and says so', () => {
   const plan = derivePlan({ usage: table });
   const s = shapeRun({ plan, profile: 'peak', scenario: 'restore', maxDurationS: 120, workers: 3 });
-  const sc = (s.options.scenarios as Record<string, Record<string, unknown>>).restore;
+  const sc = (s.options.scenarios as unknown as Record<string, Record<string, unknown>>).restore;
   assert.is(s.targetRate, plan.rates.restoresPerSecond.peak);
   assert.is(sc.duration, '120s');
   assert.is(sc.exec, 'restore');
@@ -129,7 +129,7 @@ test('shapeRun: a small project\'s stress still climbs (from 1/s, same span) ins
 test('shapeRun: mobile-day spreads the plan rate over concurrent workers with think time', () => {
   const plan = derivePlan({ usage: table });
   const s = shapeRun({ plan, profile: 'normal', scenario: 'mobile-day', maxDurationS: 3600, workers: 5 });
-  const sc = (s.options.scenarios as Record<string, Record<string, unknown>>)['mobile-day'];
+  const sc = (s.options.scenarios as unknown as Record<string, Record<string, unknown>>)['mobile-day'];
   assert.is(sc.executor, 'constant-vus');
   const vus = sc.vus as number;
   // a day is F forms over F + 1 think times (one before each form, one before the closing sync):
@@ -141,7 +141,7 @@ test('shapeRun: mobile-day spreads the plan rate over concurrent workers with th
   const example = derivePlan({ usage: table });
   example.formsPerUserPerDay = 2.7;
   const p3 = shapeRun({ plan: example, profile: 'peak', scenario: 'mobile-day', maxDurationS: 3600, workers: 1 });
-  const v3 = ((p3.options.scenarios as Record<string, Record<string, unknown>>)['mobile-day'].vus as number);
+  const v3 = ((p3.options.scenarios as unknown as Record<string, Record<string, unknown>>)['mobile-day'].vus as number);
   assert.is(p3.mobileDay.formsPerDay, 3);
   assert.ok(Math.abs(formRate(p3, v3) / example.rates.formsPerSecond.peak - 1) < 0.01, `${formRate(p3, v3)} vs ${example.rates.formsPerSecond.peak}`);
 });
