@@ -406,7 +406,9 @@ export function shapeRun(input: ShapeInput): ScenarioShape {
       k6scenario = { ...base, executor: 'per-vu-iterations', vus: Math.min(2, Math.max(1, input.workers)), iterations: 1, maxDuration: `${durationS + 10}s` };
       durationS += 10;
     } else {
-      k6scenario = { ...base, executor: 'constant-arrival-rate', ...arrivalRate(targetRate), duration: `${durationS}s`, preAllocatedVUs: 2, maxVUs: 4 };
+      // Few VUs up front (fast start), room for more: a slow or async-restoring server must not
+      // leave iterations unstarted (the run would then be judged incomplete).
+      k6scenario = { ...base, executor: 'constant-arrival-rate', ...arrivalRate(targetRate), duration: `${durationS}s`, preAllocatedVUs: 2, maxVUs: 20 };
     }
   } else if (profile === 'stress') {
     const peak = perSecond('peak');

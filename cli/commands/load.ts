@@ -191,6 +191,11 @@ const runCmd: CommandModule = {
     const target = targetFrom(a);
     const plan = a.plan ? readPlan(a.plan) : undefined;
     if (a.createUsers !== undefined && a.usersCsv) throw new UsageError('--create-users and --users-csv: pass one of them, not both');
+    // 0 must not quietly mean "no workers created" and fall back to CCHQ_USERNAME.
+    if (a.createUsers !== undefined && !(Number.isInteger(a.createUsers) && a.createUsers > 0 && a.createUsers <= 10000)) {
+      throw new UsageError(`--create-users: expected a whole number from 1 to 10000, got ${a.createUsers}`);
+    }
+    if (!(Number.isFinite(a.auditTimeout) && a.auditTimeout >= 0)) throw new UsageError(`--audit-timeout: expected a number of seconds (0 or more), got ${a.auditTimeout}`);
     if (!(a.staleTokenRate >= 0 && a.staleTokenRate <= 1)) throw new UsageError(`--stale-token-rate: expected a fraction from 0 to 1, got ${a.staleTokenRate}`);
     const users = a.usersCsv ? readUsersCsv(a.usersCsv, target.domain) : undefined;
     const r = await runLoad({
