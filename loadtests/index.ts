@@ -5,7 +5,7 @@ export type { LoadResult, LoadRunRecord, LoadVerdict, Completion, RunSample } fr
 export { checkSafety, buildRunConfig } from './config.ts';
 export { prepareRun, DEFAULT_MAX_DURATION_S } from './prepare.ts';
 export type { PreparedRun, PrepareInput } from './prepare.ts';
-export { judgeRun, plannedIterations, segmentShare, describeK6Exit, MIN_COMPLETION, LOAD_EXIT } from './outcome.ts';
+export { judgeRun, plannedIterations, segmentShare, describeK6Exit, MIN_COMPLETION } from './outcome.ts';
 export type { Judgement, RunFacts, K6Exit } from './outcome.ts';
 export { PROFILES, SCENARIOS } from './contract.ts';
 export { resolveK6, k6Version } from './k6bin.ts';

@@ -1,6 +1,7 @@
 // The judgement of a load run, carved out of the runner so it can be unit-tested: from what k6
 // measured, how it ended and what the audit found, to PASS / FAIL / INTERRUPTED with one line per
 // reason. Pure. The gate's smoke step reads the same judgement (through runLoad's result).
+import { EXIT } from '../common/errors.ts';
 import type { AuditResult, RejectedAnswer } from './audit.ts';
 import { describeRejections } from './audit.ts';
 import type { ScenarioName } from './contract.ts';
@@ -11,8 +12,6 @@ import type { LoadSummary } from './summary.ts';
 /** A run that completed fewer of its planned iterations than this is not PASS (issue 11). */
 export const MIN_COMPLETION = 0.95;
 
-/** Exit codes of a load run (the CLI maps them to the process exit). */
-export const LOAD_EXIT = { pass: 0, failed: 1, interrupted: 130 } as const;
 
 export interface K6Exit {
   code: number | null;
@@ -164,7 +163,7 @@ export function judgeRun(f: RunFacts): Judgement {
 
   if (interrupted) {
     const when = exit.interrupted ? `after ${Math.round(f.elapsedS)} s` : 'during the integrity audit';
-    return { verdict: 'INTERRUPTED', exitCode: LOAD_EXIT.interrupted, failures: [`interrupted ${when}: the run is incomplete`, ...failures], notes, completion, k6End, complete };
+    return { verdict: 'INTERRUPTED', exitCode: EXIT.interrupted, failures: [`interrupted ${when}: the run is incomplete`, ...failures], notes, completion, k6End, complete };
   }
-  return { verdict: failures.length ? 'FAIL' : 'PASS', exitCode: failures.length ? LOAD_EXIT.failed : LOAD_EXIT.pass, failures, notes, completion, k6End, complete };
+  return { verdict: failures.length ? 'FAIL' : 'PASS', exitCode: failures.length ? EXIT.failed : EXIT.ok, failures, notes, completion, k6End, complete };
 }

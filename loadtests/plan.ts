@@ -406,9 +406,9 @@ export function shapeRun(input: ShapeInput): ScenarioShape {
       k6scenario = { ...base, executor: 'per-vu-iterations', vus: Math.min(2, Math.max(1, input.workers)), iterations: 1, maxDuration: `${durationS + 10}s` };
       durationS += 10;
     } else {
-      // Few VUs up front (fast start), room for more: a slow or async-restoring server must not
-      // leave iterations unstarted (the run would then be judged incomplete).
-      k6scenario = { ...base, executor: 'constant-arrival-rate', ...arrivalRate(targetRate), duration: `${durationS}s`, preAllocatedVUs: 2, maxVUs: 20 };
+      // VUs for 2 s per request up front, as the other profiles: k6 drops an iteration that finds no
+      // free VU, and a slow or async-restoring server must not leave the smoke run incomplete.
+      k6scenario = { ...base, executor: 'constant-arrival-rate', ...arrivalRate(targetRate), duration: `${durationS}s`, ...vus(targetRate, plan.maxVirtualUsers) };
     }
   } else if (profile === 'stress') {
     const peak = perSecond('peak');

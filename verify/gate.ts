@@ -79,6 +79,10 @@ export interface LoadOutcome {
   reportDir: string;
   exitCode: number;
   thresholdsOk: boolean;
+  /** The load run's own judgement (loadtests/outcome.ts judgeRun): k6 did the planned work (not cut at the cap, ≥ 95 % of its iterations). */
+  complete?: boolean;
+  /** The judgement's reasons, one line each. */
+  failures?: string[];
   lost: number;
   missingFormIds: string[];
   acknowledged: number;
@@ -161,8 +165,11 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     }
     if (out) {
       if (!interrupted) {
-        smoke.status = out.thresholdsOk ? 'pass' : 'fail';
-        if (!out.thresholdsOk) smoke.reason = `smoke thresholds failed (k6 exit ${out.exitCode}); see ${out.reportDir}`;
+        // The same judgement as `load run`: thresholds alone do not pass a run k6 did not finish.
+        const complete = out.complete !== false;
+        smoke.status = out.thresholdsOk && complete ? 'pass' : 'fail';
+        if (!out.thresholdsOk) smoke.reason = `smoke thresholds failed; see ${out.reportDir}`;
+        else if (!complete) smoke.reason = `smoke run incomplete: ${out.failures?.[0] ?? 'k6 did not finish the plan'}; see ${out.reportDir}`;
       }
       // The audit of the forms acknowledged before an interrupt is still real evidence: kept.
       audit.evidence.push(`${out.acknowledged} forms acknowledged, ${out.lost} missing from the Form API${interrupted ? ' (smoke run interrupted)' : ''}`);

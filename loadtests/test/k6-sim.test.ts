@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultPlan } from '../index.ts';
-import { out, run, withSim } from './helpers.ts';
+import { out, run, targetOf, withSim } from './helpers.ts';
 
 test('submit smoke against a healthy stand-in: exit 0, every acknowledged form found, reports written, no secrets', async () => {
   await withSim({}, async (sim) => {
@@ -79,6 +79,18 @@ test('integrity audit catches silent loss: drop-forms → lost > 0 with the miss
     const acked = readFileSync(join(r.reportDir, 'acknowledged-forms.txt'), 'utf8');
     for (const id of r.missingFormIds) assert.ok(acked.includes(id));
     assert.match(readFileSync(join(r.reportDir, 'summary.md'), 'utf8'), new RegExp(`lost = ${r.lost}`));
+  });
+});
+
+test('drop-forms without a web user: the audit cannot run, so the run is FAIL (exit 1), never PASS', async () => {
+  await withSim({}, async (sim) => {
+    sim.setDropForms(0.3);
+    const r = await run(sim, { scenario: 'submit', target: { ...targetOf(sim), web: undefined } });
+    assert.is(r.thresholdsOk, true, 'the server answered 201 submit_success to everything');
+    assert.is(r.verdict, 'FAIL');
+    assert.is(r.exitCode, 1);
+    assert.match(r.failures.join('\n'), /integrity audit not done: .*no web user.*--no-audit/);
+    assert.match(readFileSync(join(r.reportDir, 'summary.md'), 'utf8'), /# Load run .*: FAIL/);
   });
 });
 

@@ -77,6 +77,14 @@ test('gate: lost forms or a load test that cannot run → NOT READY, never a fak
     assert.equal(r.decision.failing, ['14-integrity-audit']);
     assert.match(r.steps.find((x) => x.id === '14-integrity-audit')!.reason!, /2 acknowledged forms are missing: f1, f2/);
 
+    // thresholds met but k6 did 14 of 50 planned iterations: the load run's judgement, not thresholds alone
+    const short: LoadRunner = async (o) => ({ runId: 'y', reportDir: o.out, exitCode: 1, thresholdsOk: true, complete: false, failures: ['k6 completed 14 of 50 planned iterations (28%, under 95%)'], lost: 0, missingFormIds: [], acknowledged: 14 });
+    const c = await runGate(targetOf(s), { ...fast(s), outDir: mkdtempSync(join(tmpdir(), 'ccready-gate-')), waitTimeoutMs: 2000, loadRunner: short, only: ['01-reachability-tls'] });
+    const cut = c.steps.find((x) => x.id === '13-load-smoke')!;
+    assert.is(cut.status, 'fail');
+    assert.match(cut.reason!, /smoke run incomplete: k6 completed 14 of 50 planned iterations/);
+    assert.is(c.decision.verdict, r.decision.verdict);
+
     const broken: LoadRunner = async () => {
       throw new Error('k6 not found: run npm run setup');
     };
