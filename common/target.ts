@@ -10,6 +10,16 @@ export interface Credentials {
   password: string;
 }
 
+/** How to trust the target's certificate: the same for verify, the load run, the audit and k6. */
+export interface TlsOptions {
+  /** Extra CA certificate (PEM text) to trust, e.g. an internal CA. */
+  ca?: string;
+  /** The file the CA came from (k6 reads a file, not text). */
+  caFile?: string;
+  /** Accept an untrusted or mismatched certificate (reported as a warning, never silently). */
+  insecure?: boolean;
+}
+
 export interface Target {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:8000`. */
   url: string;
@@ -21,6 +31,10 @@ export interface Target {
   web?: Credentials;
   /** Control token of the ccready stand-in (`ccready sim`), when the target is one. */
   simToken?: string;
+  /** TLS trust for an https target (`--ca`, `--insecure`); absent = the system's CAs, verified. */
+  tls?: TlsOptions;
+  /** Id of an OData case feed configured on the project (`--odata-config`, CCHQ_ODATA_CONFIG_ID). */
+  odataConfigId?: string;
 }
 
 export interface TargetFlags {
@@ -33,6 +47,22 @@ export interface TargetFlags {
   webPassword?: string;
   /** A KEY=VALUE file (e.g. from `ccready sim --env-file`) whose variables override the environment. */
   envFile?: string;
+  /** PEM file of an extra CA to trust (`--ca`, CCHQ_CA_FILE). */
+  ca?: string;
+  insecure?: boolean;
+  odataConfig?: string;
+}
+
+/** Reads a PEM CA file; a missing file or one that is not PEM is a usage error naming `flag`. */
+export function readCa(path: string, flag = '--ca'): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`${path}: expected a PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return pem;
 }
 
 /** Parses a KEY=VALUE file (as written by `ccready sim --env-file`); `#` comments allowed. */
@@ -71,6 +101,9 @@ export function resolveTarget(flags: TargetFlags, processEnv: Record<string, str
   const domain = flags.domain ?? env.CCHQ_DOMAIN;
   if (!domain) throw new UsageError('no project space: pass --domain NAME or set CCHQ_DOMAIN');
   const pair = (u?: string, p?: string): Credentials | undefined => (u && p !== undefined ? { username: u, password: p } : undefined);
+  const caFile = flags.ca ?? env.CCHQ_CA_FILE;
+  const tls: TlsOptions = { ...(caFile ? { ca: readCa(caFile, flags.ca ? '--ca' : 'CCHQ_CA_FILE'), caFile } : {}), ...(flags.insecure ? { insecure: true } : {}) };
+  const odataConfigId = flags.odataConfig ?? env.CCHQ_ODATA_CONFIG_ID;
   return {
     url,
     domain,
@@ -78,6 +111,8 @@ export function resolveTarget(flags: TargetFlags, processEnv: Record<string, str
     mobile: pair(flags.username ?? env.CCHQ_USERNAME, flags.password ?? env.CCHQ_PASSWORD),
     web: pair(flags.webUsername ?? env.CCHQ_WEB_USERNAME, flags.webPassword ?? env.CCHQ_WEB_PASSWORD),
     simToken: env.CCHQ_SIM_TOKEN,
+    ...(Object.keys(tls).length ? { tls } : {}),
+    ...(odataConfigId ? { odataConfigId } : {}),
   };
 }
 

@@ -259,7 +259,7 @@ async function runCanary(kind: 'canary-write' | 'canary-check', target: Target, 
   const runId = o.runId ?? newRunId();
   const startedAt = new Date().toISOString();
   const opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as VerifyContext['opts'];
-  const client = new HqClient(target.url, { insecure: opts.insecure, ca: opts.ca, timeoutMs: opts.requestTimeoutMs, signal: opts.signal });
+  const client = new HqClient(target.url, { tls: target.tls, timeoutMs: opts.requestTimeoutMs, signal: opts.signal });
   const ctx: CanaryCtx = { target, client, runId, opts, state: { forms: [], passed: new Set() }, manifest, count: o.count ?? 3 };
   requireWorker(ctx);
   const results: StepResult[] = [];

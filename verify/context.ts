@@ -4,10 +4,6 @@ import type { Target, Credentials } from '../common/target.ts';
 import type { HqClient } from './http.ts';
 
 export interface VerifyOptions {
-  /** Accept an untrusted or mismatched certificate (reported as a warning, never silently). */
-  insecure?: boolean;
-  /** Extra CA certificate (PEM text) to trust, e.g. an internal CA. */
-  ca?: string;
   /** Where plain HTTP is served, to check it redirects to HTTPS; default `http://<host>`. */
   httpUrl?: string;
   /** Timeout of one HTTP request. */
@@ -24,8 +20,6 @@ export interface VerifyOptions {
   certWarnDays?: number;
   /** Host checks (`--local`). */
   local?: import('./local.ts').LocalOptions;
-  /** Id of an OData case feed configured on the project (HQ: Data → OData feeds); absent → not checked. */
-  odataConfigId?: string;
   /** A phone number to use for the SMS gateway step; absent → skipped. */
   smsNumber?: string;
   signal?: AbortSignal;

@@ -2,14 +2,13 @@
 // backoff, up to a deadline), run every verify step, run the load test's smoke profile with its
 // integrity audit, and decide once.
 import { join } from 'node:path';
-import { redact, type Target } from '../common/target.ts';
+import { redact, type Target, type TlsOptions } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
 import { HqClient } from './http.ts';
 import { runVerify, verifySteps, type ProgressEvent, type VerifyRunOptions } from './run.ts';
 import { sleep } from './context.ts';
 import { decide } from './decide.ts';
 import type { StepResult, VerifyReport } from './types.ts';
-import { runLoad } from '../loadtests/index.ts';
 
 /** Delay before poll `n` (0-based): doubling from `initialMs`, capped at `maxMs`. */
 export function backoffDelay(n: number, initialMs = 1000, maxMs = 15_000): number {
@@ -20,15 +19,14 @@ export interface WaitOptions {
   timeoutMs: number;
   initialMs?: number;
   maxMs?: number;
-  insecure?: boolean;
-  ca?: string;
+  tls?: TlsOptions;
   signal?: AbortSignal;
   onPoll?: (p: { attempt: number; elapsedMs: number; status: string; nextInMs: number }) => void;
 }
 
 export async function waitForServerUp(url: string, o: WaitOptions): Promise<StepResult> {
   const started = Date.now();
-  const client = new HqClient(url, { insecure: o.insecure, ca: o.ca, timeoutMs: Math.min(30_000, o.timeoutMs), signal: o.signal });
+  const client = new HqClient(url, { tls: o.tls, timeoutMs: Math.min(30_000, o.timeoutMs), signal: o.signal });
   const evidence: string[] = [];
   let last = '';
   const result = (status: StepResult['status'], reason?: string): StepResult => ({
@@ -96,8 +94,8 @@ export interface GateOptions extends VerifyRunOptions {
   waitTimeoutMs?: number;
   waitInitialMs?: number;
   waitMaxMs?: number;
-  /** Replaces the load helper's runLoad (tests); `false` skips the load step with a reason. */
-  loadRunner?: LoadRunner | false;
+  /** The load test to run (the CLI passes loadtests' runLoad: verify/ does not import loadtests/); `false` skips the load step with a reason. */
+  loadRunner: LoadRunner | false;
   /** Confirms load traffic to a non-loopback target (the load tests refuse it otherwise). */
   yes?: boolean;
   onWait?: (message: string) => void;
@@ -115,8 +113,7 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     timeoutMs: o.waitTimeoutMs ?? 600_000,
     initialMs: o.waitInitialMs,
     maxMs: o.waitMaxMs,
-    insecure: o.insecure,
-    ca: o.ca,
+    tls: target.tls,
     signal: o.signal,
     onPoll: (p) => o.onWait?.(`waiting for ${redact(target.url, target)}/serverup.txt: poll ${p.attempt}, ${(p.elapsedMs / 1000).toFixed(0)} s, last ${p.status}; next in ${(p.nextInMs / 1000).toFixed(0)} s`),
   });
@@ -147,8 +144,7 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     let out: LoadOutcome | undefined;
     let error: string | undefined;
     try {
-      const run: LoadRunner = o.loadRunner ?? runLoad;
-      out = await run({ target, profile: 'smoke', out: join(o.outDir, 'load'), yes: o.yes, onProgress: o.onLoadProgress });
+      out = await o.loadRunner({ target, profile: 'smoke', out: join(o.outDir, 'load'), yes: o.yes, onProgress: o.onLoadProgress });
     } catch (e) {
       error = (e as Error).message.split('\n')[0];
     }

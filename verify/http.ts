@@ -2,7 +2,7 @@
 // session, manual redirects (so a login's 302 is visible), a timeout on every request, and TLS
 // verification unless the user asked for --insecure.
 import { Agent, request } from 'undici';
-import type { Credentials } from '../common/target.ts';
+import type { Credentials, TlsOptions } from '../common/target.ts';
 
 export interface HttpResponse {
   status: number;
@@ -63,11 +63,11 @@ export class HqClient {
   private readonly agent: Agent;
   constructor(
     baseUrl: string,
-    readonly opts: { insecure?: boolean; ca?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+    readonly opts: { tls?: TlsOptions; timeoutMs?: number; signal?: AbortSignal } = {},
   ) {
     this.base = baseUrl.replace(/\/+$/, '');
     this.agent = new Agent({
-      connect: { rejectUnauthorized: !opts.insecure, ...(opts.ca ? { ca: opts.ca } : {}) },
+      connect: { rejectUnauthorized: !opts.tls?.insecure, ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}) },
       keepAliveTimeout: 2000,
     });
   }

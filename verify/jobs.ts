@@ -117,7 +117,7 @@ export async function readExportWorkbook(bytes: Buffer): Promise<ExportWorkbook 
 }
 
 async function odataFeed(ctx: VerifyContext, rec: Recorder, caseId: string): Promise<void> {
-  const cfg = ctx.opts.odataConfigId;
+  const cfg = ctx.target.odataConfigId;
   if (!cfg) {
     rec.warn('OData feed not checked: pass --odata-config ID (or set CCHQ_ODATA_CONFIG_ID) for a case feed configured on the project');
     return;

@@ -59,7 +59,7 @@ export async function runVerify(target: Target, options: VerifyRunOptions = {}):
   const runId = options.runId ?? newRunId();
   const startedAt = new Date().toISOString();
   const opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as VerifyContext['opts'];
-  const client = new HqClient(target.url, { insecure: opts.insecure, ca: opts.ca, timeoutMs: opts.requestTimeoutMs, signal: opts.signal });
+  const client = new HqClient(target.url, { tls: target.tls, timeoutMs: opts.requestTimeoutMs, signal: opts.signal });
   const ctx: VerifyContext = { target, client, runId, opts, state: { forms: [], passed: new Set() } };
   const scrub = (s: string) => redact(s, target);
   const steps = verifySteps({ local: !!opts.local, only: options.only, skip: options.skip });
@@ -89,7 +89,7 @@ export async function runVerify(target: Target, options: VerifyRunOptions = {}):
   // Stopped early (Ctrl-C) or left out by --only/--skip, the cleanup step did not run: leave nothing behind.
   if (!ctx.state.cleanedUp && ((ctx.state.worker && (ctx.state.worker.created || ctx.state.caseId)) || ctx.state.bulkUsers?.length)) {
     // A fresh client with a short deadline: the run's client may be aborted.
-    const fresh = new HqClient(target.url, { insecure: opts.insecure, ca: opts.ca, timeoutMs: 5000 });
+    const fresh = new HqClient(target.url, { tls: target.tls, timeoutMs: 5000 });
     const cleanupCtx: VerifyContext = { ...ctx, client: fresh, opts: { ...opts, signal: undefined } };
     const r = await runStep({ ...STEPS.find((s) => s.id === '12-cleanup')!, run: (c, rec) => cleanup(c, rec) }, cleanupCtx, scrub);
     await fresh.close();

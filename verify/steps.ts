@@ -90,13 +90,13 @@ export const STEPS: Step[] = [
         rec.fail('target is plain HTTP: the go-live checklist requires HTTPS with a valid certificate');
       }
       // The certificate first: an untrusted one would otherwise only show up as a connection error.
-      const tls = await checkTls(url, { ca: ctx.opts.ca, timeoutMs: ctx.opts.requestTimeoutMs });
+      const tls = await checkTls(url, { ca: ctx.target.tls?.ca, timeoutMs: ctx.opts.requestTimeoutMs });
       rec.see(`certificate: subject ${tls.subject}, issuer ${tls.issuer}, valid until ${tls.validTo} (${tls.daysLeft} days)`);
       rec.metric('certDaysLeft', tls.daysLeft);
       if (tls.daysLeft < 0) rec.fail(`certificate expired ${-tls.daysLeft} days ago`);
       const problems = [tls.hostError, tls.trustError].filter((p): p is string => !!p);
       if (problems.length) {
-        if (ctx.opts.insecure) rec.warn(`certificate not valid (${problems.join('; ')}), accepted because --insecure was given`);
+        if (ctx.target.tls?.insecure) rec.warn(`certificate not valid (${problems.join('; ')}), accepted because --insecure was given`);
         else rec.fail(`certificate not valid: ${problems.join('; ')} (use --ca FILE for a private CA, or --insecure to accept it)`);
       } else rec.see(`certificate valid for ${url.hostname}`);
       if (tls.daysLeft < ctx.opts.certWarnDays) rec.warn(`certificate expires in ${tls.daysLeft} days (< ${ctx.opts.certWarnDays})`);

@@ -4,7 +4,6 @@ import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { inputError, UsageError } from '../../common/errors.ts';
 import { newRunId } from '../../common/runs.ts';
-import { resolveTarget, type Target } from '../../common/target.ts';
 import {
   bundleScenarios, ensureBundle, builtinTemplates, derivePlan, prepareRun, readUsersCsv, runLoad,
   validatePlan, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
@@ -14,24 +13,8 @@ import { calibrate } from '../../loadtests/calibrate.ts';
 import { k8sManifest } from '../../loadtests/k8s.ts';
 import type { LoadRunRecord } from '../../loadtests/record.ts';
 
-interface TargetArgs {
-  target?: string;
-  domain?: string;
-  appId?: string;
-  envFile?: string;
-}
-
-function targetOptions<T>(y: Argv<T>) {
-  return y
-    .option('target', { type: 'string', describe: 'base URL of the CommCare HQ (default $CCHQ_URL)' })
-    .option('domain', { type: 'string', describe: 'project space (default $CCHQ_DOMAIN)' })
-    .option('app-id', { type: 'string', describe: 'app or build id for receiver/restore URLs (default $CCHQ_APP_ID)' })
-    .option('env-file', { type: 'string', describe: 'read CCHQ_* variables from this file (as written by `ccready sim --env-file`)' });
-}
-
-function targetFrom(a: TargetArgs): Target {
-  return resolveTarget({ target: a.target, domain: a.domain, appId: a.appId, envFile: a.envFile });
-}
+// Target, credentials and TLS: the same flags as verify and gate (cli/flags.ts).
+import { targetOptions, targetFrom, type TargetArgs } from '../flags.ts';
 
 function readPlan(path: string): LoadPlan {
   let raw: unknown;

@@ -5,7 +5,7 @@ import { newRunId, runDir } from '../../common/runs.ts';
 import { readEnvFile } from '../../common/target.ts';
 import { runMonitoring } from '../../verify/monitoring/index.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
-import { lastWins } from '../../verify/cli.ts';
+import { single } from '../flags.ts';
 import { finish } from './verify.ts';
 
 interface MonitoringArgs {
@@ -26,12 +26,12 @@ export const monitoringCommand: CommandModule = {
     y
       .example('ccready verify monitoring --prometheus http://127.0.0.1:9090 --verdict plan/verdict.json --target https://hq.example.org', 'host series, indicators, alert rules for the sizing limits')
       .example('SENTRY_DSN=https://KEY@sentry.example.org/4 ccready verify monitoring --prometheus http://prom:9090', 'also send a Sentry test event')
-      .option('prometheus', { type: 'string', describe: 'Prometheus base URL (default $PROMETHEUS_URL)' })
-      .option('verdict', { type: 'string', describe: 'verdict.json of `ccready size --out`: the limits the alert rules must cover' })
-      .option('sentry-dsn', { type: 'string', describe: 'send a test event to this Sentry DSN (default $SENTRY_DSN; prefer the variable)' })
+      .option('prometheus', { type: 'string', coerce: single, describe: 'Prometheus base URL (default $PROMETHEUS_URL)' })
+      .option('verdict', { type: 'string', coerce: single, describe: 'verdict.json of `ccready size --out`: the limits the alert rules must cover' })
+      .option('sentry-dsn', { type: 'string', coerce: single, describe: 'send a test event to this Sentry DSN (default $SENTRY_DSN; prefer the variable)' })
       .option('fresh-within', { type: 'number', default: 120, describe: 'seconds: a newest sample older than this is stale' }),
   handler: async (argv) => {
-    const f = lastWins(argv) as unknown as MonitoringArgs;
+    const f = argv as unknown as MonitoringArgs;
     const env = f.envFile ? readEnvFile(f.envFile) : {};
     const prometheus = f.prometheus ?? process.env.PROMETHEUS_URL;
     if (!prometheus) throw new UsageError('--prometheus: expected the Prometheus base URL (or $PROMETHEUS_URL), got nothing');

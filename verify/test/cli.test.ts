@@ -116,7 +116,11 @@ test('bad flags and config → one line naming the flag or file, exit 2, no repo
     [['verify', ...base, '--local', '--server', '8 cores'], /--server: expected CORESc\/RAM\/DISK\[\/ssd\|hdd\], e.g\. 8c\/32GB\/2TB\/ssd, got "8 cores"/],
     [['verify', '--domain', 'demo', '--target', 'ftp://x', '--out', out], /--target: expected an http\(s\) URL/],
     // (A missing --env-file is not tested here: Node 20 itself reads --env-file anywhere on its command line.)
-    [['gate', ...base, '--wait', '0'], /--wait: expected seconds above 0, got 0/],
+    [['gate', ...base, '--wait', '0'], /--wait: expected a number of seconds above 0, got 0/],
+    [['gate', ...base, '--wait', 'soon'], /--wait: expected a number of seconds above 0, got "soon"/],
+    [['verify', ...base, '--request-timeout', '5s'], /--request-timeout: expected a number of seconds above 0, got "5s"/],
+    [['verify', ...base, '--http-url', 'https://x'], /--http-url: expected an http:\/\/ URL/],
+    [['verify', 'canary', 'write', ...base, '--cases', '0'], /--cases: expected a whole number from 1 to 100, got 0/],
     [['verify', 'canary', 'check', ...base, '--username', 'w', '--password', 'p', '--web-username', 'a', '--web-password', 'b', '--manifest', join(dir, 'none.json')], /none\.json: cannot read the canary manifest/],
   ];
   for (const [args, re] of cases) {

@@ -51,7 +51,7 @@ test('gate: healthy stand-in → READY with the real k6 smoke run and integrity 
   const out = mkdtempSync(join(tmpdir(), 'ccready-gate-'));
   try {
     const waits: string[] = [];
-    const r = await runGate(targetOf(s), { ...fast(s), outDir: out, waitTimeoutMs: 5000, onWait: (m) => waits.push(m) });
+    const r = await runGate(targetOf(s), { ...fast(s), outDir: out, waitTimeoutMs: 5000, onWait: (m) => waits.push(m), loadRunner: runLoad });
     assert.is(r.kind, 'gate');
     assert.is(r.decision.verdict, 'READY', r.decision.summary + '\n' + JSON.stringify(r.steps.filter((x) => x.status === 'fail'), null, 1));
     const smoke = r.steps.find((x) => x.id === '13-load-smoke')!;

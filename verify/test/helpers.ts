@@ -7,9 +7,9 @@ export async function sim(o: SimOptions = {}): Promise<RunningSim> {
 }
 
 export function targetOf(s: RunningSim, url = s.url): Target {
-  return { url, domain: s.domain, appId: s.appId, mobile: { username: s.mobile.username, password: s.mobile.password }, web: { ...s.web } };
+  return { url, domain: s.domain, appId: s.appId, mobile: { username: s.mobile.username, password: s.mobile.password }, web: { ...s.web }, odataConfigId: s.odataConfigIds[s.domain] };
 }
 
 export function fast(s: RunningSim) {
-  return { lagTimeoutMs: 2000, jobTimeoutMs: 3000, restoreTimeoutMs: 5000, pollMs: 100, requestTimeoutMs: 3000, odataConfigId: s.odataConfigIds[s.domain] };
+  return { lagTimeoutMs: 2000, jobTimeoutMs: 3000, restoreTimeoutMs: 5000, pollMs: 100, requestTimeoutMs: 3000 };
 }

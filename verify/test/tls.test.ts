@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { createServer as createHttps, type Server as HttpsServer } from 'node:https';
 import { createServer as createHttp, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runVerify } from '../index.ts';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { runGate, runVerify, type LoadRunner } from '../index.ts';
+import type { Target } from '../../common/target.ts';
 import { sim, targetOf, fast } from './helpers.ts';
 import type { RunningSim } from '../../fixtures/hq-sim/index.ts';
 
@@ -63,7 +66,7 @@ test('self-signed certificate: NOT READY without --insecure, READY WITH WARNINGS
     assert.match(strict.steps.find((x) => x.id === '01-reachability-tls')!.reason!, /--insecure/);
     assert.is(strict.decision.verdict, 'NOT READY');
 
-    const lax = await runVerify(targetOf(s, p.url), { ...fast(s), httpUrl: r301.url, insecure: true });
+    const lax = await runVerify({ ...targetOf(s, p.url), tls: { insecure: true } }, { ...fast(s), httpUrl: r301.url });
     const tls = lax.steps.find((x) => x.id === '01-reachability-tls')!;
     assert.is(tls.status, 'warn', tls.reason);
     assert.match(tls.reason!, /accepted because --insecure/);
@@ -87,26 +90,81 @@ test('trusted CA → pass with days to expiry; expiring in 10 days → warning; 
   const plain = createHttp((_q, res) => res.end('hello'));
   const plainUrl = `http://127.0.0.1:${await listen(plain)}`;
   try {
-    const ok = await runVerify(targetOf(s, pGood.url), { ...fast(s), ca: good.cert, httpUrl: r301.url, only });
+    const ok = await runVerify({ ...targetOf(s, pGood.url), tls: { ca: good.cert } }, { ...fast(s), httpUrl: r301.url, only });
     assert.is(ok.steps.find((x) => x.id === '01-reachability-tls')!.status, 'pass', ok.steps.find((x) => x.id === '01-reachability-tls')!.reason);
     assert.ok(ok.steps.find((x) => x.id === '01-reachability-tls')!.metrics!.certDaysLeft >= 363, `days left ${ok.steps.find((x) => x.id === '01-reachability-tls')!.metrics!.certDaysLeft}`);
     assert.is(ok.decision.verdict, 'PARTIAL', 'one step of twelve: never READY');
 
-    const expiring = await runVerify(targetOf(s, pSoon.url), { ...fast(s), ca: soon.cert, httpUrl: r301.url, only });
+    const expiring = await runVerify({ ...targetOf(s, pSoon.url), tls: { ca: soon.cert } }, { ...fast(s), httpUrl: r301.url, only });
     assert.is(expiring.steps.find((x) => x.id === '01-reachability-tls')!.status, 'warn');
     assert.match(expiring.steps.find((x) => x.id === '01-reachability-tls')!.reason!, /expires in (9|10) days \(< 30\)/);
 
-    const wrongHost = await runVerify(targetOf(s, pOther.url), { ...fast(s), ca: other.cert, httpUrl: r301.url, only });
+    const wrongHost = await runVerify({ ...targetOf(s, pOther.url), tls: { ca: other.cert } }, { ...fast(s), httpUrl: r301.url, only });
     assert.is(wrongHost.steps.find((x) => x.id === '01-reachability-tls')!.status, 'fail');
     assert.match(wrongHost.steps.find((x) => x.id === '01-reachability-tls')!.reason!, /127\.0\.0\.1|altnames|host/i);
 
-    const noRedirect = await runVerify(targetOf(s, pGood.url), { ...fast(s), ca: good.cert, httpUrl: plainUrl, only });
+    const noRedirect = await runVerify({ ...targetOf(s, pGood.url), tls: { ca: good.cert } }, { ...fast(s), httpUrl: plainUrl, only });
     assert.is(noRedirect.steps.find((x) => x.id === '01-reachability-tls')!.status, 'warn');
     assert.match(noRedirect.steps.find((x) => x.id === '01-reachability-tls')!.reason!, /answered 200, not a redirect to HTTPS/);
   } finally {
     for (const p of proxies) await close(p.server);
     await close(r301.server);
     await close(plain);
+    await s.stop();
+  }
+});
+
+/** A private CA and a server certificate it signed, as an internal PKI issues them. */
+function privateCa(): { caFile: string; ca: string; key: string; cert: string } {
+  const f = (n: string) => join(dir, n);
+  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '400', '-subj', '/CN=ccready private CA']);
+  run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', '/CN=hq.internal']);
+  writeFileSync(f('leaf.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run(['x509', '-req', '-in', f('leaf.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('leaf.pem'), '-days', '400', '-extfile', f('leaf.ext')]);
+  return { caFile: f('ca.pem'), ca: readFileSync(f('ca.pem'), 'utf8'), key: readFileSync(f('leaf.key'), 'utf8'), cert: readFileSync(f('leaf.pem'), 'utf8') };
+}
+
+test('gate behind a private CA: --ca is trusted by every verify step and reaches the load runner with the target', async () => {
+  const pki = privateCa();
+  const s = await sim();
+  const p = await tlsProxy(s, pki);
+  const r301 = await redirector(p.url);
+  try {
+    let loadTarget: Target | undefined;
+    const load: LoadRunner = async (o) => {
+      loadTarget = o.target;
+      return { runId: 'l', reportDir: o.out, exitCode: 0, thresholdsOk: true, lost: 0, missingFormIds: [], acknowledged: 5, audit: { checked: true } };
+    };
+    const r = await runGate({ ...targetOf(s, p.url), tls: { ca: pki.ca, caFile: pki.caFile } }, { ...fast(s), httpUrl: r301.url, outDir: mkdtempSync(join(tmpdir(), 'ccready-gate-')), waitTimeoutMs: 3000, loadRunner: load });
+    assert.is(r.decision.verdict, 'READY', r.decision.summary);
+    assert.match(r.steps.find((x) => x.id === '01-reachability-tls')!.evidence.join('\n'), /issuer .*ccready private CA/);
+    assert.is(loadTarget?.tls?.caFile, pki.caFile, 'the load runner did not get the CA');
+
+    // The same from the command line: --ca FILE is read once into the target.
+    const env = join(dir, 'sim.env');
+    writeFileSync(env, Object.entries({ ...s.env(), CCHQ_URL: p.url }).map(([k, v]) => `${k}=${v}`).join('\n'), { mode: 0o600 });
+    const out = join(dir, 'gate-cli');
+    const root = new URL('../../', import.meta.url).pathname;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'gate', '--env-file', env, '--ca', pki.caFile, '--http-url', r301.url, '--out', out, '--wait', '5', '--no-load', '--only', '01-reachability-tls', '02-service-health'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    await new Promise((res) => child.on('close', res));
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const by = Object.fromEntries(report.steps.map((x: { id: string }) => [x.id, x]));
+    assert.is(by['00-wait-serverup'].status, 'pass', text);
+    assert.is(by['01-reachability-tls'].status, 'pass', text);
+    assert.is(by['02-service-health'].status, 'pass', text);
+    const without = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'verify', '--env-file', env, '--http-url', r301.url, '--out', join(dir, 'no-ca'), '--only', '01-reachability-tls'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+    let t2 = '';
+    without.stdout.on('data', (d) => (t2 += d));
+    const code = await new Promise((res) => without.on('close', res));
+    assert.is(code, 1, t2);
+    assert.match(t2, /--ca FILE/);
+  } finally {
+    await close(p.server);
+    await close(r301.server);
     await s.stop();
   }
 });
