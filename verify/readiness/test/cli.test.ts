@@ -78,7 +78,7 @@ test('real run folders, everything signed → GO-LIVE READY; the HTML matrix rea
     target = s.url;
     const t = targetOf(s);
     writeVerifyReports(await runVerify(t, { ...fast(s), runId: 'verify1' }), join(runs, 'verify1'));
-    const gate = await runGate(t, { ...fast(s), runId: 'gate1', outDir: join(runs, 'gate1'), waitTimeoutMs: 5000 });
+    const gate = await runGate(t, { ...fast(s), runId: 'gate1', outDir: join(runs, 'gate1'), waitTimeoutMs: 5000, loadRunner: runLoad });
     writeVerifyReports(gate, join(runs, 'gate1'));
     const users = s.users.filter((u) => u.domain === s.domain).map((u) => ({ username: u.username, password: u.password }));
     for (const profile of ['normal', 'peak'] as const) {
