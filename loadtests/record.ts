@@ -7,6 +7,7 @@ import type { ProfileName, ScenarioName } from './contract.ts';
 import type { K6Binary } from './k6bin.ts';
 import type { LoadPlan } from './plan.ts';
 import type { LoadSummary } from './summary.ts';
+import type { ServerNumbers } from './server-numbers.ts';
 
 /** PASS: every check held; FAIL: one did not; INTERRUPTED: stopped by a signal, proves nothing. */
 export type LoadVerdict = 'PASS' | 'FAIL' | 'INTERRUPTED';
@@ -71,6 +72,8 @@ export interface LoadRunRecord {
   /** the heartbeat samples (empty when k6's live metrics could not be read) */
   timeline: RunSample[];
   plan: LoadPlan;
+  /** the server's own numbers during the run, beside the sizing's model (load run --local / --prometheus) */
+  server?: ServerNumbers;
 }
 
 export interface LoadResult {

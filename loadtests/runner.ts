@@ -20,6 +20,9 @@ import { prepareRun } from './prepare.ts';
 import type { LoadResult, LoadRunRecord } from './record.ts';
 import { interpretSummary, type K6SummaryData } from './summary.ts';
 import { createUsers, deleteUsers } from './users.ts';
+import { finishSampling, startServerSampling, type SamplerOptions } from './server-sampler.ts';
+import { samplesCsv } from './server-numbers.ts';
+import { serverChartSvg } from '../reports/server-chart.ts';
 
 export interface RunLoadOptions {
   target: Target;
@@ -48,6 +51,8 @@ export interface RunLoadOptions {
   audit?: boolean;
   auditTimeoutS?: number;
   runId?: string;
+  /** sample the server's CPU, RAM and disk during the run (--local, --prometheus) */
+  server?: SamplerOptions;
 }
 
 /** Ctrl-C, SIGTERM and SIGHUP (a dropped ssh session) stop the run the same way: gracefully, report kept. */
@@ -121,6 +126,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     progress(`ccready load: run ${runId}: ${scenario}/${profile} against ${target.url} (project ${target.domain}), ${load} for ${shape.durationS}s, k6 ${k6.version} (${k6.source})${share < 1 ? `, segment ${opts.executionSegment} (${(share * 100).toFixed(1)}% of the plan)` : ''}`);
     for (const n of shape.notes) progress(`ccready load: note: ${n}`);
     const capS = Math.min(prepared.maxDurationS, shape.durationS) + shape.setupTimeoutS + 90;
+    const sampling = opts.server ? startServerSampling(opts.server) : undefined;
     const exit = await runK6({ bin: k6.path, args, env: k6Env(work, configPath, usersPath, shape.durationS), capS, onLine: progress, signal: stop.signal });
     const endedAt = new Date();
     const elapsedS = (endedAt.getTime() - startedAt.getTime()) / 1000;
@@ -139,6 +145,11 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       progress(`ccready load: integrity audit of ${acked.length} acknowledged forms against the Form API`);
       audit = await auditForms({ target, acked, since: startedAt, timeoutS: opts.auditTimeoutS ?? 60, signal: stop.signal });
     }
+    const server = sampling && await finishSampling(sampling, {
+      sizingFile: plan.source.sizing, month: plan.source.month,
+      achievedRate: scenario === 'submit' ? summary.formRate : summary.requestRate,
+      plannedPeakRate: plan.rates.formsPerSecond.peak + (scenario === 'submit' ? 0 : plan.rates.restoresPerSecond.peak),
+    });
     const dash = join(work, 'dashboard.html');
     const j = judgeRun({
       plan, shape, scenario, summary, audit, wantsAudit, exit, capS, elapsedS,
@@ -169,6 +180,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       notes: j.notes,
       timeline: [],
       plan,
+      ...(server ? { server } : {}),
     };
     const files: Record<string, string | Uint8Array> = {
       'k6-summary.json': readFileSync(summaryPath, 'utf8'),
@@ -180,6 +192,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       'acknowledged-forms.txt': acked.map((a) => `${a.formId} ${a.instanceId}`).join('\n') + (acked.length ? '\n' : ''),
     };
     if (existsSync(dash)) files['dashboard.html'] = readFileSync(dash);
+    if (server?.samples.length) Object.assign(files, { 'server.csv': samplesCsv(server.samples), 'server.svg': serverChartSvg(server, `Server during ${scenario}/${profile} run ${runId}`) });
     // Nothing secret may leave in a report: redact every text file with all the run's passwords.
     for (const [name, content] of Object.entries(files)) if (typeof content === 'string') files[name] = redact(content, target, secrets);
     const written = writeRunFiles(reportDir, files);

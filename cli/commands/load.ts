@@ -12,6 +12,8 @@ import {
 import { calibrate } from '../../loadtests/calibrate.ts';
 import { k8sManifest } from '../../loadtests/k8s.ts';
 import type { LoadRunRecord } from '../../loadtests/record.ts';
+import { checkSampler, type SamplerOptions } from '../../loadtests/server-sampler.ts';
+import { sharingProposal } from '../../loadtests/server-numbers.ts';
 
 // Target, credentials and TLS: the same flags as verify and gate (cli/flags.ts).
 import { targetOptions, targetFrom, type TargetArgs } from '../flags.ts';
@@ -129,6 +131,23 @@ interface RunArgs extends TargetArgs {
   executionSegmentSequence?: string;
   audit: boolean;
   auditTimeout: number;
+  local: boolean;
+  localPid?: number[];
+  prometheus?: string;
+  sampleEvery: number;
+  dataPath?: string;
+}
+
+/** --local / --prometheus → what to sample on the server during the run (none without them). */
+function serverSampling(a: RunArgs): SamplerOptions | undefined {
+  if (a.local && a.prometheus) throw new UsageError('--local and --prometheus: pass one of them, not both');
+  if (a.localPid?.length && !a.local) throw new UsageError('--local-pid: needs --local');
+  for (const p of a.localPid ?? []) if (!(Number.isInteger(p) && p > 0)) throw new UsageError(`--local-pid: expected a process id, got ${p}`);
+  if (a.prometheus !== undefined && !/^https?:\/\/[^/]/.test(a.prometheus)) throw new UsageError(`--prometheus: expected the Prometheus base URL like http://127.0.0.1:9090, got "${a.prometheus}"`);
+  const o: SamplerOptions | undefined = a.local ? { source: { kind: 'local', pids: a.localPid, dataPath: a.dataPath }, intervalS: a.sampleEvery }
+    : a.prometheus ? { source: { kind: 'prometheus', url: a.prometheus, mountpoint: a.dataPath }, intervalS: a.sampleEvery } : undefined;
+  if (o) checkSampler(o);
+  return o;
 }
 
 /** One-line errors for --profile/--scenario (yargs' own choice errors span several lines). */
@@ -166,10 +185,15 @@ const runCmd: CommandModule = {
       .option('execution-segment', { type: 'string', describe: 'k6 --execution-segment, to split a plan across machines (e.g. 0:1/2)' })
       .option('execution-segment-sequence', { type: 'string', describe: 'k6 --execution-segment-sequence (e.g. 0,1/2,1)' })
       .option('audit', { type: 'boolean', default: true, describe: 'check every acknowledged form against the Form API (--no-audit to skip)' })
-      .option('audit-timeout', { type: 'number', default: 60, describe: 'seconds to wait for the Form API to list every form' }),
+      .option('audit-timeout', { type: 'number', default: 60, describe: 'seconds to wait for the Form API to list every form' })
+      .option('local', { type: 'boolean', default: false, describe: 'sample this box\'s CPU, RAM and disk from /proc during the run (run on the server)' })
+      .option('local-pid', { type: 'number', array: true, describe: 'with --local: sample only these processes (e.g. the stand-in) instead of the whole host' })
+      .option('prometheus', { type: 'string', describe: 'sample the server\'s node_exporter series from this Prometheus during the run' })
+      .option('sample-every', { type: 'number', default: 2, describe: 'seconds between server samples' })
+      .option('data-path', { type: 'string', describe: 'path (--local) or mountpoint (--prometheus) of the data disk for free space (default /)' }),
   handler: async (argv) => {
     const a = argv as unknown as RunArgs;
-    checkNumbers(a as unknown as Record<string, unknown>, ['max-duration', 'create-users', 'stale-token-rate', 'audit-timeout']);
+    checkNumbers(a as unknown as Record<string, unknown>, ['max-duration', 'create-users', 'stale-token-rate', 'audit-timeout', 'sample-every']);
     checkChoices(a);
     const target = targetFrom(a);
     const plan = a.plan ? readPlan(a.plan) : undefined;
@@ -180,6 +204,7 @@ const runCmd: CommandModule = {
     }
     if (!(Number.isFinite(a.auditTimeout) && a.auditTimeout >= 0)) throw new UsageError(`--audit-timeout: expected a number of seconds (0 or more), got ${a.auditTimeout}`);
     if (!(a.staleTokenRate >= 0 && a.staleTokenRate <= 1)) throw new UsageError(`--stale-token-rate: expected a fraction from 0 to 1, got ${a.staleTokenRate}`);
+    const server = serverSampling(a);
     const users = a.usersCsv ? readUsersCsv(a.usersCsv, target.domain) : undefined;
     const r = await runLoad({
       target,
@@ -200,6 +225,7 @@ const runCmd: CommandModule = {
       executionSegmentSequence: a.executionSegmentSequence,
       audit: a.audit ? undefined : false,
       auditTimeoutS: a.auditTimeout,
+      server,
       onProgress: (l) => process.stderr.write(l + '\n'),
     });
     process.stdout.write(loadRunText(r));
@@ -271,7 +297,7 @@ const calibrateCmd: CommandModule = {
     const config = loadSizingConfig(a.sizing);
     const c = calibrate({ run, config, workers: positive('workers', a.workers), service: a.service, subProcess: a.subProcess, reportDir: a.report });
     const change = c.change.length ? ['', `Proposed change to ${a.sizing}:`, ...c.change.map((l) => `  ${l}`)] : [];
-    process.stdout.write([...c.lines, ...change, ''].join('\n'));
+    process.stdout.write([...c.lines, ...change, ...sharingProposal(run), ''].join('\n'));
   },
 };
 

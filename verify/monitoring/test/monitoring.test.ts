@@ -4,30 +4,19 @@
 // missing → WARN naming the limit and the month the sizing says the disk fills.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMonitoring } from '../index.ts';
+import { runCli } from '../../../common/test/run-cli.ts';
+
+const cli = (args: string[]) => runCli(args);
 import { INDICATORS, NODE_EXPORTER_BIN, PROMETHEUS_BIN, installed, rulesFile, startNodeExporter, startPrometheus, waitForRules, waitForSeries, type Proc } from './prom.ts';
 
-const root = new URL('../../../', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'ccready-monitoring-'));
 const verdictDir = join(work, 'size');
 
-function cli(args: string[], timeoutMs = 90_000) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => {
-    clearTimeout(killer);
-    resolve({ code, stdout, stderr });
-  }));
-}
 
 async function healthy(rules: Parameters<typeof rulesFile>[0]) {
   const ne = await startNodeExporter({ textfile: INDICATORS });

@@ -5,40 +5,23 @@
 // named and the answer is NOT READY. The HTML matrix is opened in headless Chromium.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { runGate, runVerify } from '../../index.ts';
 import { runLoad, validatePlan } from '../../../loadtests/index.ts';
 import { writeVerifyReports } from '../../../reports/verify-files.ts';
 import { checkHtmlInChromium, chromiumAvailable, CHROMIUM_PATH } from '../../../reports/browser.ts';
 import { CHECKPOINTS, isAttested } from '../index.ts';
 import { sim, targetOf, fast } from '../../test/helpers.ts';
+import { runCli, REPO as root } from '../../../common/test/run-cli.ts';
 
-const root = new URL('../../../', import.meta.url).pathname;
+const cli = (args: string[]) => runCli(args, { cwd: work });
+
 const work = mkdtempSync(join(tmpdir(), 'ccready-readiness-'));
 const runs = join(work, 'runs');
-// the CLI runs in the test's own folder, which has no node_modules: load tsx from the repo
-const tsx = pathToFileURL(createRequire(join(root, 'package.json')).resolve('tsx')).href;
 mkdirSync(runs);
 
-function cli(args: string[], cwd = work) {
-  const child = spawn(process.execPath, ['--import', tsx, join(root, 'cli/main.ts'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
 
 const config = join(root, 'fixtures/sizing/example.yml');
 let target = '';
