@@ -7,12 +7,11 @@ import { redact, type Target } from '../common/target.ts';
 import { inputError, UsageError } from '../common/errors.ts';
 import { newRunId } from '../common/runs.ts';
 import { HqClient } from './http.ts';
-import { runStep, type Recorder, type StepDef } from './step.ts';
-import { DEFAULTS, mobileUsername, sleep, type VerifyContext, type VerifyOptions, type Worker } from './context.ts';
-import { submit, restore } from './steps.ts';
+import type { Recorder, StepDef } from './step.ts';
+import { domainPath, mobileUsername, sleep, type VerifyContext, type VerifyOptions, type Worker } from './context.ts';
+import { learnUserId, restore, submit } from './mobile.ts';
 import { followUpForm, registrationForm, restoreCaseIds } from './forms.ts';
-import { decide } from './decide.ts';
-import type { ProgressEvent } from './run.ts';
+import { runSteps, toReport, withDefaults, type ProgressEvent } from './run.ts';
 import type { StepResult, VerifyReport } from './types.ts';
 
 export interface CanaryManifest {
@@ -61,8 +60,6 @@ interface CanaryCtx extends VerifyContext {
   count: number;
 }
 
-const d = (ctx: VerifyContext) => `/a/${encodeURIComponent(ctx.target.domain)}`;
-
 function requireWorker(ctx: CanaryCtx): Worker {
   const m = ctx.target.mobile;
   if (!m) throw new UsageError('canary needs a mobile worker that survives the upgrade: pass --username/--password or set CCHQ_USERNAME/CCHQ_PASSWORD');
@@ -82,7 +79,7 @@ async function getJson(ctx: VerifyContext, path: string): Promise<{ status: numb
 
 /** Waits until every case reads back through the Case API with the given properties. */
 async function caseMatches(ctx: VerifyContext, c: CanaryManifest['cases'][number]): Promise<{ ok: boolean; why: string }> {
-  const r = await getJson(ctx, `${d(ctx)}/api/case/v2/${encodeURIComponent(c.caseId)}`);
+  const r = await getJson(ctx, `${domainPath(ctx)}/api/case/v2/${encodeURIComponent(c.caseId)}`);
   if (r.status === 404) return { ok: false, why: 'missing (404)' };
   if (r.status !== 200 || !r.body) return { ok: false, why: `Case API answered ${r.status}` };
   const props = (r.body.properties ?? {}) as Record<string, string>;
@@ -94,7 +91,7 @@ async function caseMatches(ctx: VerifyContext, c: CanaryManifest['cases'][number
 }
 
 async function formMatches(ctx: VerifyContext, f: CanaryManifest['forms'][number]): Promise<{ ok: boolean; why: string }> {
-  const r = await getJson(ctx, `${d(ctx)}/api/form/v1/${encodeURIComponent(f.formId)}/`);
+  const r = await getJson(ctx, `${domainPath(ctx)}/api/form/v1/${encodeURIComponent(f.formId)}/`);
   if (r.status === 404 || r.status === 400) return { ok: false, why: `missing (${r.status})` };
   if (r.status !== 200 || !r.body) return { ok: false, why: `Form API answered ${r.status}` };
   const form = (r.body.form ?? {}) as Record<string, unknown>;
@@ -129,7 +126,7 @@ const WRITE_STEPS: StepDef<CanaryCtx>[] = [
         const user = () => ({ userId: worker.id, username: worker.username.split('@')[0] });
         const props = { ccready_canary: canaryId, canary_index: String(i), canary_value: randomBytes(6).toString('hex') };
         // The first submission teaches us the worker's id (from its restore) when it is not known yet.
-        if (!worker.id) worker.id = await learnId(ctx, worker);
+        if (!worker.id) worker.id = await learnUserId(ctx, worker);
         const name = `ccready canary ${i + 1} ${ctx.runId}`;
         const reg = registrationForm(user(), name, props);
         await submit(ctx, rec, worker, reg.xml, `canary ${i + 1} registration`, reg.xmlns);
@@ -165,14 +162,6 @@ const WRITE_STEPS: StepDef<CanaryCtx>[] = [
     },
   },
 ];
-
-async function learnId(ctx: VerifyContext, worker: Worker): Promise<string> {
-  const r = await ctx.client.get(`${d(ctx)}/phone/restore/?version=2.0&device_id=ccready-canary`, { auth: worker });
-  if (r.status !== 200) throw new Error(`cannot restore as ${worker.username} to learn its user id: ${r.status}`);
-  const id = /<uuid>([^<]+)<\/uuid>/.exec(r.text)?.[1];
-  if (!id) throw new Error('restore has no <Registration><uuid>');
-  return id;
-}
 
 async function verifyManifest(ctx: VerifyContext, rec: Recorder, m: CanaryManifest): Promise<void> {
   const forms = await until(
@@ -258,40 +247,17 @@ export interface CanaryOptions extends VerifyOptions {
 async function runCanary(kind: 'canary-write' | 'canary-check', target: Target, o: CanaryOptions, steps: StepDef<CanaryCtx>[], manifest?: CanaryManifest) {
   const runId = o.runId ?? newRunId();
   const startedAt = new Date().toISOString();
-  const opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as VerifyContext['opts'];
+  const opts = withDefaults(o);
   const client = new HqClient(target.url, { tls: target.tls, timeoutMs: opts.requestTimeoutMs, signal: opts.signal });
   const ctx: CanaryCtx = { target, client, runId, opts, state: { forms: [], passed: new Set() }, manifest, count: o.count ?? 3 };
   requireWorker(ctx);
-  const results: StepResult[] = [];
-  let interrupted = false;
+  let loop: { results: StepResult[]; interrupted: boolean };
   try {
-    for (const [index, def] of steps.entries()) {
-      if (opts.signal?.aborted) {
-        interrupted = true;
-        results.push({ id: def.id, title: def.title, services: def.services, required: def.required, status: 'skip', reason: 'not run: interrupted', blockedBy: 'interrupted', evidence: [], durationMs: 0 });
-        continue;
-      }
-      o.onProgress?.({ kind: 'step-start', id: def.id, title: def.title, index, total: steps.length });
-      const r = await runStep(def, ctx, (s) => redact(s, target));
-      if (opts.signal?.aborted) interrupted = true;
-      results.push(r);
-      o.onProgress?.({ kind: 'step-end', result: r, index, total: steps.length });
-    }
+    loop = await runSteps(steps, ctx, { signal: opts.signal, onProgress: o.onProgress, scrub: (s) => redact(s, target) });
   } finally {
     await client.close();
   }
-  const report: VerifyReport = {
-    kind,
-    runId,
-    target: redact(target.url, target),
-    domain: target.domain,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    interrupted,
-    steps: results,
-    decision: decide(results, { interrupted }),
-  };
-  return { report, manifest: ctx.manifest };
+  return { report: toReport(kind, target, loop.results, { runId, startedAt, interrupted: loop.interrupted }), manifest: ctx.manifest };
 }
 
 /** Writes the canary; the manifest is saved only when every form and case read back. */

@@ -1,6 +1,6 @@
 // What the steps share during one run: the target, one HTTP client, the options, and what earlier
 // steps created (the mobile worker, the forms, the case, the sync token).
-import type { Target, Credentials } from '../common/target.ts';
+import type { Target } from '../common/target.ts';
 import type { HqClient } from './http.ts';
 
 export interface VerifyOptions {
@@ -66,13 +66,14 @@ export const DEFAULTS = {
   certWarnDays: 30,
 };
 
+/** `/a/<domain>`: the prefix of every project-space URL. */
+export function domainPath(ctx: Pick<VerifyContext, 'target'>): string {
+  return `/a/${encodeURIComponent(ctx.target.domain)}`;
+}
+
 /** HQ's mobile-worker login name for a bare username. */
 export function mobileUsername(user: string, domain: string): string {
   return user.includes('@') ? user : `${user}@${domain}.commcarehq.org`;
-}
-
-export function webCreds(ctx: VerifyContext): Credentials | undefined {
-  return ctx.target.web;
 }
 
 /** Sleeps, but wakes up (and throws) when the run is interrupted. */

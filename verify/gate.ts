@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { redact, type Target, type TlsOptions } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
 import { HqClient } from './http.ts';
-import { runVerify, verifySteps, type ProgressEvent, type VerifyRunOptions } from './run.ts';
+import { runVerify, toReport, verifySteps, type ProgressEvent, type VerifyRunOptions } from './run.ts';
 import { sleep } from './context.ts';
-import { decide } from './decide.ts';
 import type { StepResult, VerifyReport } from './types.ts';
 
 /** Delay before poll `n` (0-based): doubling from `initialMs`, capped at `maxMs`. */
@@ -201,15 +200,5 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     emit({ kind: 'step-end', result: audit, index: 0, total }, total - 1);
   }
   steps.push(smoke, audit);
-  return {
-    kind: 'gate',
-    runId,
-    target: redact(target.url, target),
-    domain: target.domain,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    interrupted,
-    steps,
-    decision: decide(steps, { interrupted }),
-  };
+  return toReport('gate', target, steps, { runId, startedAt, interrupted });
 }

@@ -1,7 +1,7 @@
 // The verifier's API: the post-install QA plan as steps, the READY / NOT READY decision, the CI
 // gate, and the upgrade canary. The CLI (cli/commands/verify.ts, gate.ts) only parses flags and
 // calls these.
-export { runVerify, verifySteps, type ProgressEvent, type VerifyRunOptions } from './run.ts';
+export { runVerify, verifySteps, runSteps, toReport, type ProgressEvent, type VerifyRunOptions } from './run.ts';
 export { runGate, waitForServerUp, backoffDelay, type GateOptions, type LoadRunner, type LoadOutcome } from './gate.ts';
 export { canaryWrite, canaryCheck, readManifest, type CanaryManifest, type CanaryOptions } from './canary.ts';
 export { decide, suspectServices, likelyAtFault } from './decide.ts';

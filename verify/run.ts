@@ -5,7 +5,7 @@ import { redact, type Target } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
 import { HqClient } from './http.ts';
 import { runStep, Recorder, StepEnd, type StepDef } from './step.ts';
-import { STEPS, cleanup } from './steps.ts';
+import { STEPS, cleanup } from './qa-plan.ts';
 import { DEFAULTS, type VerifyContext, type VerifyOptions } from './context.ts';
 import { decide } from './decide.ts';
 import { gatherHostFacts, judgeHost } from './local.ts';
@@ -55,37 +55,89 @@ export function verifySteps(opts: { local?: boolean; only?: string[]; skip?: str
   return [...STEPS, ...(opts.local ? localSteps() : [])].filter((s) => selected(s.id, opts));
 }
 
+/** What the one step loop needs from a context: which steps passed, for the steps that need them. */
+export interface LoopContext {
+  state: { passed: Set<string> };
+}
+
+export interface StepLoopOptions<C> {
+  signal?: AbortSignal;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Redacts secrets from every reason and evidence line. */
+  scrub: (s: string) => string;
+  /** Why a step must not run given the results so far (a failed preflight, a service reported down); undefined = run it. */
+  blocked?: (def: StepDef<C>, done: StepResult[]) => { reason: string; by: string } | undefined;
+}
+
+/**
+ * The one step loop of verify, the canary and the gate: runs the steps in order, reports progress,
+ * and on an interrupt lists the rest as not run, so the report always has every step.
+ */
+export async function runSteps<C extends LoopContext>(steps: StepDef<C>[], ctx: C, o: StepLoopOptions<C>): Promise<{ results: StepResult[]; interrupted: boolean }> {
+  const results: StepResult[] = [];
+  const emit = o.onProgress ?? (() => undefined);
+  let interrupted = false;
+  for (const [index, def] of steps.entries()) {
+    if (o.signal?.aborted) {
+      interrupted = true;
+      results.push(notRun(def, 'not run: interrupted', 'interrupted'));
+      continue;
+    }
+    const block = o.blocked?.(def, results);
+    if (block) {
+      const result = notRun(def, o.scrub(block.reason), block.by);
+      results.push(result);
+      emit({ kind: 'step-end', result, index, total: steps.length });
+      continue;
+    }
+    emit({ kind: 'step-start', id: def.id, title: def.title, index, total: steps.length });
+    let result = await runStep(def, ctx, o.scrub);
+    if (o.signal?.aborted) {
+      interrupted = true;
+      result = { ...result, status: 'skip', reason: `interrupted after ${result.durationMs} ms`, blockedBy: 'interrupted', failedServices: undefined };
+    }
+    results.push(result);
+    if (result.status === 'pass' || result.status === 'warn') ctx.state.passed.add(def.id);
+    emit({ kind: 'step-end', result, index, total: steps.length });
+  }
+  return { results, interrupted };
+}
+
+/** The one report builder: the decision is always computed from the steps, the target always redacted. */
+export function toReport(kind: VerifyReport['kind'], target: Target, results: StepResult[], run: { runId: string; startedAt: string; interrupted: boolean }): VerifyReport {
+  return {
+    kind,
+    runId: run.runId,
+    target: redact(target.url, target),
+    domain: target.domain,
+    startedAt: run.startedAt,
+    finishedAt: new Date().toISOString(),
+    interrupted: run.interrupted,
+    steps: results,
+    decision: decide(results, { interrupted: run.interrupted }),
+  };
+}
+
+/** The options every run starts from: the defaults, overridden by what was given. */
+export function withDefaults(options: VerifyOptions): VerifyContext['opts'] {
+  return { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as VerifyContext['opts'];
+}
+
 export async function runVerify(target: Target, options: VerifyRunOptions = {}): Promise<VerifyReport> {
   const runId = options.runId ?? newRunId();
   const startedAt = new Date().toISOString();
-  const opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as VerifyContext['opts'];
+  const opts = withDefaults(options);
   const client = new HqClient(target.url, { tls: target.tls, timeoutMs: opts.requestTimeoutMs, signal: opts.signal });
   const ctx: VerifyContext = { target, client, runId, opts, state: { forms: [], passed: new Set() } };
   const scrub = (s: string) => redact(s, target);
   const steps = verifySteps({ local: !!opts.local, only: options.only, skip: options.skip });
-  const results: StepResult[] = [];
-  const emit = options.onProgress ?? (() => undefined);
-  let interrupted = false;
+  let loop: { results: StepResult[]; interrupted: boolean };
   try {
-    for (const [index, def] of steps.entries()) {
-      if (opts.signal?.aborted) {
-        interrupted = true;
-        results.push(notRun(def, 'not run: interrupted'));
-        continue;
-      }
-      emit({ kind: 'step-start', id: def.id, title: def.title, index, total: steps.length });
-      let result = await runStep(def, ctx, scrub);
-      if (opts.signal?.aborted) {
-        interrupted = true;
-        result = { ...result, status: 'skip', reason: `interrupted after ${result.durationMs} ms`, blockedBy: 'interrupted', failedServices: undefined };
-      }
-      results.push(result);
-      if (result.status === 'pass' || result.status === 'warn') ctx.state.passed.add(def.id);
-      emit({ kind: 'step-end', result, index, total: steps.length });
-    }
+    loop = await runSteps(steps, ctx, { signal: opts.signal, onProgress: options.onProgress, scrub });
   } finally {
     await client.close();
   }
+  const { results, interrupted } = loop;
   // Stopped early (Ctrl-C) or left out by --only/--skip, the cleanup step did not run: leave nothing behind.
   if (!ctx.state.cleanedUp && ((ctx.state.worker && (ctx.state.worker.created || ctx.state.caseId)) || ctx.state.bulkUsers?.length)) {
     // A fresh client with a short deadline: the run's client may be aborted.
@@ -97,26 +149,16 @@ export async function runVerify(target: Target, options: VerifyRunOptions = {}):
     const entry = { ...r, reason: r.reason ?? (interrupted ? 'ran after the interrupt' : 'ran to remove what the selected steps created') };
     if (i >= 0) results[i] = entry;
     else results.push(entry);
-    emit({ kind: 'note', message: `cleanup${interrupted ? ' after interrupt' : ''}: ${r.status}` });
+    options.onProgress?.({ kind: 'note', message: `cleanup${interrupted ? ' after interrupt' : ''}: ${r.status}` });
   }
   // Steps left out by --only/--skip stay in the report, so no reader takes the subset for the whole.
-  const left = verifySteps({ local: !!opts.local }).filter((s) => !selected(s.id, options) && !results.some((r) => r.id === s.id));
-  for (const def of left) results.push({ ...notRun(def, 'not selected (--only/--skip)'), blockedBy: undefined, unselected: true });
-  const order = verifySteps({ local: !!opts.local }).map((s) => s.id);
+  const all = verifySteps({ local: !!opts.local });
+  for (const def of all) if (!selected(def.id, options) && !results.some((r) => r.id === def.id)) results.push({ ...notRun(def, 'not selected (--only/--skip)'), unselected: true });
+  const order = all.map((s) => s.id);
   results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
-  return {
-    kind: 'verify',
-    runId,
-    target: scrub(target.url),
-    domain: target.domain,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    interrupted,
-    steps: results,
-    decision: decide(results, { interrupted }),
-  };
+  return toReport('verify', target, results, { runId, startedAt, interrupted });
 }
 
-function notRun(def: StepDef<VerifyContext>, reason: string): StepResult {
-  return { id: def.id, title: def.title, services: def.services, required: def.required, status: 'skip', reason, blockedBy: 'interrupted', evidence: [], durationMs: 0 };
+function notRun<C>(def: StepDef<C>, reason: string, blockedBy?: string): StepResult {
+  return { id: def.id, title: def.title, services: def.services, required: def.required, status: 'skip', reason, ...(blockedBy ? { blockedBy } : {}), evidence: [], durationMs: 0 };
 }

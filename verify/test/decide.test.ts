@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decide, suspectServices, likelyAtFault } from '../decide.ts';
-import { STEPS } from '../steps.ts';
+import { STEPS } from '../qa-plan.ts';
 import type { StepResult } from '../types.ts';
 
 function steps(over: Record<string, Partial<StepResult>> = {}): StepResult[] {

@@ -6,63 +6,22 @@ import { isLoopback } from '../common/target.ts';
 import { checkTls, checkHttpRedirect } from './tls.ts';
 import type { StepDef, Recorder } from './step.ts';
 import type { VerifyContext, Worker } from './context.ts';
-import { mobileUsername, sleep } from './context.ts';
+import { domainPath, mobileUsername, sleep } from './context.ts';
 import { HttpError, type HttpResponse } from './http.ts';
 import { needWeb, short, json, webLogin } from './web.ts';
 import { SERVERUP_CHECKS, type Service } from './types.ts';
-import { followUpForm, openRosaMessage, openRosaNature, registrationForm, restoreCaseIds, restoreId } from './forms.ts';
+import { followUpForm, registrationForm, restoreCaseIds, restoreId } from './forms.ts';
 import { caseExportAndOData, bulkUserUpload } from './jobs.ts';
+import { asService, checkServicesLines, median, serverupFailures, slowChecks, SERVERUP_ROUNDS, SLOW_CHECK_MS } from './serverup.ts';
+import { configuredWorker, findUser, learnUserId, restore, submit, walkUsers } from './mobile.ts';
 
 type Step = StepDef<VerifyContext>;
-
-const d = (ctx: VerifyContext) => `/a/${encodeURIComponent(ctx.target.domain)}`;
 
 /** Needs an earlier step; skips (blocked) when it did not pass. */
 function needs(ctx: VerifyContext, rec: Recorder, stepId: string, what: string): void {
   if (!ctx.state.passed.has(stepId)) rec.skip(`needs ${what} (step ${stepId} did not pass)`, stepId);
 }
 
-
-
-
-/** Parses serverup.txt's 500 body: `<strong>postgres</strong>: …` per failing check. */
-export function serverupFailures(body: string): string[] {
-  return [...body.matchAll(/<strong>([^<]+)<\/strong>/g)].map((m) => m[1].trim());
-}
-
-/** Parses check_services output: `SUCCESS (Took   0.01s) kafka          : msg` per line. */
-export function checkServicesLines(body: string): { status: string; name: string; message: string; tookS: number }[] {
-  const text = body.replace(/<br\s*\/?>/gi, '\n').replace(/<\/?pre>/gi, '');
-  return [...text.matchAll(/(SUCCESS|FAILURE|EXCEPTION)\s*\(Took\s*([\d.]+)s\)\s*(\S+)\s*:\s*([^\n]*)/g)].map((m) => ({
-    status: m[1],
-    name: m[3],
-    message: m[4].trim(),
-    tookS: Number(m[2]),
-  }));
-}
-
-/** Rounds of `serverup.txt?only=<service>` probes in step 2. */
-export const SERVERUP_ROUNDS = 3;
-/** HQ's service checks answer in milliseconds; one that takes a second or more is a lead. */
-export const SLOW_CHECK_MS = 1000;
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : 0;
-}
-
-/**
- * Services whose check is slow: over SLOW_CHECK_MS and well above the typical check, so a distant
- * server (every check slow by the same round trip) is not taken for a slow service.
- */
-export function slowChecks(msByService: Map<string, number>): string[] {
-  const typical = median([...msByService.values()]);
-  return [...msByService].filter(([, ms]) => ms >= SLOW_CHECK_MS && ms >= 3 * typical).map(([n]) => n);
-}
-
-function asService(name: string): Service | undefined {
-  return (SERVERUP_CHECKS as readonly string[]).includes(name) ? (name as Service) : undefined;
-}
 
 
 export const STEPS: Step[] = [
@@ -233,7 +192,7 @@ export const STEPS: Step[] = [
       const bare = `ccready-${ctx.runId.toLowerCase().replace(/[^a-z0-9]/g, '')}-${randomBytes(2).toString('hex')}`;
       const password = randomBytes(12).toString('base64url');
       const body = { username: bare, password, first_name: 'ccready', last_name: 'verify', user_data: { ccready_run: ctx.runId } };
-      const path = `${d(ctx)}/api/user/v1/`;
+      const path = `${domainPath(ctx)}/api/user/v1/`;
       const res = await ctx.client.post(path, JSON.stringify(body), { auth: web, headers: { 'content-type': 'application/json', accept: 'application/json' } });
       rec.see(`POST ${path} (username ${bare}, tagged ccready_run=${ctx.runId}) → ${res.status} (${res.ms} ms)`);
       if (res.status !== 201) rec.fail(`User API did not create the worker: ${res.status} ${short(res.text, 120)}`);
@@ -270,7 +229,7 @@ export const STEPS: Step[] = [
         ['profile.ccpr', '<profile'],
         ['suite.xml', '<suite'],
       ] as const) {
-        const path = `${d(ctx)}/apps/download/${encodeURIComponent(ctx.target.appId)}/${file}`;
+        const path = `${domainPath(ctx)}/apps/download/${encodeURIComponent(ctx.target.appId)}/${file}`;
         const r = await ctx.client.get(path);
         rec.see(`GET ${path} → ${r.status}, ${r.text.length} bytes (${r.ms} ms)`);
         if (r.status !== 200) rec.fail(`${file} download answered ${r.status}`, r.status >= 500 ? ['couch'] : []);
@@ -289,7 +248,6 @@ export const STEPS: Step[] = [
       if (!ctx.state.worker) ctx.state.worker = worker;
       // A configured worker's id is needed for case ownership: its restore names it.
       if (!worker.id) worker.id = await learnUserId(ctx, worker);
-      if (!worker.id) rec.fail(`could not learn the user id of ${worker.username} from its restore`);
       rec.see(`mobile worker ${worker.username} (id ${worker.id})`);
       const user = { userId: worker.id, username: worker.username.split('@')[0] };
       const reg = registrationForm(user, `ccready check ${ctx.runId}`, { ccready_run: ctx.runId, check_step: 'registration' });
@@ -341,7 +299,7 @@ export const STEPS: Step[] = [
       for (;;) {
         polls++;
         if (formSeen === undefined) {
-          const path = `${d(ctx)}/api/form/v1/?case_id=${encodeURIComponent(caseId)}&limit=100`;
+          const path = `${domainPath(ctx)}/api/form/v1/?case_id=${encodeURIComponent(caseId)}&limit=100`;
           const r = await ctx.client.get(path, { auth: web, headers: { accept: 'application/json' } });
           if (r.status >= 500) rec.fail(`Form API answered ${r.status}: ${short(r.text, 100)}`, ['elasticsearch']);
           if (r.status !== 200) rec.fail(`Form API answered ${r.status}: ${short(r.text, 100)}`);
@@ -350,7 +308,7 @@ export const STEPS: Step[] = [
           if (lastForms === wanted.size) formSeen = Date.now();
         }
         if (caseSeen === undefined) {
-          const path = `${d(ctx)}/api/case/v2/${encodeURIComponent(caseId)}`;
+          const path = `${domainPath(ctx)}/api/case/v2/${encodeURIComponent(caseId)}`;
           const r = await ctx.client.get(path, { auth: web, headers: { accept: 'application/json' } });
           if (r.status >= 500) rec.fail(`Case API answered ${r.status}: ${short(r.text, 100)}`, ['elasticsearch']);
           if (r.status === 200) {
@@ -433,7 +391,7 @@ export async function cleanup(ctx: VerifyContext, rec: Recorder): Promise<void> 
     rec.see(`case ${ctx.state.caseId} closed, tagged ccready_run=${ctx.runId}`);
   }
   if (worker.created && ctx.target.web) {
-    const path = `${d(ctx)}/api/user/v1/${encodeURIComponent(worker.id)}/`;
+    const path = `${domainPath(ctx)}/api/user/v1/${encodeURIComponent(worker.id)}/`;
     const r = await ctx.client.request('DELETE', path, { auth: ctx.target.web });
     rec.see(`DELETE ${path} → ${r.status}`);
     if (r.status !== 202 && r.status !== 204 && r.status !== 200) rec.fail(`could not retire worker ${worker.username}: ${r.status}`);
@@ -445,94 +403,27 @@ async function retireBulkUsers(ctx: VerifyContext, rec: Recorder): Promise<void>
   const names = ctx.state.bulkUsers ?? [];
   if (!names.length || !ctx.target.web) return;
   const ids = new Map<string, string>();
-  let path: string | undefined = `${d(ctx)}/api/user/v1/?limit=100&offset=0`;
-  for (let page = 0; path && page < 20 && ids.size < names.length; page++) {
-    const r = await ctx.client.get(path, { auth: ctx.target.web, headers: { accept: 'application/json' } });
-    if (r.status !== 200) break;
-    const body = json<{ meta?: { next?: string | null }; objects?: { id?: string; username?: string }[] }>(r, 'user listing');
-    for (const u of body.objects ?? []) {
+  await walkUsers(ctx, (users) => {
+    for (const u of users) {
       const bare = u.username?.split('@')[0];
       if (bare && u.id && names.includes(bare)) ids.set(bare, u.id);
     }
-    path = body.meta?.next ?? undefined;
-  }
+    return ids.size >= names.length;
+  });
   for (const name of names) {
     const id = ids.get(name);
     if (!id) {
       rec.warn(`bulk-uploaded worker ${name} not found in the listing: retire it by hand`);
       continue;
     }
-    const r = await ctx.client.request('DELETE', `${d(ctx)}/api/user/v1/${encodeURIComponent(id)}/`, { auth: ctx.target.web });
+    const r = await ctx.client.request('DELETE', `${domainPath(ctx)}/api/user/v1/${encodeURIComponent(id)}/`, { auth: ctx.target.web });
     rec.see(`bulk-uploaded worker ${name} retired → ${r.status}`);
     if (r.status >= 300) rec.warn(`could not retire bulk-uploaded worker ${name}: ${r.status}`);
   }
 }
 
-function configuredWorker(ctx: VerifyContext): Worker | undefined {
-  const m = ctx.target.mobile;
-  if (!m) return undefined;
-  return { id: '', username: mobileUsername(m.username, ctx.target.domain), password: m.password, created: false };
-}
 
-async function findUser(ctx: VerifyContext, id: string, bare: string): Promise<{ found: boolean; status: number; snippet: string }> {
-  // Listings are paged; a bounded walk is enough for a just-created worker on a test project.
-  let path: string | undefined = `${d(ctx)}/api/user/v1/?limit=100&offset=0`;
-  for (let page = 0; path && page < 20; page++) {
-    const r = await ctx.client.get(path, { auth: ctx.target.web, headers: { accept: 'application/json' } });
-    if (r.status !== 200) return { found: false, status: r.status, snippet: short(r.text, 100) };
-    const body = json<{ meta?: { next?: string | null }; objects?: { id?: string; username?: string }[] }>(r, 'user listing');
-    if ((body.objects ?? []).some((u) => u.id === id || u.username === bare || u.username?.startsWith(`${bare}@`))) return { found: true, status: 200, snippet: '' };
-    path = body.meta?.next ?? undefined;
-  }
-  return { found: false, status: 200, snippet: '' };
-}
 
-export async function submit(ctx: VerifyContext, rec: Recorder, worker: Worker, xml: string, label: string, xmlns: string, record = true): Promise<string> {
-  const path = ctx.target.appId ? `${d(ctx)}/receiver/secure/${encodeURIComponent(ctx.target.appId)}/` : `${d(ctx)}/receiver/secure/`;
-  const res = await ctx.client.post(path, xml, {
-    auth: worker,
-    headers: { 'content-type': 'text/xml', 'x-openrosa-version': '3.0' },
-  });
-  const nature = openRosaNature(res.text);
-  const formId = res.headers['x-commcarehq-formid'];
-  rec.see(`POST ${path} (${label}) → ${res.status} ${nature ?? 'no OpenRosa nature'}${formId ? ` form ${formId}` : ''} (${res.ms} ms)`);
-  if (res.status === 401 || res.status === 403 || res.status === 406) rec.fail(`${label} form rejected: ${res.status} (mobile worker credentials or permissions)`);
-  if (res.status >= 500) rec.fail(`${label} form: ${res.status} ${short(openRosaMessage(res.text) || res.text, 120)}`);
-  if (res.status !== 201 || nature !== 'submit_success') rec.fail(`${label} form: ${res.status} ${nature ?? ''} ${short(openRosaMessage(res.text), 120)}`);
-  if (!formId) rec.fail(`${label} form accepted without an X-CommCareHQ-FormID header`);
-  if (record) ctx.state.forms.push({ formId, xmlns, ackAt: Date.now() });
-  return formId;
-}
 
-export async function learnUserId(ctx: VerifyContext, worker: Worker): Promise<string> {
-  const r = await ctx.client.get(`${d(ctx)}/phone/restore/?version=2.0&device_id=ccready-verify`, { auth: worker });
-  return /<uuid>([^<]+)<\/uuid>/.exec(r.text)?.[1] ?? '';
-}
 
-/** One restore, following 202 "restore pending" answers by waiting Retry-After, within the restore timeout. */
-export async function restore(ctx: VerifyContext, rec: Recorder, worker: { username: string; password: string }, since?: string): Promise<HttpResponse> {
-  const app = ctx.target.appId ? `${encodeURIComponent(ctx.target.appId)}/` : '';
-  const q = new URLSearchParams({ version: '2.0', device_id: `ccready-verify-${ctx.runId}` });
-  if (since) q.set('since', since);
-  const path = `${d(ctx)}/phone/restore/${app}?${q}`;
-  const deadline = Date.now() + ctx.opts.restoreTimeoutMs;
-  let pending = 0;
-  for (;;) {
-    const r = await ctx.client.get(path, { auth: worker, headers: { 'x-openrosa-version': '3.0' } });
-    if (r.status === 200) {
-      rec.see(`GET restore${since ? ' (incremental)' : ''} → 200 ${openRosaNature(r.text) ?? ''} (${r.ms} ms${pending ? `, after ${pending} pending answers` : ''})`);
-      return r;
-    }
-    if (r.status === 202) {
-      pending++;
-      const wait = Math.min(60, Math.max(1, Number(r.headers['retry-after']) || 5)) * 1000;
-      if (Date.now() + wait > deadline) rec.fail(`restore still pending after ${ctx.opts.restoreTimeoutMs} ms (async restore: Celery not finishing)`, []);
-      await sleep(wait, ctx.opts.signal);
-      continue;
-    }
-    rec.see(`GET restore${since ? ' (incremental)' : ''} → ${r.status} ${short(openRosaMessage(r.text) || r.text, 120)}`);
-    rec.fail(`restore answered ${r.status}${r.status === 412 ? ' (sync token rejected)' : ''}: ${short(openRosaMessage(r.text) || r.text, 100)}`);
-  }
-}
 
-export { HttpError };
