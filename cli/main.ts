@@ -1,15 +1,24 @@
 // The command line: parses arguments and calls the typed APIs of sizing/, loadtests/, verify/ and
 // fixtures/. No domain logic lives here.
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+//
+// Start-up: every command's code (and its libraries) is loaded only when that command runs — the
+// build splits each `import()` below into its own chunk. `--version` and a plain `ccready size`
+// do not even load yargs (see `fastPath`); everything else, and any doubt, goes through yargs.
+import { readFileSync } from 'node:fs';
+import type { CommandModule } from 'yargs';
 import { CcreadyError, EXIT, UsageError } from '../common/errors.ts';
-import { sizeCommand } from './commands/size.ts';
-import { simCommand } from './commands/sim.ts';
-import { loadCommand } from './commands/load.ts';
-import { verifyCommand } from './commands/verify.ts';
-import { gateCommand } from './commands/gate.ts';
-import { doctorCommand } from './commands/doctor.ts';
-import { readinessCommand } from './commands/readiness.ts';
+import { readFastArgs } from './fast-args.ts';
+
+/** Each command's module, loaded on demand. */
+const COMMANDS: Record<string, () => Promise<CommandModule<any, any>>> = {
+  size: async () => (await import('./commands/size.ts')).sizeCommand,
+  sim: async () => (await import('./commands/sim.ts')).simCommand,
+  load: async () => (await import('./commands/load.ts')).loadCommand,
+  verify: async () => (await import('./commands/verify.ts')).verifyCommand,
+  gate: async () => (await import('./commands/gate.ts')).gateCommand,
+  doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
+  readiness: async () => (await import('./commands/readiness.ts')).readinessCommand,
+};
 
 // `ccready size | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -19,17 +28,32 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/** `--version` and a plain `ccready size …` without yargs; false when yargs must read the command line. */
+async function fastPath(argv: string[]): Promise<boolean> {
+  if (argv.length === 1 && argv[0] === '--version') {
+    // dist/ccready.mjs and cli/main.ts both sit one folder below package.json
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return true;
+  }
+  if (argv[0] !== 'size') return false;
+  const size = await import('./commands/size.ts');
+  const args = readFastArgs(argv.slice(1), size.SIZE_FLAGS, size.SIZE_POSITIONALS);
+  if (!args) return false;
+  await size.sizeCommand.handler!({ ...args, _: ['size'] } as never);
+  return true;
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (await fastPath(argv)) return;
+  const [{ default: yargs }] = await Promise.all([import('yargs')]);
+  // only the named command is loaded; without one (help, a typo) all are, for the list and the did-you-mean
+  const names = argv[0] !== undefined && argv[0] in COMMANDS ? [argv[0]] : Object.keys(COMMANDS);
+  const commands = await Promise.all(names.map((n) => COMMANDS[n]!()));
   const cli = yargs(argv)
     .scriptName('ccready')
     .usage('ccready — size, load-test and verify a self-hosted CommCare HQ\n\nUsage: ccready <command> [options]')
-    .command(sizeCommand)
-    .command(simCommand)
-    .command(loadCommand)
-    .command(verifyCommand)
-    .command(gateCommand)
-    .command(doctorCommand)
-    .command(readinessCommand)
+    .command(commands)
     .demandCommand(1, 'name a command (see ccready --help)')
     .strict()
     .recommendCommands()
@@ -49,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
 
 // The one place an error becomes the process exit: an expected failure exits with its kind's code,
 // anything else is a bug in ccready (exit 3).
-main(hideBin(process.argv)).catch((err: unknown) => {
+main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof CcreadyError) {
     process.stderr.write(`ccready: ${err.message}\n`);
     process.exit(err.exitCode);

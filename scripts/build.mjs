@@ -1,15 +1,37 @@
 // Bundles the CLI into dist/ccready.mjs so that every command starts fast (no TypeScript loader
-// at run time). npm packages stay external: they are installed next to it.
+// at run time). npm packages stay external (installed next to it), but for yaml (below). Each command's
+// `import()` in cli/main.ts becomes its own chunk (dist/ccready-*.mjs, beside the entry so that
+// `import.meta.url` paths stay the same), so a command loads only its own code.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+// `yaml` is the exception: every `ccready size` parses YAML, and loading its ~70 CommonJS files one by
+// one cost more than sizing a config, so it is bundled into the chunk that uses it.
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
+  .filter((name) => name !== 'yaml')
+  .flatMap((name) => [name, `${name}/*`]);
+
+// chunks of an earlier build carry other hashes: remove them
+try {
+  for (const f of readdirSync('dist')) if (/^ccready-.*\.mjs(\.map)?$/.test(f)) rmSync(`dist/${f}`);
+} catch {
+  /* no dist/ yet */
+}
+
 await build({
-  entryPoints: ['cli/main.ts'],
-  outfile: 'dist/ccready.mjs',
+  entryPoints: { ccready: 'cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'ccready-[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  packages: 'external',
+  external,
+  // the bundled yaml (CommonJS) requires node:process: give the ES module a `require`
+  banner: { js: "import { createRequire as __ccreadyRequire } from 'node:module'; const require = __ccreadyRequire(import.meta.url);" },
   sourcemap: 'linked',
   logLevel: 'warning',
 });

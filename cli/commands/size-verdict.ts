@@ -1,7 +1,7 @@
 // The `ccready size` flags for the verdict, the what-if runs and the planner reports, and the step
 // that assembles sizing's judgement (sizing/what-if.ts) into console text, report files and an exit
 // code. cli/commands/size.ts registers the options with `verdictOptions` and calls `runVerdictStep`.
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -17,20 +17,25 @@ export interface VerdictArgs {
   screenshot?: boolean;
 }
 
+/** The verdict flags, declared once: yargs takes them for help and parsing, the fast path (cli/fast-args.ts) too. */
+export const VERDICT_OPTIONS = {
+  server: {
+    type: 'string',
+    describe: 'the server to judge against: CORESc/RAM/DISK[/ssd|hdd] (e.g. 8c/32GB/2TB/ssd) or a YAML file with cores, ram_gb, disk_tb, disk_type; default 8c/32GB/2TB/ssd',
+  },
+  'cpu-overcommit': {
+    type: 'string',
+    describe: 'CPU sharing factor: the cores limit is server cores × N, because services on one box time-share the CPU (1 = strict; default 2, or cpu_overcommit in the server YAML)',
+  },
+  'fail-if-over': { type: 'boolean', default: false, describe: 'exit 1 when any limit is crossed within the usage horizon (for CI)' },
+  'active-cases-field': { type: 'string', describe: 'usage field that counts active cases (default: active_cases, open_cases, cases_active or cases_total, whichever exists)' },
+  var: { type: 'string', array: true, describe: 'override a {var} of the config: NAME=VALUE, or NAME=V1,V2,... for a what-if table (repeatable)' },
+  screenshot: { type: 'boolean', default: true, describe: 'with --out: also save report.png of the HTML report (needs Chromium)' },
+} as const satisfies Record<string, Options>;
+
 export function verdictOptions<T>(y: Argv<T>): Argv<T & VerdictArgs> {
   return y
-    .option('server', {
-      type: 'string',
-      describe: 'the server to judge against: CORESc/RAM/DISK[/ssd|hdd] (e.g. 8c/32GB/2TB/ssd) or a YAML file with cores, ram_gb, disk_tb, disk_type; default 8c/32GB/2TB/ssd',
-    })
-    .option('cpu-overcommit', {
-      type: 'string',
-      describe: 'CPU sharing factor: the cores limit is server cores × N, because services on one box time-share the CPU (1 = strict; default 2, or cpu_overcommit in the server YAML)',
-    })
-    .option('fail-if-over', { type: 'boolean', default: false, describe: 'exit 1 when any limit is crossed within the usage horizon (for CI)' })
-    .option('active-cases-field', { type: 'string', describe: 'usage field that counts active cases (default: active_cases, open_cases, cases_active or cases_total, whichever exists)' })
-    .option('var', { type: 'string', array: true, describe: 'override a {var} of the config: NAME=VALUE, or NAME=V1,V2,... for a what-if table (repeatable)' })
-    .option('screenshot', { type: 'boolean', default: true, describe: 'with --out: also save report.png of the HTML report (needs Chromium)' })
+    .options(VERDICT_OPTIONS)
     .example('ccready size my.yml --server 8c/32GB/2TB --fail-if-over', 'exit 1 if the box runs out within the horizon')
     .example('ccready size my.yml --cpu-overcommit 1', 'strict cores: one service core per server core')
     .example('ccready size --var users=800,1200,1600', 'what-if on the embedded example: its full roll-out size is {users}')

@@ -1,9 +1,9 @@
-import type { CommandModule } from 'yargs';
+import type { CommandModule, Options } from 'yargs';
 import { statSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../../common/runs.ts';
 import { consoleText, EXAMPLE_CONFIG, jsonText, loadSizingConfig, outputFiles, runModel } from '../../sizing/index.ts';
-import { runVerdictStep, verdictOptions, verdictVars, type VerdictArgs } from './size-verdict.ts';
+import { runVerdictStep, VERDICT_OPTIONS, verdictOptions, verdictVars, type VerdictArgs } from './size-verdict.ts';
 
 interface SizeArgs extends VerdictArgs {
   config?: string;
@@ -14,17 +14,26 @@ interface SizeArgs extends VerdictArgs {
   usage?: string;
 }
 
+/** The `size` flags besides the verdict's, declared once for yargs and the fast path (cli/fast-args.ts). */
+export const SIZE_OPTIONS = {
+  format: { type: 'string', choices: ['console', 'json'], default: 'console', describe: 'console tables, or one JSON document (golden.json layout)' },
+  out: { type: 'string', describe: 'write one CSV per table and sizing.json into DIR' },
+  set: { type: 'string', array: true, describe: 'only compute this combined set (repeatable)' },
+  service: { alias: 's', type: 'string', array: true, describe: 'only size this service (repeatable)' },
+  usage: { alias: 'u', type: 'string', describe: 'also print this usage field month by month' },
+} as const satisfies Record<string, Options>;
+
+/** Every flag of `ccready size`, and its one positional. */
+export const SIZE_FLAGS = { ...VERDICT_OPTIONS, ...SIZE_OPTIONS };
+export const SIZE_POSITIONALS = ['config'] as const;
+
 export const sizeCommand: CommandModule<object, SizeArgs> = {
   command: 'size [config]',
   describe: 'Size a CommCare HQ deployment from a commcare_resource_model YAML config',
   builder: (y) =>
     verdictOptions(y)
       .positional('config', { type: 'string', describe: 'config YAML (default: the embedded ~1000-user single-server example)' })
-      .option('format', { type: 'string', choices: ['console', 'json'], default: 'console', describe: 'console tables, or one JSON document (golden.json layout)' })
-      .option('out', { type: 'string', describe: 'write one CSV per table and sizing.json into DIR' })
-      .option('set', { type: 'string', array: true, describe: 'only compute this combined set (repeatable)' })
-      .option('service', { alias: 's', type: 'string', array: true, describe: 'only size this service (repeatable)' })
-      .option('usage', { alias: 'u', type: 'string', describe: 'also print this usage field month by month' })
+      .options(SIZE_OPTIONS)
       .example('ccready size', 'size the embedded example (1000 users, one server)')
       .example('ccready size configs/icds.yml --format json > sizing.json', 'the tables as one JSON document')
       .example('ccready size my.yml --set 8lakh-400fpu -s pg_main -u users', 'one set, one service, print the users column')
