@@ -1,7 +1,13 @@
 #!/usr/bin/env -S node --
 // Entry point: runs the esbuild bundle (built by `npm install` / `npm run build`).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+// `ccready --version` answers here: loading even the CLI's entry costs more than the answer
+if (process.argv.length === 3 && process.argv[2] === '--version') {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  process.exit(0);
+}
 
 const bundle = fileURLToPath(new URL('../dist/ccready.mjs', import.meta.url));
 if (!existsSync(bundle)) {

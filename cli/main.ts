@@ -2,10 +2,10 @@
 // fixtures/. No domain logic lives here.
 //
 // Start-up: every command's code (and its libraries) is loaded only when that command runs — the
-// build splits each `import()` below into its own chunk. `--version` and a plain `ccready size`
-// do not even load yargs (see `fastPath`); everything else, and any doubt, goes through yargs.
-import { readFileSync } from 'node:fs';
-import type { CommandModule } from 'yargs';
+// build splits each `import()` below into its own chunk. A plain `ccready size` does not even load
+// yargs (see `fastPath`); everything else, and any doubt, goes through yargs.
+import type { Argv, CommandModule } from 'yargs';
+import { didYouMean } from '../common/did-you-mean.ts';
 import { CcreadyError, EXIT, UsageError } from '../common/errors.ts';
 import { readFastArgs } from './fast-args.ts';
 
@@ -28,20 +28,29 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-/** `--version` and a plain `ccready size …` without yargs; false when yargs must read the command line. */
+/** A plain `ccready size …` without yargs (bin/ccready.mjs answers `--version` itself); false when yargs must read the command line. */
 async function fastPath(argv: string[]): Promise<boolean> {
-  if (argv.length === 1 && argv[0] === '--version') {
-    // dist/ccready.mjs and cli/main.ts both sit one folder below package.json
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`${pkg.version}\n`);
-    return true;
-  }
   if (argv[0] !== 'size') return false;
   const size = await import('./commands/size.ts');
   const args = readFastArgs(argv.slice(1), size.SIZE_FLAGS, size.SIZE_POSITIONALS);
   if (!args) return false;
   await size.sizeCommand.handler!({ ...args, _: ['size'] } as never);
   return true;
+}
+
+/** "Unknown argument: formt" → "… (did you mean --format?)", from the flags of the command being parsed. */
+function withDidYouMean(msg: string, y: Argv): string {
+  const m = /^Unknown arguments?: (.+)$/.exec(msg?.trim() ?? '');
+  if (!m) return msg;
+  // yargs re-uses its instance for the command being parsed: its options are that command's
+  const options = (y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions();
+  const known = Object.keys(options.key).filter((k) => k.length > 1 && !/[A-Z]/.test(k));
+  // yargs names a dashed flag twice (fail-if-ovr, failIfOvr): once is enough
+  const words = m[1]!.split(', ');
+  const kebab = (w: string) => w.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const shown = words.filter((w) => !/[A-Z]/.test(w) || !words.includes(kebab(w)));
+  const hints = [...new Set(shown.map((w) => didYouMean(w.replace(/^-+/, ''), known, '--')).filter(Boolean))];
+  return `Unknown argument${shown.length > 1 ? 's' : ''}: ${shown.join(', ')}${hints.join('')}`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -66,7 +75,7 @@ async function main(argv: string[]): Promise<void> {
       if (err?.name === 'YError') throw new UsageError(err.message.replace(/\s*\n\s*/g, ' '));
       if (err) throw err;
       // yargs spreads some messages (invalid choices) over lines; ours are always one line.
-      throw new UsageError(msg.replace(/\s*\n\s*/g, ': ').replace(/:\s*:/g, ':'));
+      throw new UsageError(withDidYouMean(msg, cli).replace(/\s*\n\s*/g, ': ').replace(/:\s*:/g, ':'));
     });
   await cli.parseAsync();
 }

@@ -3,7 +3,7 @@
 // disk) or a YAML file with cores, ram_gb, disk_tb, disk_type, cpu_overcommit. docs/verdict.md
 // describes it. `resolveServerSpec` is the only function here that reads a file.
 import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { yamlLib } from './yaml.ts';
 import { UsageError, inputError } from './errors.ts';
 
 export type DiskType = 'ssd' | 'hdd';
@@ -85,7 +85,7 @@ const YAML_KEYS = ['cores', 'ram_gb', 'disk_tb', 'disk_type', 'cpu_overcommit'] 
 export function parseServerYaml(text: string, file: string): ServerSpec {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = yamlLib().parse(text);
   } catch (e) {
     throw inputError(file, undefined, `not valid YAML: ${String((e as Error).message).split('\n')[0]}`);
   }

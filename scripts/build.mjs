@@ -12,14 +12,8 @@ const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
   .filter((name) => name !== 'yaml')
   .flatMap((name) => [name, `${name}/*`]);
 
-// chunks of an earlier build carry other hashes: remove them
-try {
-  for (const f of readdirSync('dist')) if (/^ccready-.*\.mjs(\.map)?$/.test(f)) rmSync(`dist/${f}`);
-} catch {
-  /* no dist/ yet */
-}
-
-await build({
+const cli = await build({
+  metafile: true,
   entryPoints: { ccready: 'cli/main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
@@ -35,6 +29,11 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+// chunks of an earlier build carry other hashes: removed after the new ones are written, so that a
+// ccready already running (a test beside a rebuild) never misses the chunk it is about to load
+const fresh = new Set(Object.keys(cli.metafile.outputs).map((p) => p.replace(/^dist\//, '')));
+for (const f of readdirSync('dist')) if (/^ccready-.*\.mjs(\.map)?$/.test(f) && !fresh.has(f)) rmSync(`dist/${f}`, { force: true });
 
 // The k6 load script: loadtests/scenarios/*.ts bundled into dist/k6/ccready-load.js (with the
 // built-in form templates embedded), so the CLI and users' own k6 find a plain script.

@@ -2,11 +2,14 @@
 // defaults, unknown keys rejected inside services), turning every mistake into one line that
 // names the file, line:col and key path.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Node, type Document } from 'yaml';
+import type { LineCounter, Node, Document } from 'yaml';
 import { UsageError } from '../common/errors.ts';
+import { yamlLib } from '../common/yaml.ts';
+import { didYouMean } from '../common/did-you-mean.ts';
+import { readYamlLite } from './yaml-lite.ts';
 import type {
   DateRange, LoadOptions, ProcessConfig, RawValue, ServiceConfig, SizingConfig, StorageConfig,
-  StorageDataModel, SubProcess, UsageModel, UsageModelSlug, YNum,
+  StorageDataModel, SubProcess, UsageModel, UsageModelSlug, Y, YNum,
 } from './types.ts';
 
 export const MODEL_SLUGS: UsageModelSlug[] = [
@@ -14,11 +17,6 @@ export const MODEL_SLUGS: UsageModelSlug[] = [
   'cumulative_limited_lifespan', 'baseline_with_growth', 'invert_derived_factor',
 ];
 
-/** A YAML node with its position, so that every error can point at the line. */
-type Y =
-  | { kind: 'map'; entries: Map<string, Y>; where: string }
-  | { kind: 'seq'; items: Y[]; where: string }
-  | { kind: 'scalar'; value: unknown; src: string; where: string };
 
 class Ctx {
   constructor(readonly file: string) {}
@@ -29,6 +27,7 @@ class Ctx {
 }
 
 function convert(node: unknown, doc: Document, lc: LineCounter, file: string, text: string): Y {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLib();
   const where = (n: { range?: [number, number, number] | null }) => {
     const off = n.range ? n.range[0] : 0;
     const p = lc.linePos(off);
@@ -125,7 +124,7 @@ function seq(c: Ctx, y: Y | undefined, path: string): Y[] {
 function onlyKeys(c: Ctx, m: Map<string, Y>, allowed: string[], path: string, y: Y): void {
   for (const [k, v] of m) {
     if (!allowed.includes(k)) {
-      c.fail(v ?? y, `${path}.${k}`, `unknown key (allowed: ${allowed.join(', ')})`);
+      c.fail(v ?? y, path ? `${path}.${k}` : k, `unknown key${didYouMean(k, allowed)} (allowed: ${allowed.join(', ')})`);
     }
   }
 }
@@ -376,8 +375,15 @@ function serviceDef(c: Ctx, name: string, y: Y): ServiceConfig {
   };
 }
 
-/** Parses config YAML text (file is only used in messages). */
-export function parseSizingConfig(yamlText: string, file: string, opts: LoadOptions = {}): SizingConfig {
+/** The settings a config may have at its top level (the tool's Config schema). */
+const TOP_LEVEL_KEYS = [
+  'estimation_buffer', 'estimation_growth_factor', 'storage_buffer', 'storage_display_unit', 'summary_dates',
+  'vm_os_storage_gb', 'vm_os_storage_group', 'sets_summary_date', 'sets', 'usage', 'services',
+];
+
+/** The document through the yaml library (YAML 1.1, as PyYAML reads it): anything yaml-lite leaves to it. */
+export function readYaml(yamlText: string, file: string): Y {
+  const { LineCounter, parseDocument } = yamlLib();
   const lc = new LineCounter();
   const doc = parseDocument(yamlText, { lineCounter: lc, version: '1.1', uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length) {
@@ -386,8 +392,13 @@ export function parseSizingConfig(yamlText: string, file: string, opts: LoadOpti
     const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw new UsageError(`${file}:${p.line}:${p.col}: unreadable YAML: ${msg}`);
   }
+  return convert(doc.contents as Node, doc, lc, file, yamlText);
+}
+
+/** Parses config YAML text (file is only used in messages). */
+export function parseSizingConfig(yamlText: string, file: string, opts: LoadOptions = {}): SizingConfig {
   const c = new Ctx(file);
-  const root = convert(doc.contents as Node, doc, lc, file, yamlText);
+  const root = readYamlLite(yamlText, file) ?? readYaml(yamlText, file);
   if (root.kind !== 'map') return c.fail(root, '(top level)', `expected a mapping of settings, got ${describe(root)}`);
   const top = root.entries;
   const need = (k: string) => { if (isNull(top.get(k))) c.fail(root, k, 'missing (required)'); return top.get(k); };
@@ -405,6 +416,8 @@ export function parseSizingConfig(yamlText: string, file: string, opts: LoadOpti
     const old = top.has('storage') || top.has('compute') ? ' (this looks like the old schema with top-level storage:/compute: sections; move them into services:)' : '';
     c.fail(root, 'services', `missing: no services defined${old}`);
   }
+  // a misspelt optional setting (summary_date:) would silently fall back to its default
+  onlyKeys(c, top, TOP_LEVEL_KEYS, '', root);
   const services = isNull(servicesY) ? [] : [...map(c, servicesY, 'services')].map(([n, y]) => serviceDef(c, n, y));
   if (services.length === 0 && !opts.allowNoServices) c.fail(servicesY, 'services', 'expected at least one service');
 

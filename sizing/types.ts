@@ -3,6 +3,12 @@
 // `ccready size --format json` can be compared cell by cell with the Python tool.
 import type { ServerSpec } from '../common/server-spec.ts';
 
+/** A YAML node with its position (`file:line:col`), so that every config error can point at the line. */
+export type Y =
+  | { kind: 'map'; entries: Map<string, Y>; where: string }
+  | { kind: 'seq'; items: Y[]; where: string }
+  | { kind: 'scalar'; value: unknown; src: string; where: string };
+
 /** One table cell: null stands for NaN (numbers) or None (object columns). */
 export type Cell = number | string | null;
 

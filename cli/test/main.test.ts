@@ -30,6 +30,19 @@ test('--env-file reaches ccready, not Node (Node 20 would grab it from argv and 
   assert.match(r.stderr, /^ccready: \/nonexistent\/ccready.env: /);
 });
 
+test('a misspelt flag gets a did-you-mean from the command\'s own flags, on one line, exit 2', () => {
+  for (const [args, re] of [
+    [['size', '--formt', 'json'], /^ccready: Unknown argument: formt \(did you mean --format\?\)$/],
+    [['size', 'x.yml', '--fail-if-ovr'], /^ccready: Unknown argument: fail-if-ovr \(did you mean --fail-if-over\?\)$/],
+    [['verify', '--targt', 'http://127.0.0.1:9'], /^ccready: Unknown argument: targt \(did you mean --target\?\)$/],
+    [['size', '--zzzzzz'], /^ccready: Unknown argument: zzzzzz$/],
+  ] as const) {
+    const r = cli([...args]);
+    assert.is(r.status, 2, r.stderr);
+    assert.match(r.stderr.trim(), re);
+  }
+});
+
 test('invalid choices are reported on one line', () => {
   const r = cli(['size', '--format', 'xml']);
   assert.is(r.status, 2);

@@ -68,8 +68,15 @@ test('wrong type names the key and what was expected', () => {
 });
 
 test('unknown keys inside a service are rejected, as the tool does', () => {
-  assert.match(errorOf(BASE.replace('static_number: 1', 'static_number: 1\n    min_node: 2')), /^cfg\.yml:\d+:\d+: services\.pg\.min_node: unknown key \(allowed: static_number/);
+  assert.match(errorOf(BASE.replace('static_number: 1', 'static_number: 1\n    min_node: 2')), /^cfg\.yml:\d+:\d+: services\.pg\.min_node: unknown key \(did you mean min_nodes\?\) \(allowed: static_number/);
   assert.match(errorOf(BASE.replace("group: 'SSD'", "group: 'SSD'\n      buffer: 1")), /services\.pg\.storage\.buffer: unknown key/);
+});
+
+test('a misspelt top-level setting is an error with a did-you-mean, not a silent default', () => {
+  assert.match(errorOf(`summary_date: ['2024-06']\n${BASE}`), /^cfg\.yml:1:15: summary_date: unknown key \(did you mean summary_dates\?\) \(allowed: estimation_buffer, /);
+  assert.match(errorOf(BASE.replace('storage_buffer: 0.25', 'storage_bufer: 0.25')), /^cfg\.yml:2:16: storage_bufer: unknown key \(did you mean storage_buffer\?\)/);
+  // nothing close: no guess, the allowed keys only
+  assert.match(errorOf(`colour: blue\n${BASE}`), /^cfg\.yml:1:9: colour: unknown key \(allowed: /);
 });
 
 test('bad date in a range', () => {
