@@ -417,7 +417,8 @@ export function parseSizingConfig(yamlText: string, file: string, opts: LoadOpti
     c.fail(root, 'services', `missing: no services defined${old}`);
   }
   // a misspelt optional setting (summary_date:) would silently fall back to its default
-  onlyKeys(c, top, TOP_LEVEL_KEYS, '', root);
+  // (the old schema's top-level storage:/compute: have their own message above, or are read for usage only)
+  onlyKeys(c, top, top.has('services') ? TOP_LEVEL_KEYS : [...TOP_LEVEL_KEYS, 'storage', 'compute'], '', root);
   const services = isNull(servicesY) ? [] : [...map(c, servicesY, 'services')].map(([n, y]) => serviceDef(c, n, y));
   if (services.length === 0 && !opts.allowNoServices) c.fail(servicesY, 'services', 'expected at least one service');
 
