@@ -33,6 +33,8 @@ for (const [doc, required] of [
   ['verify.md', ['ok', 'failed', 'usage', 'internal', 'partial', 'interrupted']],
   ['loadtests.md', ['ok', 'failed', 'usage', 'internal', 'interrupted']],
   ['verdict.md', ['ok', 'failed', 'usage', 'internal']],
+  ['readiness.md', ['ok', 'failed', 'usage', 'internal']],
+  ['monitoring.md', ['ok', 'failed', 'usage', 'internal']],
 ] as const) {
   test(`docs/${doc}: the exit codes are EXIT's, each with its meaning`, () => {
     const codes = exitSection(doc);
