@@ -1,7 +1,6 @@
 import type { CommandModule, Options } from 'yargs';
 import { statSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
-import { newRunId, runDir, writeRunFiles } from '../../common/runs.ts';
 import { consoleText, EXAMPLE_CONFIG, jsonText, loadSizingConfig, outputFiles, runModel } from '../../sizing/index.ts';
 import { runVerdictStep, VERDICT_OPTIONS, verdictOptions, verdictVars, type VerdictArgs } from './size-verdict.ts';
 
@@ -67,6 +66,8 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
     });
     // everything is computed before anything is written: an error leaves no partial output
     if (argv.out) {
+      // loaded only here: it pulls in node:crypto, which a run without --out need not pay for
+      const { newRunId, runDir, writeRunFiles } = await import('../../common/runs.ts');
       const dir = runDir(newRunId(), argv.out);
       try {
         writeRunFiles(dir, { ...(await outputFiles(config, result)), ...verdict.files });
