@@ -8,6 +8,8 @@ export type { PreparedRun, PrepareInput } from './prepare.ts';
 export { judgeRun, plannedIterations, segmentShare, describeK6Exit, MIN_COMPLETION } from './outcome.ts';
 export type { Judgement, RunFacts, K6Exit } from './outcome.ts';
 export { PROFILES, SCENARIOS } from './contract.ts';
+export { heartbeat, heartbeatLine } from './live.ts';
+export type { Heartbeat } from './live.ts';
 export { resolveK6, k6Version } from './k6bin.ts';
 export type { K6Binary } from './k6bin.ts';
 export {

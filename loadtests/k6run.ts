@@ -1,10 +1,13 @@
 // Runs the k6 binary for one load run: its environment (ours minus ccready's secrets, plus the
-// run's files and the dashboard export), a hard time cap, Ctrl-C forwarded once so k6 still
-// writes its summary, and k6's own error lines read back from its JSON log.
-import { spawn } from 'node:child_process';
+// run's files and the dashboard export), under the watchdog (k6 cannot outlive ccready), a hard
+// time cap, Ctrl-C forwarded once so k6 still writes its summary, its live numbers polled for
+// the heartbeat, and k6's own error lines read back from its JSON log.
 import { join } from 'node:path';
 import { RunError } from '../common/errors.ts';
+import { pollLive } from './live.ts';
 import type { K6Exit } from './outcome.ts';
+import type { RunSample } from './record.ts';
+import { spawnWatched } from './watchdog.ts';
 
 /** Environment for k6: ours plus the run's files; ccready's secrets are not passed on. */
 export function k6Env(work: string, configPath: string, usersPath: string, durationS: number): NodeJS.ProcessEnv {
@@ -31,16 +34,21 @@ export interface K6Process {
   onLine: (l: string) => void;
   /** aborted on Ctrl-C / SIGTERM / SIGHUP: k6 is asked to stop gracefully */
   signal?: AbortSignal;
+  /** removed as soon as k6 has ended (the users file) */
+  secrets: string[];
+  /** the run's private folder, removed by the watchdog if ccready dies first */
+  privateDir: string;
+  /** k6's REST API port (passed as --address by the caller) and what to do with each sample */
+  live?: { port: number; everyMs: number; kind: 'submission' | 'restore'; onSample: (s: RunSample) => void };
 }
 
 export function runK6(p: K6Process): Promise<K6Exit> {
   return new Promise((resolve, reject) => {
-    // k6 gets its own process group: a terminal Ctrl-C signals the whole foreground group, and a
-    // second SIGINT (ours, forwarded below) makes k6 stop hard without a summary. Only the one we
-    // forward reaches it now. If ccready itself dies, k6 is killed on exit.
-    const child = spawn(p.bin, p.args, { env: p.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const killOnExit = () => child.kill('SIGKILL');
-    process.on('exit', killOnExit);
+    // k6 (under its watchdog) gets its own process group: a terminal Ctrl-C signals the whole
+    // foreground group, and a second SIGINT makes k6 stop hard without a summary. Only the one we
+    // forward reaches it now. However ccready dies, the watchdog stops k6 (loadtests/watchdog.ts).
+    const child = spawnWatched({ bin: p.bin, args: p.args, env: p.env, secrets: p.secrets, privateDir: p.privateDir });
+    const stopLive = p.live ? pollLive(p.live) : () => undefined;
     let killedByCap = false;
     let interrupted = false;
     // Ctrl-C: let k6 stop gracefully and write its summary, so the report (and the clean-up of
@@ -52,17 +60,19 @@ export function runK6(p: K6Process): Promise<K6Exit> {
     if (p.signal?.aborted) onAbort();
     p.signal?.addEventListener('abort', onAbort, { once: true });
     const done = () => {
-      process.off('exit', killOnExit);
+      stopLive();
       p.signal?.removeEventListener('abort', onAbort);
     };
     const timer = setTimeout(() => {
       killedByCap = true;
       child.kill('SIGINT');
-      setTimeout(() => child.kill('SIGKILL'), 15000).unref();
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+      }, 15000).unref();
     }, p.capS * 1000);
     const lines = (chunk: Buffer) => chunk.toString('utf8').split('\n').filter((l) => l.trim()).forEach(p.onLine);
-    child.stdout.on('data', lines);
-    child.stderr.on('data', lines);
+    child.stdout!.on('data', lines);
+    child.stderr!.on('data', lines);
     child.on('error', (e) => {
       clearTimeout(timer);
       done();
@@ -71,7 +81,9 @@ export function runK6(p: K6Process): Promise<K6Exit> {
     child.on('close', (code) => {
       clearTimeout(timer);
       done();
-      resolve({ code, killedByCap, interrupted });
+      // 127: the watchdog could not start k6 at all.
+      if (code === 127) reject(new RunError(`k6: cannot start ${p.bin}`));
+      else resolve({ code, killedByCap, interrupted });
     });
   });
 }

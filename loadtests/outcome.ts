@@ -157,6 +157,19 @@ export function judgeRun(f: RunFacts): Judgement {
     } else if (summary.formsAcknowledged !== f.ackedIds) notes.push(`k6 counted ${summary.formsAcknowledged} acknowledged forms, the log holds ${f.ackedIds} ids`);
   }
 
+  // Throttling is HQ's rate limiter at work, not a failing service: reported on its own, and a
+  // run whose requests were throttled beyond the error budget did not test the planned load.
+  const attempts = summary.formsAcknowledged + summary.formsRejected + summary.restoresFull + summary.restoresIncremental + summary.throttled;
+  if (summary.throttled > 0) {
+    const share = attempts > 0 ? summary.throttled / attempts : 1;
+    const line = `HQ throttled ${summary.throttled} requests (429, ${(share * 100).toFixed(1)}%): its rate limiter, not an error`;
+    if (share > plan.thresholds.errorRate) failures.push(`${line}; over the ${plan.thresholds.errorRate * 100}% budget, so the planned rate was not tested (raise the project's rate limit or lower the rate)`);
+    else notes.push(line);
+  }
+  if (summary.submissionsStalled > 0) {
+    notes.push(`${summary.submissionsStalled} accepted submissions took 1 s or more: HQ's submission rate limiter holds a request up to 15 s before accepting it (or answering 429)`);
+  }
+
   const k6End = describeK6Exit(exit.code, exit.interrupted);
   if (![0, 99].includes(exit.code ?? -1) && !exit.interrupted && !exit.killedByCap) failures.push(`k6 ${k6End}`);
   if (!f.dashboard) notes.push('k6 wrote no dashboard export (the run was too short for its report)');

@@ -2,7 +2,7 @@
 // and `load merge`) and the result handed to the CLI and the gate. Types only, so that
 // reports/load-report.ts can read a record without importing the runner (no import cycle), and
 // kept out of contract.ts, which also compiles for the k6 runtime.
-import type { AuditResult } from './audit.ts';
+import type { AuditResult, RejectedAnswer } from './audit.ts';
 import type { ProfileName, ScenarioName } from './contract.ts';
 import type { K6Binary } from './k6bin.ts';
 import type { LoadPlan } from './plan.ts';
@@ -69,6 +69,8 @@ export interface LoadRunRecord {
   summary: LoadSummary;
   audit: AuditResult;
   notes: string[];
+  /** what the server answered to failed submissions and syncs, most frequent first */
+  rejected: RejectedAnswer[];
   /** the heartbeat samples (empty when k6's live metrics could not be read) */
   timeline: RunSample[];
   plan: LoadPlan;

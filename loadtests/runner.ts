@@ -8,16 +8,18 @@ import { RunError, UsageError } from '../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../common/runs.ts';
 import { redact, type Target } from '../common/target.ts';
 import { loadCsv, loadJunit, loadMarkdown } from '../reports/load-report.ts';
+import { loadHtml } from '../reports/load-html.ts';
 import { auditForms, parseAckLog, parseRejectLog, type AuditResult } from './audit.ts';
 import { ensureBundle } from './bundle.ts';
 import { checkSafety, type SubmitOptions } from './config.ts';
 import type { K6RunConfig, MobileWorker, ProfileName, ScenarioName } from './contract.ts';
 import { resolveK6 } from './k6bin.ts';
 import { k6Env, k6Errors, runK6 } from './k6run.ts';
+import { freePort, heartbeat, type Heartbeat } from './live.ts';
 import { judgeRun, segmentShare } from './outcome.ts';
 import type { LoadPlan } from './plan.ts';
 import { prepareRun } from './prepare.ts';
-import type { LoadResult, LoadRunRecord } from './record.ts';
+import type { LoadResult, LoadRunRecord, RunSample } from './record.ts';
 import { interpretSummary, type K6SummaryData } from './summary.ts';
 import { createUsers, deleteUsers } from './users.ts';
 import { finishSampling, startServerSampling, type SamplerOptions } from './server-sampler.ts';
@@ -35,6 +37,8 @@ export interface RunLoadOptions {
   k6?: string;
   maxDurationS?: number;
   onProgress?: (line: string) => void;
+  /** every few seconds while k6 runs: elapsed, forms, rate, error rate, p95 (loadtests/live.ts) */
+  onHeartbeat?: (h: Heartbeat) => void;
   /** mobile workers (e.g. from --users-csv); default: the target's mobile worker */
   users?: MobileWorker[];
   usersSource?: string;
@@ -54,6 +58,9 @@ export interface RunLoadOptions {
   /** sample the server's CPU, RAM and disk during the run (--local, --prometheus) */
   server?: SamplerOptions;
 }
+
+/** How often k6's live numbers are read (the heartbeat and the report's charts over time). */
+const LIVE_EVERY_MS = 2000;
 
 /** Ctrl-C, SIGTERM and SIGHUP (a dropped ssh session) stop the run the same way: gracefully, report kept. */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -107,7 +114,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
   const stop = onStopSignals();
   let work: string | undefined;
   try {
-    work = mkdtempSync(join(tmpdir(), 'ccready-load-'));
+    work = mkdtempSync(join(tmpdir(), `ccready-load-${runId}-`));
     chmodSync(work, 0o700);
     const summaryPath = join(work, 'k6-summary.json');
     const logPath = join(work, 'k6-log.json');
@@ -117,7 +124,8 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     writeFileSync(configPath, JSON.stringify(config, null, 1));
     writeFileSync(usersPath, JSON.stringify(workers), { mode: 0o600 });
 
-    const args = ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', '--log-output', `file=${logPath}`, '--log-format', 'json'];
+    const port = await freePort();
+    const args = ['run', '--quiet', '--no-usage-report', '--address', `127.0.0.1:${port}`, '--log-output', `file=${logPath}`, '--log-format', 'json'];
     if (opts.executionSegment) args.push('--execution-segment', opts.executionSegment);
     if (opts.executionSegmentSequence) args.push('--execution-segment-sequence', opts.executionSegmentSequence);
     args.push(script);
@@ -127,7 +135,16 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     for (const n of shape.notes) progress(`ccready load: note: ${n}`);
     const capS = Math.min(prepared.maxDurationS, shape.durationS) + shape.setupTimeoutS + 90;
     const sampling = opts.server ? startServerSampling(opts.server) : undefined;
-    const exit = await runK6({ bin: k6.path, args, env: k6Env(work, configPath, usersPath, shape.durationS), capS, onLine: progress, signal: stop.signal });
+    const timeline: RunSample[] = [];
+    const onSample = (s: RunSample) => {
+      opts.onHeartbeat?.(heartbeat(s, timeline[timeline.length - 1], shape.durationS));
+      timeline.push(s);
+    };
+    const exit = await runK6({
+      bin: k6.path, args, env: k6Env(work, configPath, usersPath, shape.durationS), capS, onLine: progress, signal: stop.signal,
+      secrets: [usersPath], privateDir: work,
+      live: { port, everyMs: LIVE_EVERY_MS, kind: scenario === 'restore' ? 'restore' : 'submission', onSample },
+    });
     const endedAt = new Date();
     const elapsedS = (endedAt.getTime() - startedAt.getTime()) / 1000;
     const logText = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
@@ -151,9 +168,10 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       plannedPeakRate: plan.rates.formsPerSecond.peak + (scenario === 'submit' ? 0 : plan.rates.restoresPerSecond.peak),
     });
     const dash = join(work, 'dashboard.html');
+    const rejected = parseRejectLog(logText);
     const j = judgeRun({
       plan, shape, scenario, summary, audit, wantsAudit, exit, capS, elapsedS,
-      ackedIds: acked.length, rejected: parseRejectLog(logText), share, dashboard: existsSync(dash),
+      ackedIds: acked.length, rejected, share, dashboard: existsSync(dash),
     });
     const record: LoadRunRecord = {
       runId,
@@ -178,7 +196,8 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       summary,
       audit,
       notes: j.notes,
-      timeline: [],
+      rejected,
+      timeline,
       plan,
       ...(server ? { server } : {}),
     };
@@ -187,6 +206,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       'k6-config.json': JSON.stringify(config, null, 1),
       'run.json': JSON.stringify(record, null, 1),
       'summary.md': loadMarkdown(record),
+      'report.html': loadHtml(record),
       'metrics.csv': loadCsv(record),
       'junit.xml': loadJunit(record),
       'acknowledged-forms.txt': acked.map((a) => `${a.formId} ${a.instanceId}`).join('\n') + (acked.length ? '\n' : ''),

@@ -28,6 +28,18 @@ export interface ThresholdResult {
   metric: string;
   threshold: string;
   ok: boolean;
+  /** what k6 measured for the threshold's statistic (ms for durations, a ratio for rates); null when the metric saw no data */
+  value?: number | null;
+}
+
+/** The measured value behind a threshold such as `p(95)<2000` or `rate<0.01`; null when the metric saw no data. */
+export function thresholdValue(m: K6Metric, threshold: string): number | null {
+  const v = m.values ?? {};
+  const empty = m.type === 'rate' ? (v.passes ?? 0) + (v.fails ?? 0) === 0 : m.type === 'trend' ? (v.count !== undefined ? v.count === 0 : !v.max) : false;
+  if (empty) return null;
+  const stat = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)/.exec(threshold)?.[1];
+  const x = stat ? v[stat] : undefined;
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }
 
 export interface StepResult {
@@ -51,6 +63,10 @@ export interface LoadSummary {
   httpFailedRate: number;
   formsAcknowledged: number;
   formsRejected: number;
+  /** requests HQ throttled (429): its rate limiter, kept apart from errors */
+  throttled: number;
+  /** accepted submissions that took ≥ 1 s: possibly held by HQ's submission rate limiter (up to 15 s) */
+  submissionsStalled: number;
   /** acknowledged forms per second over the run */
   formRate: number;
   restoresFull: number;
@@ -86,7 +102,7 @@ export function interpretSummary(
     for (const [threshold, r] of Object.entries(mm.thresholds ?? {})) {
       // The per-step sub-metrics of a stress run always hold; they are not a verdict.
       if (/\{.*step:/.test(metric)) continue;
-      thresholds.push({ metric, threshold, ok: !!r.ok });
+      thresholds.push({ metric, threshold, ok: !!r.ok, value: thresholdValue(mm, threshold) });
     }
   }
   thresholds.sort((a, b) => a.metric.localeCompare(b.metric) || a.threshold.localeCompare(b.threshold));
@@ -102,6 +118,8 @@ export function interpretSummary(
     httpFailedRate: val('http_req_failed', 'rate'),
     formsAcknowledged: val('ccready_forms_acked', 'count'),
     formsRejected: val('ccready_forms_rejected', 'count'),
+    throttled: val('ccready_throttled', 'count'),
+    submissionsStalled: val('ccready_submissions_stalled', 'count'),
     formRate: Number(val('ccready_forms_acked', 'rate').toFixed(3)),
     restoresFull: val('ccready_restores_full', 'count'),
     restoresIncremental: val('ccready_restores_incremental', 'count'),

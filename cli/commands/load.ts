@@ -7,7 +7,7 @@ import { newRunId } from '../../common/runs.ts';
 import {
   bundleScenarios, ensureBundle, builtinTemplates, derivePlan, prepareRun, readUsersCsv, runLoad,
   validatePlan, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
-  type LoadPlan, type LoadResult, type ProfileName, type ScenarioName,
+  heartbeatLine, type Heartbeat, type LoadPlan, type LoadResult, type ProfileName, type ScenarioName,
 } from '../../loadtests/index.ts';
 import { calibrate } from '../../loadtests/calibrate.ts';
 import { k8sManifest } from '../../loadtests/k8s.ts';
@@ -226,12 +226,40 @@ const runCmd: CommandModule = {
       audit: a.audit ? undefined : false,
       auditTimeoutS: a.auditTimeout,
       server,
-      onProgress: (l) => process.stderr.write(l + '\n'),
+      ...liveOutput(process.stderr),
     });
     process.stdout.write(loadRunText(r));
     process.exitCode = r.exitCode;
   },
 };
+
+/** How often a heartbeat line is printed when stderr is not a terminal (CI logs). */
+const HEARTBEAT_EVERY_S = 10;
+
+/**
+ * Progress lines and the heartbeat: on a terminal one live line rewritten in place (cleared
+ * before any other line), elsewhere a plain line every 10 s.
+ */
+function liveOutput(out: NodeJS.WriteStream): { onProgress: (l: string) => void; onHeartbeat: (h: Heartbeat) => void } {
+  let live = false;
+  let printedAt = 0;
+  return {
+    onProgress: (l) => {
+      out.write(`${live ? '\r\x1b[K' : ''}${l}\n`);
+      live = false;
+    },
+    onHeartbeat: (h) => {
+      const line = `ccready load: ${heartbeatLine(h)}`;
+      if (out.isTTY) {
+        out.write(`\r\x1b[K${line}`);
+        live = true;
+      } else if (h.elapsedS - printedAt >= HEARTBEAT_EVERY_S - 0.5) {
+        printedAt = h.elapsedS;
+        out.write(`${line}\n`);
+      }
+    },
+  };
+}
 
 /** The verdict block `load run` prints: the verdict and its reasons first, never "thresholds met" on an interrupted run. */
 function loadRunText(r: LoadResult): string {

@@ -4,7 +4,7 @@
 import exec from 'k6/execution';
 import type { FormTemplate, K6RunConfig } from '../contract.ts';
 import { ACK_PREFIX, REJECT_PREFIX } from '../contract.ts';
-import { basicAuth, errors, formsAcked, formsRejected, http, tagsFor, uuid4 } from './lib.ts';
+import { basicAuth, errors, formsAcked, formsRejected, http, stalled, STALL_MS, tagsFor, throttled, uuid4 } from './lib.ts';
 import { applyAcknowledged, chooseTemplate, fillTemplate, templateSet, type TemplateSet, type WorkerState } from './fill.ts';
 
 export type { WorkerState } from './fill.ts';
@@ -43,20 +43,28 @@ export function submitForm(cfg: K6RunConfig, templates: FormTemplate[], st: Work
     dateHeader = new Date(now).toUTCString();
   }
   const tags = tagsFor(cfg, 'submission', `receiver ${kind}`);
-  const res = http.post(receiver ?? (receiver = receiverUrl(cfg)), f.xml, {
-    headers: {
-      Authorization: basicAuth(st.worker),
-      'Content-Type': 'text/xml',
-      'X-OpenRosa-Version': cfg.submit.openRosaVersion,
-      Date: dateHeader,
-    },
-    tags,
-    responseCallback: expect201,
-  });
+  const headers: Record<string, string> = {
+    Authorization: basicAuth(st.worker),
+    'Content-Type': 'text/xml',
+    'X-OpenRosa-Version': cfg.submit.openRosaVersion,
+    Date: dateHeader,
+  };
+  // A phone that has synced names its last sync on every submission, so HQ updates that sync
+  // log with the form's cases (casexml/apps/phone/middleware.py: SyncTokenMiddleware reads
+  // HTTP_X_COMMCAREHQ_LASTSYNCTOKEN into request.last_sync_token for the receiver).
+  if (st.syncToken) headers['X-CommCareHQ-LastSyncToken'] = st.syncToken;
+  const res = http.post(receiver ?? (receiver = receiverUrl(cfg)), f.xml, { headers, tags, responseCallback: expect201 });
   // The OpenRosa nature, not only the status: HQ's v2 contract reports errors inside a 201.
   const body = res.body;
   const ok = res.status === 201 && typeof body === 'string' && body.indexOf('nature="submit_success"') >= 0;
+  if (res.status === 429) {
+    // HQ's rate limiter said "later": throttling, counted apart from errors; the form is not sent.
+    throttled.add(1);
+    console.warn(`${REJECT_PREFIX} submission 429 throttled`);
+    return false;
+  }
   errors.add(!ok, tags);
+  if (ok && res.timings.duration >= STALL_MS) stalled.add(1);
   if (!ok) {
     formsRejected.add(1);
     const nature = typeof body === 'string' ? /nature="([^"]+)"/.exec(body) : null;

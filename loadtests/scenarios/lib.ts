@@ -16,6 +16,18 @@ export const restore202 = new Counter('ccready_restore_202');
 export const restore412 = new Counter('ccready_restore_412');
 export const restoreCases = new Trend('ccready_restore_cases');
 export const asyncWait = new Trend('ccready_restore_async_wait', true);
+// Failures only (nothing is added while the server is healthy): syncs that failed, and requests
+// HQ throttled (429), which are counted apart from errors (HQ's rate limiter, not a fault).
+export const restoresFailed = new Counter('ccready_restores_failed');
+export const throttled = new Counter('ccready_throttled');
+/**
+ * Accepted submissions that took a second or more: HQ's submission rate limiter holds a request
+ * up to 15 s before it accepts it or answers 429 (corehq/apps/receiverwrapper/rate_limiter.py:
+ * rate_limit_submission, max_wait=15), so a throttled server shows as stalls before any 429.
+ */
+export const stalled = new Counter('ccready_submissions_stalled');
+/** A submission this slow is counted as a possible rate-limiter stall. */
+export const STALL_MS = 1000;
 
 // Random bytes come from k6/crypto in batches (one call into Go per 64 ids, not per id); only for
 // a k6 without the Web Crypto global.

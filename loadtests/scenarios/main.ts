@@ -22,6 +22,8 @@ let state: WorkerState | undefined;
 interface SetupData {
   /** username → user id, learned once per worker (a phone learns it from its first sync) */
   userIds: Record<string, string>;
+  /** username → the restore id of that first sync (the token its submissions carry) */
+  syncTokens?: Record<string, string>;
 }
 
 /**
@@ -33,14 +35,14 @@ export function setup(): SetupData {
   // Only the workers that virtual users will actually be (VU n is worker n mod N).
   const maxVUs = Object.values(cfg.options.scenarios ?? {}).reduce((a, s) => Math.max(a, scenarioVUs(s)), 1);
   const unknown = workers.slice(0, Math.min(workers.length, maxVUs)).filter((w) => !w.userId);
-  return { userIds: learnUserIds(cfg, unknown) };
+  return learnUserIds(cfg, unknown);
 }
 
 function worker(data?: SetupData): WorkerState {
   if (!state) {
     const id = exec.vu.idInTest;
     const w = workers[(id - 1) % workers.length];
-    state = { worker: w, userId: w.userId ?? data?.userIds?.[w.username], deviceId: `ccready-${cfg.runId}-vu${id}`, openCases: [] };
+    state = { worker: w, userId: w.userId ?? data?.userIds?.[w.username], syncToken: data?.syncTokens?.[w.username], deviceId: `ccready-${cfg.runId}-vu${id}`, openCases: [] };
   }
   return state;
 }

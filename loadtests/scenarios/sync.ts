@@ -5,8 +5,8 @@ import { sleep } from 'k6';
 import { REJECT_PREFIX, type K6RunConfig } from '../contract.ts';
 import type { WorkerState } from './forms.ts';
 import {
-  asyncWait, basicAuth, errors, hex32, http, restore202, restore412, restoreCases, restoresFull,
-  restoresIncremental, tagsFor,
+  asyncWait, basicAuth, errors, hex32, http, restore202, restore412, restoreCases, restoresFailed, restoresFull,
+  restoresIncremental, tagsFor, throttled,
 } from './lib.ts';
 
 export function restoreUrl(cfg: K6RunConfig, st: WorkerState, since?: string): string {
@@ -71,8 +71,9 @@ function restoreRequest(cfg: K6RunConfig, st: WorkerState, since: string | undef
  * Plain full restores (setup only, not counted as load) to read workers' user ids, ten at a time.
  * OpenRosa 1.0 keeps them synchronous even where async restore is on.
  */
-export function learnUserIds(cfg: K6RunConfig, workers: WorkerState['worker'][]): Record<string, string> {
+export function learnUserIds(cfg: K6RunConfig, workers: WorkerState['worker'][]): { userIds: Record<string, string>; syncTokens: Record<string, string> } {
   const out: Record<string, string> = {};
+  const tokens: Record<string, string> = {};
   for (let i = 0; i < workers.length; i += 10) {
     const chunk = workers.slice(i, i + 10);
     const responses = http.batch(chunk.map((w) => {
@@ -87,9 +88,12 @@ export function learnUserIds(cfg: K6RunConfig, workers: WorkerState['worker'][])
       const body = typeof res.body === 'string' ? res.body : '';
       const id = res.status === 200 ? parseUserId(body) : undefined;
       if (id) out[chunk[j].username] = id;
+      // The restore id is the worker's sync token, sent with its submissions as a phone does.
+      const token = res.status === 200 ? parseRestoreId(body) : undefined;
+      if (token) tokens[chunk[j].username] = token;
     });
   }
-  return out;
+  return { userIds: out, syncTokens: tokens };
 }
 
 /** A sync: incremental when the worker has a token, else full. Returns true on success. */
@@ -104,10 +108,16 @@ export function sync(cfg: K6RunConfig, st: WorkerState): boolean {
     since = undefined;
     r = restoreRequest(cfg, st, undefined);
   }
+  if (r.status === 429) {
+    throttled.add(1);
+    console.warn(`${REJECT_PREFIX} restore 429 throttled`);
+    return false;
+  }
   const restoreId = r.ok ? parseRestoreId(r.body) : undefined;
   const ok = r.ok && !!restoreId && /nature="ota_restore_success"/.test(r.body);
   errors.add(!ok, tagsFor(cfg, 'restore', since ? 'restore incremental' : 'restore full'));
   if (!ok) {
+    restoresFailed.add(1);
     // 200 without a restore id or success nature is a broken payload, not a refusal.
     const nature = /nature="([^"]+)"/.exec(r.body);
     console.warn(`${REJECT_PREFIX} restore ${r.status} ${nature ? nature[1] : r.status === 200 ? 'no-restore-id' : '-'}`);

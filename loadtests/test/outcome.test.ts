@@ -13,7 +13,7 @@ const smoke = shapeRun({ plan, profile: 'smoke', scenario: 'submit', maxDuration
 function summary(over: Partial<LoadSummary> = {}): LoadSummary {
   return {
     durationS: 5.1, iterations: 50, droppedIterations: 0, requests: 50, requestRate: 10, errorRate: 0, httpFailedRate: 0,
-    formsAcknowledged: 50, formsRejected: 0, formRate: 10, restoresFull: 0, restoresIncremental: 0, restoreAsync202: 0, restore412: 0,
+    formsAcknowledged: 50, formsRejected: 0, throttled: 0, submissionsStalled: 0, formRate: 10, restoresFull: 0, restoresIncremental: 0, restoreAsync202: 0, restore412: 0,
     casesPerRestore: null, latency: {}, thresholds: [{ metric: 'ccready_errors', threshold: 'rate<0.01', ok: true }], thresholdsOk: true, info: [], ...over,
   };
 }
@@ -87,6 +87,18 @@ test('k6 ending abnormally is FAIL in words; thresholds failing is FAIL naming t
   assert.is(describeK6Exit(99, false), 'finished, thresholds failed');
   const t = judgeRun(facts({ summary: summary({ thresholdsOk: false, thresholds: [{ metric: 'http_req_duration{kind:submission}', threshold: 'p(95)<2000', ok: false }] }) }));
   assert.match(t.failures.join(), /thresholds failed: http_req_duration\{kind:submission\} p\(95\)<2000/);
+});
+
+test('throttling (429) is reported apart from errors; beyond the error budget the planned rate was not tested', () => {
+  const few = judgeRun(facts({ summary: summary({ throttled: 0 + 0, submissionsStalled: 3 }) }));
+  assert.match(few.notes.join('\n'), /3 accepted submissions took 1 s or more: HQ's submission rate limiter/);
+  const some = judgeRun(facts({ summary: summary({ formsAcknowledged: 200, iterations: 50, throttled: 1 }), ackedIds: 200 }));
+  assert.is(some.verdict, 'PASS');
+  assert.match(some.notes.join('\n'), /HQ throttled 1 requests \(429, 0\.5%\): its rate limiter, not an error/);
+  const many = judgeRun(facts({ summary: summary({ formsAcknowledged: 40, throttled: 10 }), ackedIds: 40 }));
+  assert.is(many.verdict, 'FAIL');
+  assert.match(many.failures.join('\n'), /HQ throttled 10 requests \(429, 20\.0%\).*planned rate was not tested/);
+  assert.not.match(many.failures.join('\n'), /thresholds failed/);
 });
 
 test('planned iterations: arrival rate × duration, the segment\'s share; none for constant VUs', () => {
