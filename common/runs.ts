@@ -1,6 +1,6 @@
 // Where a run's files go, and how they are written: all at once or not at all, so a failed run
 // never leaves a half-written report behind.
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -16,23 +16,46 @@ export function runDir(runId: string, out?: string): string {
 }
 
 /**
+ * `mkdir -p` that cannot spin: Node's recursive mkdir retries for ever where a special file system
+ * (/proc) answers ENOENT for a folder it will never create; here each level is made once and the
+ * error is thrown.
+ */
+export function makeDirs(dir: string): void {
+  let isDir: boolean | undefined;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    /* missing: made below */
+  }
+  if (isDir) return;
+  if (isDir === false) throw Object.assign(new Error(`${dir}: not a directory`), { code: 'ENOTDIR' });
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(dir).isDirectory()) throw e;
+  }
+}
+
+/**
  * Writes every file into `dir` through a temporary sibling folder, then moves them in place.
  * Existing files in `dir` that are not being written are left alone.
  */
 export function writeRunFiles(dir: string, files: Record<string, string | Uint8Array>): string[] {
   const staging = `${dir.replace(/\/+$/, '')}.partial-${randomBytes(4).toString('hex')}`;
-  mkdirSync(staging, { recursive: true });
+  makeDirs(staging);
   try {
     for (const [name, content] of Object.entries(files)) {
       const path = join(staging, name);
-      mkdirSync(dirname(path), { recursive: true });
+      makeDirs(dirname(path));
       writeFileSync(path, content);
     }
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const written: string[] = [];
     for (const name of Object.keys(files)) {
       const target = join(dir, name);
-      mkdirSync(dirname(target), { recursive: true });
+      makeDirs(dirname(target));
       renameSync(join(staging, name), target);
       written.push(target);
     }

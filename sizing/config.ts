@@ -26,38 +26,72 @@ class Ctx {
   }
 }
 
-function convert(node: unknown, doc: Document, lc: LineCounter, file: string, text: string): Y {
+/** More aliases than any real config uses: beyond this a document is an alias bomb, not a config. */
+const MAX_ALIASES = 1000;
+
+/**
+ * The yaml library's document as a Y tree. An alias yields the very Y of its anchor (shared, not
+ * copied), so nested aliases cost nothing however often they expand (PyYAML shares them too);
+ * an alias inside its own anchor is an error, not an endless recursion.
+ */
+function convert(root: unknown, doc: Document, lc: LineCounter, file: string, text: string): Y {
   const { isAlias, isMap, isScalar, isSeq } = yamlLib();
   const where = (n: { range?: [number, number, number] | null }) => {
     const off = n.range ? n.range[0] : 0;
     const p = lc.linePos(off);
     return `${file}:${p.line}:${p.col}`;
   };
-  if (isAlias(node)) return convert(node.resolve(doc), doc, lc, file, text);
-  if (isMap(node)) {
-    const entries = new Map<string, Y>();
-    for (const pair of node.items) {
-      const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      if (k === '<<') { // YAML 1.1 merge key, as PyYAML supports it
-        const src = convert(pair.value, doc, lc, file, text);
-        const maps = src.kind === 'seq' ? src.items : [src];
-        for (const m of maps) if (m.kind === 'map') for (const [mk, mv] of m.entries) if (!entries.has(mk)) entries.set(mk, mv);
-        continue;
-      }
-      entries.set(k, convert(pair.value, doc, lc, file, text));
+  const done = new Map<object, Y>();
+  const open = new Set<object>();
+  let aliases = 0;
+  const walk = (node: unknown): Y => {
+    if (isAlias(node)) {
+      if (++aliases > MAX_ALIASES) throw new UsageError(`${where(node)}: more than ${MAX_ALIASES} YAML aliases; expected a plain config`);
+      const target = node.resolve(doc);
+      if (target && open.has(target)) throw new UsageError(`${where(node)}: alias *${node.source} refers to its own anchor (a YAML structure cannot contain itself)`);
+      return walk(target);
     }
-    return { kind: 'map', entries, where: where(node) };
-  }
-  if (isSeq(node)) {
-    return { kind: 'seq', items: node.items.map((i) => convert(i, doc, lc, file, text)), where: where(node) };
-  }
-  if (isScalar(node)) {
-    const r = node.range;
-    const src = r ? text.slice(r[0], r[1]) : String(node.value);
-    return { kind: 'scalar', value: node.value, src, where: where(node) };
-  }
-  // an empty value (`key:` with nothing) is null, as in PyYAML
-  return { kind: 'scalar', value: null, src: '', where: file };
+    if (node && typeof node === 'object') {
+      const seen = done.get(node);
+      if (seen) return seen;
+      open.add(node);
+      const y = build(node);
+      open.delete(node);
+      done.set(node, y);
+      return y;
+    }
+    return build(node);
+  };
+  const build = (node: unknown): Y => {
+    if (isMap(node)) {
+      const entries = new Map<string, Y>();
+      for (const pair of node.items) {
+        const kv = isScalar(pair.key) ? pair.key.value : pair.key;
+        // YAML 1.1 gives the merge key as a symbol
+        const k = typeof kv === 'symbol' ? (kv.description ?? String(kv)) : String(kv);
+        if (k === '<<') { // YAML 1.1 merge key, as PyYAML supports it: keys written in the mapping win
+          const src = walk(pair.value);
+          const maps = src.kind === 'seq' ? src.items : [src];
+          for (const m of maps) {
+            if (m.kind !== 'map') throw new UsageError(`${m.where}: <<: expected a mapping or a list of mappings to merge`);
+            for (const [mk, mv] of m.entries) if (!entries.has(mk)) entries.set(mk, mv);
+          }
+          continue;
+        }
+        entries.set(k, walk(pair.value));
+      }
+      return { kind: 'map', entries, where: where(node) };
+    }
+    if (isSeq(node)) return { kind: 'seq', items: node.items.map(walk), where: where(node) };
+    if (isScalar(node)) {
+      const r = node.range;
+      const src = r ? text.slice(r[0], r[1]) : String(node.value);
+      return { kind: 'scalar', value: node.value, src, where: where(node) };
+    }
+    // an empty value (`key:` with nothing) is null, as in PyYAML
+    return { kind: 'scalar', value: null, src: '', where: file };
+  };
+  return walk(root);
 }
 
 function describe(y: Y | undefined): string {
@@ -315,6 +349,8 @@ function processDef(c: Ctx, y: Y | undefined, path: string): ProcessConfig {
       capacity: optDec(c, sm.get('capacity'), `${p}.capacity`),
     };
     if (!sp.static_number && !sp.capacity) c.fail(it, p, 'expected static_number or a non-zero capacity');
+    if (sp.capacity !== null && !(sp.capacity > 0)) c.fail(sm.get('capacity'), `${p}.capacity`, `expected a positive number, got ${sp.capacity}`);
+    if (sp.static_number !== null && sp.static_number < 0) c.fail(sm.get('static_number'), `${p}.static_number`, `expected a non-negative integer, got ${sp.static_number}`);
     return sp;
   });
   const proc: ProcessConfig = {
@@ -353,7 +389,8 @@ function serviceDef(c: Ctx, name: string, y: Y): ServiceConfig {
   const maxS = m.get('max_storage_per_node');
   const minS = m.get('min_storage_per_node');
   const cap = isNull(m.get('usage_capacity_per_node')) ? null : int(c, m.get('usage_capacity_per_node'), `${path}.usage_capacity_per_node`);
-  if (cap !== null && cap < 0) c.fail(m.get('usage_capacity_per_node'), `${path}.usage_capacity_per_node`, `expected a positive integer, got ${cap}`);
+  // 0 would divide by zero: the service's nodes (and its cores and RAM) would vanish from the totals
+  if (cap !== null && cap <= 0) c.fail(m.get('usage_capacity_per_node'), `${path}.usage_capacity_per_node`, `expected a positive integer (the usage one node serves), got ${cap}`);
   const staticNumber = optInt(c, m.get('static_number'), `${path}.static_number`, 0);
   if (staticNumber < 0) c.fail(m.get('static_number'), `${path}.static_number`, `expected a non-negative integer, got ${staticNumber}`);
   const minNodes = optInt(c, m.get('min_nodes'), `${path}.min_nodes`, 0);
@@ -374,6 +411,9 @@ function serviceDef(c: Ctx, name: string, y: Y): ServiceConfig {
     where: y.where,
   };
 }
+
+/** The largest estimation or storage buffer accepted (a share: 0.25 = 25 %). */
+const MAX_BUFFER = 100;
 
 /** The settings a config may have at its top level (the tool's Config schema). */
 const TOP_LEVEL_KEYS = [
@@ -469,6 +509,12 @@ export function parseSizingConfig(yamlText: string, file: string, opts: LoadOpti
   for (const k of ['estimation_buffer', 'storage_buffer', 'vm_os_storage_gb'] as const) {
     if (cfg[k] < 0) c.fail(top.get(k), k, `expected a non-negative number, got ${cfg[k]}`);
   }
+  // buffers are shares (0.25 = 25 %): beyond 100× they only overflow the arithmetic into infinities
+  for (const k of ['estimation_buffer', 'storage_buffer'] as const) {
+    if (cfg[k] > MAX_BUFFER) c.fail(top.get(k), k, `expected a share such as 0.25 (at most ${MAX_BUFFER}), got ${cfg[k]}`);
+  }
+  // a negative growth of the estimation buffer turns resources negative as the months pass
+  if (cfg.estimation_growth_factor < 0) c.fail(gY, 'estimation_growth_factor', `expected a non-negative number, got ${cfg.estimation_growth_factor}`);
   checkVars(cfg);
   return cfg;
 }

@@ -152,12 +152,31 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
       };
     });
 
+  const checkFinite = (rowIdx: number, when: string): void => {
+    const row = sd.data[rowIdx]!;
+    services.forEach((service, i) => {
+      for (const [k, j] of Object.entries(cols[i]!)) {
+        if (k === 'group') continue;
+        const x = row[j];
+        // the model gives null where pandas has NaN: for the VMs, cores and RAM of a month with usage
+        // that is a lost value too (storage may be NaN legitimately: no storage, or its usage field
+        // has no value yet in that month)
+        const lost = (x === null || x === undefined) && (k === 'vmsTotal' || k === 'coresTotal' || k === 'ramTotal');
+        if (lost || (typeof x === 'number' && (!Number.isFinite(x) || x < 0))) {
+          throw new UsageError(`services.${service}: ${fields[k as keyof typeof fields]} comes out as ${x ?? 'NaN'} in ${when} while the usage has values there; check the service's capacities, sizes and buffers (a division by zero or an overflow)`);
+        }
+      }
+    });
+  };
   const monthly: MonthFigures[] = usage.index.map((date, ui) => {
     const urow = usage.data[ui]!;
     const users = numOrNull(urow[usersCol]);
     const activeCases = activeCol >= 0 ? numOrNull(urow[activeCol]) : null;
     const activeCasesPerUser = activeCases !== null && users !== null && users > 0 ? activeCases / users : null;
     const si = sdRow.get(date);
+    // a month the usage has values for must have finite, non-negative resources for every service:
+    // an infinity or NaN (a division by zero, an overflow) would otherwise drop out of the totals
+    if (si !== undefined && urow.some((x) => typeof x === 'number' && Number.isFinite(x))) checkFinite(si, month(date));
     const sh = si === undefined ? [] : shares(si);
     const byGroup: Record<string, number> = {};
     for (const s of sh) {

@@ -95,6 +95,8 @@ test('--out naming a file (or a path under one) is a one-line error, exit 2, not
     [file, /^ccready: --out .*a-file: exists and is not a directory; expected a directory for the report files\n$/],
     [join(file, 'sub'), /^ccready: --out .*a-file\/sub: cannot write the report files there \(ENOTDIR\); expected a writable directory\n$/],
     ['', /^ccready: --out: expected a directory path, got an empty string\n$/],
+    // a special file system: Node's recursive mkdir used to spin there at 100 % CPU for ever
+    ['/proc/self/x', /^ccready: --out \/proc\/self\/x: cannot write the report files there \(ENOENT\); expected a writable directory\n$/],
   ] as const) {
     const r = ccready('size', '--out', out, '--no-screenshot');
     assert.is(r.code, 2, r.err);

@@ -1,7 +1,8 @@
 // Bad input gives one line naming the file, line:col and key path; what-if vars; exact arithmetic.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseSizingConfig, runModel } from '../index.ts';
+import { computeVerdict, parseSizingConfig, runModel } from '../index.ts';
+import { DEFAULT_SERVER } from '../../common/server-spec.ts';
 import { UsageError } from '../../common/errors.ts';
 import { decimalOnePlus, estimationBuffers, tenthRound } from '../exact.ts';
 
@@ -77,6 +78,50 @@ test('a misspelt top-level setting is an error with a did-you-mean, not a silent
   assert.match(errorOf(BASE.replace('storage_buffer: 0.25', 'storage_bufer: 0.25')), /^cfg\.yml:2:16: storage_bufer: unknown key \(did you mean storage_buffer\?\)/);
   // nothing close: no guess, the allowed keys only
   assert.match(errorOf(`colour: blue\n${BASE}`), /^cfg\.yml:1:9: colour: unknown key \(allowed: /);
+});
+
+test('zero or negative capacities, absurd buffers and negative growth are errors naming the key', () => {
+  assert.match(errorOf(BASE.replace('static_number: 1', 'usage_capacity_per_node: 0')), /^cfg\.yml:\d+:\d+: services\.pg\.usage_capacity_per_node: expected a positive integer .*got 0$/);
+  assert.match(errorOf(BASE.replace('static_number: 1', 'usage_capacity_per_node: -5')), /services\.pg\.usage_capacity_per_node: expected a positive integer/);
+  assert.match(errorOf(BASE.replace('storage_buffer: 0.25', 'storage_buffer: 1e308')), /^cfg\.yml:2:17: storage_buffer: expected a share such as 0\.25 \(at most 100\), got 1e\+308$/);
+  assert.match(errorOf(BASE.replace('estimation_buffer: 0.2', 'estimation_buffer: 500')), /^cfg\.yml:1:20: estimation_buffer: expected a share/);
+  assert.match(errorOf(`estimation_growth_factor: -0.5\n${BASE}`), /^cfg\.yml:1:27: estimation_growth_factor: expected a non-negative number, got -0\.5$/);
+  const sub = '    process:\n      cores_per_node: 2\n      ram_per_node: 8\n      cores_per_sub_process: 1\n      ram_per_sub_process: 1\n      sub_processes:\n        - name: w\n          capacity: -1\n';
+  assert.match(errorOf(BASE.replace('    process:\n      cores_per_node: 2\n      ram_per_node: 8\n', sub)), /services\.pg\.process\.sub_processes\[0\]\.capacity: expected a positive number, got -1/);
+});
+
+test('a service whose resources come out non-finite in a month with usage is an error naming it, never dropped from the totals', () => {
+  // an overflow each setting allows on its own: 1e308 users, one per node, 2 cores a node
+  const text = BASE.replace('100]', '1.0e308]').replace('static_number: 1', 'usage_capacity_per_node: 1');
+  let msg = '';
+  try {
+    const r = runModel(parseSizingConfig(text, 'cfg.yml'));
+    computeVerdict(r, DEFAULT_SERVER);
+  } catch (e) {
+    assert.instance(e, UsageError);
+    msg = (e as Error).message;
+  }
+  assert.match(msg, /^services\.pg: Cores Total comes out as Infinity in 2024-01 while the usage has values there/);
+  assert.not.match(msg, /\n/);
+});
+
+test('YAML: merge keys as PyYAML reads them; aliases shared, not copied; a self-reference is one line', () => {
+  const merged = BASE.replace('  pg:\n', '  pg: &pg\n') + '  pg2:\n    <<: *pg\n    static_number: 2\n';
+  const r = runModel(parseSizingConfig(merged, 'cfg.yml'));
+  assert.equal(r.services, ['pg', 'pg2']);
+  assert.match(errorOf(`x: &a [1, *a]\n${BASE}`), /^cfg\.yml:1:11: alias \*a refers to its own anchor/);
+  // a billion laughs: ten levels of ten aliases each would be 10^10 nodes if copied
+  let bomb = 'estimation_growth_factor: &l0 0.01\n';
+  bomb += 'sets:\n  b:\n    - name: x\n      v: 1\n';
+  let lists = 'l1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]\n';
+  for (let i = 2; i <= 10; i++) lists += `l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]\n`;
+  const t0 = Date.now();
+  assert.match(errorOf(bomb + lists + BASE.replace('storage_display_unit: TB', 'storage_display_unit: TB')), /l1: unknown key/);
+  assert.ok(Date.now() - t0 < 2000, `alias expansion took ${Date.now() - t0} ms`);
+  const many = `a: &a 1\nb: [${Array(1001).fill('*a').join(', ')}]\n`;
+  const t1 = Date.now();
+  assert.match(errorOf(many + BASE), /more than 1000 YAML aliases/);
+  assert.ok(Date.now() - t1 < 5000, `1001 aliases took ${Date.now() - t1} ms`);
 });
 
 test('bad date in a range', () => {
