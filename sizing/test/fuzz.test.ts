@@ -8,20 +8,11 @@ import { CcreadyError } from '../../common/errors.ts';
 import { DEFAULT_SERVER } from '../../common/server-spec.ts';
 import { computeVerdict, EXAMPLE_CONFIG, parseSizingConfig, runModel } from '../index.ts';
 import { sizingReferenceFile } from '../../fixtures/reference.ts';
+// the stand-in's seeded PRNG (mulberry32): one implementation for every seeded test
+import { prng as rng } from '../../fixtures/hq-sim/seed.ts';
 
 const SEED = 20261130;
 const CASES = 520;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES = ['0', '-1', '-0.5', '1e308', '1.0e308', '1e-308', '99999999999999999999', "'abc'", "''", '.nan', '.inf', '-.inf', '~', 'yes', '[1, 2]', '{a: 1}', '*nope', '&x 1', '!!str 3', '0x1F', '1_000', '2020-01-01', '"\\u0000"', '|\n  text'];
 const DATES = ["'20241301'", "'99991231'", "'00010101'", "'2024'", "'20240229'", "'19000101'", "'21001201'"];
