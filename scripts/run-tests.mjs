@@ -1,15 +1,32 @@
 // Runs every *.test.ts file in its own Node process (uvu suites with the tsx loader), two at a
-// time, and ends with the one line CI reads: `N passed, N failed`.
-// Usage: node scripts/run-tests.mjs [path-substring ...]
+// time, on every supported Node (the machine's and the pinned Node 24, scripts/test-nodes.mjs),
+// and ends with the one line CI reads, covering all of them: `N passed, N failed`.
+// Usage: node scripts/run-tests.mjs [--node all|current|20|24] [path-substring ...]
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { cpus } from 'node:os';
+import { testNodes } from './test-nodes.mjs';
 
 const root = process.cwd();
-const filters = process.argv.slice(2);
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', '.tools', 'runs']);
 const FILE_TIMEOUT_MS = 15 * 60 * 1000;
+
+const filters = [];
+let which = 'all';
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a === '--node') which = process.argv[++i] ?? '';
+  else if (a.startsWith('--node=')) which = a.slice('--node='.length);
+  else filters.push(a);
+}
+let nodes;
+try {
+  nodes = testNodes(which);
+} catch (e) {
+  process.stdout.write(`run-tests: ${e.message}\n0 passed, 1 failed\n`);
+  process.exit(1);
+}
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -31,14 +48,13 @@ const count = (text, label) => {
   return m ? Number(m[1]) : null;
 };
 
-function runFile(file) {
+function runFile(file, node) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    // The Node under test is first on PATH too, so whatever a test starts by name (`node`, `npx`,
+    // the bin's `env node` shebang) runs on it as well, not on the machine's Node.
+    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', PATH: `${dirname(node.path)}${delimiter}${process.env.PATH ?? ''}` };
+    const child = spawn(node.path, ['--import', 'tsx', file], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -55,28 +71,50 @@ function runFile(file) {
       let failed = total === null ? 1 : total - passed - skipped;
       // A file that crashed after its summary, or exited non-zero, still counts as a failure.
       if (code !== 0 && failed === 0) failed = 1;
-      resolve({ file, code, passed, failed, skipped, text, seconds: (Date.now() - started) / 1000 });
+      resolve({ file, node, code, passed, failed, skipped, text, seconds: (Date.now() - started) / 1000 });
     });
   });
 }
 
+// Every file on the first Node, then every file on the next; a worker never starts a file that is
+// running on another Node at that moment (some tests use fixed names under the OS temp folder).
 const results = [];
-const queue = [...files];
+const queue = nodes.flatMap((node) => files.map((file) => ({ file, node })));
+const running = new Set();
+let finished = () => {};
 const workers = Math.max(1, Math.min(2, cpus().length));
+const tag = (node) => (nodes.length > 1 ? `[${node.label}] ` : '');
 await Promise.all(
   Array.from({ length: workers }, async () => {
     while (queue.length) {
-      const r = await runFile(queue.shift());
+      const i = queue.findIndex((q) => !running.has(q.file));
+      if (i < 0) {
+        await new Promise((resolve) => { const prev = finished; finished = () => { prev(); resolve(); }; });
+        continue;
+      }
+      const [{ file, node }] = queue.splice(i, 1);
+      running.add(file);
+      const r = await runFile(file, node);
+      running.delete(file);
+      const wake = finished;
+      finished = () => {};
+      wake();
       results.push(r);
       const mark = r.failed ? 'FAIL' : 'ok  ';
-      process.stdout.write(`${mark} ${r.file}  (${r.passed} passed, ${r.failed} failed, ${r.seconds.toFixed(1)}s)\n`);
+      process.stdout.write(`${mark} ${tag(node)}${r.file}  (${r.passed} passed, ${r.failed} failed, ${r.seconds.toFixed(1)}s)\n`);
       if (r.failed) process.stdout.write(r.text.split('\n').map((l) => '    | ' + l).join('\n') + '\n');
     }
   }),
 );
 
-const sum = (k) => results.reduce((a, r) => a + r[k], 0);
-const skipped = sum('skipped');
+const sum = (rs, k) => rs.reduce((a, r) => a + r[k], 0);
 if (files.length === 0) process.stdout.write('no test files matched\n');
-process.stdout.write(`${sum('passed')} passed, ${sum('failed')} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
-process.exit(sum('failed') > 0 || files.length === 0 ? 1 : 0);
+if (nodes.length > 1) {
+  for (const node of nodes) {
+    const rs = results.filter((r) => r.node === node);
+    process.stdout.write(`${node.label} (v${node.version}): ${sum(rs, 'passed')} passed, ${sum(rs, 'failed')} failed, ${rs.reduce((a, r) => a + r.seconds, 0).toFixed(0)}s in test files\n`);
+  }
+}
+const skipped = sum(results, 'skipped');
+process.stdout.write(`${sum(results, 'passed')} passed, ${sum(results, 'failed')} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+process.exit(sum(results, 'failed') > 0 || files.length === 0 ? 1 : 0);

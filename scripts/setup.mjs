@@ -1,5 +1,6 @@
 // One setup step for tests and benchmarks on a fresh machine: bundle the CLI, make sure k6 is
-// there (scripts/install-k6.mjs), and, when running as root with apt, install the Debian packages
+// there (scripts/install-k6.mjs) and the pinned Node 24 the suite also runs on
+// (scripts/install-node.mjs), and, when running as root with apt, install the Debian packages
 // the tests drive for real: chromium (HTML reports checked in a headless browser), wrk (the
 // benchmark's HTTP peer), prometheus and prometheus-node-exporter (`verify monitoring`).
 // Nothing here needs to be installed by hand.
@@ -13,6 +14,7 @@ const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'igno
 
 if (!run(process.execPath, ['scripts/build.mjs'])) process.exit(1);
 if (!run(process.execPath, ['scripts/install-k6.mjs'])) process.exit(1);
+if (!run(process.execPath, ['scripts/install-node.mjs'])) process.exit(1);
 
 const wanted = [['chromium', 'chromium'], ['wrk', 'wrk'], ['prometheus', 'prometheus'], ['prometheus-node-exporter', 'prometheus-node-exporter']].filter(([bin]) => !has(bin));
 if (wanted.length) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseSizingConfig, runModel } from './index.ts';
 import { sizingReferenceConfigs, sizingReferenceFile } from '../fixtures/reference.ts';
+import { testNodes } from '../scripts/test-nodes.mjs';
 
 const LARGEST = ['icds-14lakh-aug2019', 'icds-march-sizing-comparison', 'icds-14lakh', 'icds-700k-test'];
 const FAILING = new Set(['gcc-sangath', 'ush-edss', 'icds-100k', 'test-usage-config', 'test-usage-and-service-config']);
@@ -126,6 +127,10 @@ export interface SizingCliBenchRow {
   target_ratio: number | null;
   /** Dimagi's Python tool (pandas) on the same config, as measured for issue 9 on this kind of machine (it cannot run here) */
   python_tool_ms: number | null;
+  /** The same on the pinned Node 24 (scripts/test-nodes.mjs), whose own start-up floor is far lower. */
+  node24_cli_ms?: number;
+  node24_start_ms?: number;
+  node24_ratio?: number;
   reps: number;
 }
 
@@ -146,27 +151,36 @@ const STARTUP: { name: string; args: (bin: string, stress: string) => string[]; 
 function cliRows(rounds = 15): SizingCliBenchRow[] {
   const bin = new URL('../bin/ccready.mjs', import.meta.url).pathname;
   if (!existsSync(new URL('../dist/ccready.mjs', import.meta.url))) return [];
+  // the Node running the bench, and Node 24 unless that is the one running it
+  const nodes = testNodes('all').map((n) => n.path);
   const dir = mkdtempSync(join(tmpdir(), 'ccready-bench-'));
   try {
     const stress = join(dir, 'stress.yml');
     writeFileSync(stress, stressConfigYaml());
-    const once = (args: string[]): number => {
+    const once = (node: string, args: string[]): number => {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+      const r = spawnSync(node, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
       if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
       return performance.now() - t0;
     };
-    const peer: number[] = [];
-    const times = STARTUP.map(() => [] as number[]);
+    const peer = nodes.map(() => [] as number[]);
+    const times = nodes.map(() => STARTUP.map(() => [] as number[]));
     for (let i = 0; i < rounds; i++) {
-      peer.push(once(['-e', '0']));
-      STARTUP.forEach((s, j) => times[j]!.push(once(s.args(bin, stress))));
+      nodes.forEach((node, k) => {
+        peer[k]!.push(once(node, ['-e', '0']));
+        STARTUP.forEach((s, j) => times[k]![j]!.push(once(node, s.args(bin, stress))));
+      });
     }
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
-    const node = median(peer);
+    const floor = peer.map(median);
     return STARTUP.map((s, j) => {
-      const ms = median(times[j]!);
-      return { name: s.name, cli_ms: Number(ms.toFixed(1)), node_start_ms: Number(node.toFixed(1)), ratio_cli_over_node_start: Number((ms / node).toFixed(2)), target_ratio: s.target, python_tool_ms: s.python, reps: rounds };
+      const ms = median(times[0]![j]!);
+      const row: SizingCliBenchRow = { name: s.name, cli_ms: Number(ms.toFixed(1)), node_start_ms: Number(floor[0]!.toFixed(1)), ratio_cli_over_node_start: Number((ms / floor[0]!).toFixed(2)), target_ratio: s.target, python_tool_ms: s.python, reps: rounds };
+      if (nodes.length > 1) {
+        const ms24 = median(times[1]![j]!);
+        Object.assign(row, { node24_cli_ms: Number(ms24.toFixed(1)), node24_start_ms: Number(floor[1]!.toFixed(1)), node24_ratio: Number((ms24 / floor[1]!).toFixed(2)) });
+      }
+      return row;
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
