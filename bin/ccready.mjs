@@ -9,6 +9,19 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   process.exit(0);
 }
 
+// Under npm (npx, `npm run ccready --`) the process tree is npm → sh → this node, and stopping npm
+// (`kill %1` on a backgrounded `npx ccready sim`) takes the sh with it but never reaches us: the
+// stand-in lived on as an orphan. When the process that started us goes away, stop as if sent
+// SIGTERM (each command's own handler still writes its report). Outside npm nothing changes.
+if (process.env.npm_command) {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.kill(process.pid, 'SIGTERM');
+  }, 500).unref();
+}
+
 const bundle = fileURLToPath(new URL('../dist/ccready.mjs', import.meta.url));
 if (!existsSync(bundle)) {
   process.stderr.write('ccready: dist/ccready.mjs is missing; run `npm install` (or `npm run build`) first\n');

@@ -73,7 +73,9 @@ export function targetOptions<T>(y: Argv<T>) {
     .option('password', { type: 'string', ...last, describe: 'mobile worker password (default $CCHQ_PASSWORD; prefer the variable)' })
     .option('web-username', { type: 'string', ...last, describe: 'web user, a superuser for the service page (default $CCHQ_WEB_USERNAME)' })
     .option('web-password', { type: 'string', ...last, describe: 'web user password (default $CCHQ_WEB_PASSWORD; prefer the variable)' })
-    .option('env-file', { type: 'string', ...last, describe: 'KEY=VALUE file with CCHQ_* variables (e.g. from `ccready sim --env-file`)' })
+    // --target-env, not only --env-file: Node itself takes `--env-file FILE` from its own command
+    // line, and under npx that is npx's (it dies when FILE does not exist yet). Same option.
+    .option('target-env', { type: 'string', ...last, alias: 'env-file', describe: 'KEY=VALUE file with the target\'s CCHQ_* variables (e.g. from `ccready sim --target-env`); --env-file is the same option' })
     .option('ca', { type: 'string', ...last, describe: 'PEM file of an extra CA to trust (default $CCHQ_CA_FILE)' })
     .option('insecure', { type: 'boolean', default: false, describe: 'accept an invalid TLS certificate (reported as a warning)' });
 }
@@ -127,7 +129,7 @@ export interface TimeoutArgs {
   poll?: number;
 }
 
-/** The target from the flags over the CCHQ_* variables (and --env-file), TLS included. */
+/** The target from the flags over the CCHQ_* variables (and --target-env), TLS included. */
 export function targetFrom(a: TargetArgs & { odataConfig?: string }): Target {
   return resolveTarget({
     target: a.target,

@@ -1,5 +1,5 @@
 // The server ccready talks to, and the credentials for it. Defaults come from the CCHQ_* variables
-// (the same ones Dimagi's Locust setup reads, and that `ccready sim --env-file` writes); flags
+// (the same ones Dimagi's Locust setup reads, and that `ccready sim --target-env` writes); flags
 // override them. Passwords live here and nowhere else: use `redact` before printing anything
 // that might contain them.
 import { readFileSync } from 'node:fs';
@@ -45,7 +45,7 @@ export interface TargetFlags {
   password?: string;
   webUsername?: string;
   webPassword?: string;
-  /** A KEY=VALUE file (e.g. from `ccready sim --env-file`) whose variables override the environment. */
+  /** A KEY=VALUE file (e.g. from `ccready sim --target-env`) whose variables override the environment. */
   envFile?: string;
   /** PEM file of an extra CA to trust (`--ca`, CCHQ_CA_FILE). */
   ca?: string;
@@ -65,7 +65,7 @@ export function readCa(path: string, flag = '--ca'): string {
   return pem;
 }
 
-/** Parses a KEY=VALUE file (as written by `ccready sim --env-file`); `#` comments allowed. */
+/** Parses a KEY=VALUE file (as written by `ccready sim --target-env`); `#` comments allowed. */
 export function readEnvFile(path: string): Record<string, string> {
   let text: string;
   try {

@@ -2,7 +2,7 @@
 // at run time). npm packages stay external (installed next to it), but for yaml (below). Each command's
 // `import()` in cli/main.ts becomes its own chunk (dist/ccready-*.mjs, beside the entry so that
 // `import.meta.url` paths stay the same), so a command loads only its own code.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // `yaml` is the exception: every `ccready size` parses YAML, and loading its ~70 CommonJS files one by
@@ -28,7 +28,16 @@ const cli = await build({
   banner: { js: "import { createRequire as __ccreadyRequire } from 'node:module'; const require = __ccreadyRequire(import.meta.url);" },
   sourcemap: 'linked',
   logLevel: 'warning',
+  write: false,
 });
+// Each file written whole, then renamed into place: a ccready starting while a rebuild runs (the
+// first `npx ccready` in a checkout runs `prepare` beside running tests) never reads half a file.
+mkdirSync('dist', { recursive: true });
+for (const f of cli.outputFiles) {
+  const partial = `${f.path}.partial-${process.pid}`;
+  writeFileSync(partial, f.contents);
+  renameSync(partial, f.path);
+}
 
 // chunks of an earlier build carry other hashes: removed after the new ones are written, so that a
 // ccready already running (a test beside a rebuild) never misses the chunk it is about to load

@@ -12,7 +12,7 @@ export const gateCommand: CommandModule<object, GateArgs> = {
   describe: 'CI gate for a release candidate: wait for serverup, verify, load smoke test + integrity audit, one exit code',
   builder: (y: Argv) =>
     stepOptions(localOptions(timeoutOptions(targetOptions(y))))
-      .example('ccready gate --env-file sim.env --wait 60', 'rehearse the gate against `ccready sim`')
+      .example('ccready gate --target-env sim.env --wait 60', 'rehearse the gate against `ccready sim`')
       .example('CCHQ_URL=https://rc.example.org ccready gate --domain qa --app-id APP --yes --out gate/', 'CI: one exit code, JSON/JUnit/Markdown/HTML in gate/')
       .option('wait', { type: 'string', default: 600, coerce: num('wait', { above: 0, unit: 'seconds' }), describe: 'seconds to wait for serverup.txt to answer 200' })
       .option('yes', { type: 'boolean', default: false, describe: 'confirm load traffic to a non-loopback target' })

@@ -172,7 +172,7 @@ const runCmd: CommandModule = {
   describe: 'run a load test with k6 against a CommCare HQ and audit that no form was lost',
   builder: (y: Argv) =>
     runOptions(y)
-      .example('ccready load run --env-file sim.env --profile smoke', 'seconds of traffic against `ccready sim`; exit 0/1/2')
+      .example('ccready load run --target-env sim.env --profile smoke', 'seconds of traffic against `ccready sim`; exit 0/1/2')
       .example('ccready load run --plan plan.json --profile peak --target https://hq.example.org --yes --users-csv workers.csv', 'the plan\'s peak rate against a real server')
       .example('ccready load run --plan plan.json --profile stress --scenario mobile-day', 'ramp until the thresholds break; reports the knee')
       .option('users-csv', { type: 'string', describe: 'mobile workers: CSV of username,password[,user_id]' })

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { writeFileSync, chmodSync } from 'node:fs';
+import { writeFileSync, chmodSync, renameSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
 import type { SimOptions } from '../../fixtures/hq-sim/index.ts';
 
@@ -12,7 +12,7 @@ interface SimArgs {
   'drop-forms': number;
   'async-restore': boolean;
   'async-restore-cases'?: number;
-  'env-file'?: string;
+  'target-env'?: string;
   domains: string;
   seed: number;
   'pillow-delay-ms': number;
@@ -51,7 +51,7 @@ export const simCommand: CommandModule<object, SimArgs> = {
           'It speaks the HQ protocol (receiver, restore, APIs, serverup.txt) well enough to rehearse a load test or a gate, ' +
           'and can inject faults. It prints one line with its URL once it accepts requests; Ctrl-C stops it.',
       )
-      .example('ccready sim --port 0 --env-file sim.env', 'any free port; URL and credentials (CCHQ_*) written to sim.env, mode 0600')
+      .example('ccready sim --port 0 --target-env sim.env', 'any free port; URL and credentials (CCHQ_*) written to sim.env, mode 0600')
       .example('ccready sim --fault elasticsearch=down --drop-forms 0.05', 'rehearse a broken search index and silent form loss')
       .example('ccready sim --users 200 --cases-per-user 500 --async-restore', 'large restores answered 202 + Retry-After')
       .option('port', { type: 'number', default: 8000, describe: 'Port on 127.0.0.1 (0 = any free port)' })
@@ -62,7 +62,9 @@ export const simCommand: CommandModule<object, SimArgs> = {
       .option('drop-forms', { type: 'number', default: 0, describe: 'Fraction 0..1 of forms answered 201 but silently not stored' })
       .option('async-restore', { type: 'boolean', default: false, describe: 'Turn on asynchronous restore (202 + Retry-After) for every project space' })
       .option('async-restore-cases', { type: 'number', describe: 'Restores of users owning more cases than this are asynchronous' })
-      .option('env-file', { type: 'string', describe: 'Write CCHQ_URL, LOCUST_HOST, CCHQ_DOMAIN, CCHQ_APP_ID, CCHQ_USERNAME/PASSWORD, CCHQ_WEB_USERNAME/PASSWORD, CCHQ_SIM_TOKEN, CCHQ_ODATA_CONFIG_ID here (mode 0600)' })
+      // --env-file stays as the same option; --target-env first because under npx Node takes a
+      // `--env-file FILE` pair for itself and dies when FILE does not exist yet (cli/flags.ts).
+      .option('target-env', { type: 'string', alias: 'env-file', describe: 'Write CCHQ_URL, LOCUST_HOST, CCHQ_DOMAIN, CCHQ_APP_ID, CCHQ_USERNAME/PASSWORD, CCHQ_WEB_USERNAME/PASSWORD, CCHQ_SIM_TOKEN, CCHQ_ODATA_CONFIG_ID here once listening (mode 0600); --env-file is the same option' })
       .option('domains', { type: 'string', default: 'demo', describe: 'Comma-separated project space names' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the generated data' })
       .option('pillow-delay-ms', { type: 'number', default: 200, describe: 'Lag before forms and cases appear in the Elasticsearch-backed listings' })
@@ -119,20 +121,23 @@ export const simCommand: CommandModule<object, SimArgs> = {
       if (e instanceof SimOptionError) throw new UsageError(`--${FLAG_OF[e.option] ?? e.option}: ${e.detail}`);
       throw e;
     }
-    if (argv['env-file']) {
-      const path = argv['env-file'];
+    if (argv['target-env']) {
+      const path = argv['target-env'];
       const text = `# Written by ccready sim: a test double standing in for CommCare HQ (not HQ).\n${Object.entries(sim.env())
         .map(([k, v]) => `${k}=${v}`)
         .join('\n')}\n`;
       try {
-        writeFileSync(path, text, { mode: 0o600 });
-        chmodSync(path, 0o600);
+        // whole or not at all: a rehearsal script waits for this file to appear, then reads it
+        const partial = `${path}.partial-${process.pid}`;
+        writeFileSync(partial, text, { mode: 0o600 });
+        chmodSync(partial, 0o600);
+        renameSync(partial, path);
       } catch (e) {
         await sim.stop();
-        throw new UsageError(`--env-file: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? e})`);
+        throw new UsageError(`--target-env: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? e})`);
       }
     }
-    process.stdout.write(`hq-sim (a test double standing in for CommCare HQ, not HQ) listening on ${sim.url} — project space ${sim.domain}${argv['env-file'] ? `, credentials in ${argv['env-file']}` : ''}\n`);
+    process.stdout.write(`hq-sim (a test double standing in for CommCare HQ, not HQ) listening on ${sim.url} — project space ${sim.domain}${argv['target-env'] ? `, credentials in ${argv['target-env']}` : ''}\n`);
     if (!stopRequested) await new Promise<void>((resolve) => (wake = resolve));
     await sim.stop();
     process.off('SIGINT', onSignal);

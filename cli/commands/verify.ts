@@ -72,8 +72,8 @@ const canary: CommandModule<object, CanaryArgs> = {
   builder: (y: Argv) =>
     timeoutOptions(targetOptions(y))
       .option('out', { type: 'string', coerce: (v: unknown) => (Array.isArray(v) ? v.at(-1) : v), describe: 'report folder (default reports/runs/<run-id>/)' })
-      .example('ccready verify canary write --env-file hq.env --manifest canary.json', 'before the upgrade')
-      .example('ccready verify canary check --env-file hq.env --manifest canary.json', 'after it: all there, unchanged, still syncing')
+      .example('ccready verify canary write --target-env hq.env --manifest canary.json', 'before the upgrade')
+      .example('ccready verify canary check --target-env hq.env --manifest canary.json', 'after it: all there, unchanged, still syncing')
       .positional('action', { choices: ['write', 'check'] as const, describe: 'write before the upgrade, check after it' })
       .option('manifest', { type: 'string', default: 'ccready-canary.json', coerce: (v: unknown) => (Array.isArray(v) ? v.at(-1) : v), describe: 'canary manifest file (written by write, read by check)' })
       .option('cases', { type: 'string', default: 3, coerce: num('cases', { integer: true, min: 1, max: 100 }), describe: 'canary cases to write (each with a registration and a follow-up form)' }) as unknown as Argv<CanaryArgs>,
@@ -99,7 +99,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   describe: 'run the post-install QA checklist against a CommCare HQ and decide READY / NOT READY',
   builder: (y: Argv) =>
     stepOptions(localOptions(timeoutOptions(targetOptions(y))))
-      .example('ccready verify --env-file sim.env', 'the checklist against `ccready sim`')
+      .example('ccready verify --target-env sim.env', 'the checklist against `ccready sim`')
       .example('ccready verify --target https://hq.example.org --domain qa --app-id APP --local --server 8c/32GB/2TB', 'on the box itself, with host checks')
       .example('ccready verify --target https://hq.example.org --domain qa --only 02-service-health', 'one step')
       .command(canary as unknown as CommandModule)
