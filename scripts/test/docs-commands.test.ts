@@ -24,7 +24,7 @@ export function commands(block: string): string[] {
     .split('\n')
     .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
     .flatMap((l) => l.split(/\s*(?:;|&&)\s*/))
-    .map((c) => c.replace(/\s*&$/, '').trim())
+    .map((c) => c.replace(/\s*&$/, '').replace(/^(?:\w+=\S*\s+)+/, '').trim())
     .filter(Boolean);
 }
 
