@@ -81,7 +81,9 @@ export function decide(steps: StepResult[], opts: { interrupted?: boolean } = {}
   // READY is a claim that every required step ran and passed: with no required step at all
   // (an empty run), nothing was checked.
   const checkedNothing = !steps.some((s) => s.required && !s.unselected);
-  const suspects = suspectServices(steps);
+  // A configuration problem (preflight) explains everything after it: no service is to blame.
+  const misconfigured = steps.filter((s) => s.status === 'fail' && s.cause === 'configuration');
+  const suspects = misconfigured.length ? [] : suspectServices(steps);
   const atFault = likelyAtFault(suspects);
   let verdict: Decision['verdict'];
   if (failing.length || unverified.length || opts.interrupted || (checkedNothing && !unselected.length)) verdict = 'NOT READY';
@@ -91,6 +93,7 @@ export function decide(steps: StepResult[], opts: { interrupted?: boolean } = {}
   const parts: string[] = [verdict];
   if (checkedNothing && !unselected.length) parts.push('no required step ran');
   if (opts.interrupted) parts.push('run interrupted before every step ran');
+  if (misconfigured.length) parts.push(`cause: configuration (${misconfigured.map((s) => s.reason).join('; ')})`);
   if (failing.length) parts.push(`failing: ${failing.join(', ')}`);
   if (failing.length && atFault.length) parts.push(`most likely at fault: ${atFault.join(', ')}`);
   if (unverified.length) parts.push(`not verified: ${unverified.join(', ')}`);
@@ -106,6 +109,7 @@ export function decide(steps: StepResult[], opts: { interrupted?: boolean } = {}
     unverified,
     unselected,
     suspects: failing.length ? suspects : [],
+    ...(misconfigured.length ? { cause: 'configuration' as const } : {}),
     summary: parts.join('; '),
   };
 }

@@ -135,6 +135,10 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
   } else if (wait.status !== 'pass') {
     smoke.reason = audit.reason = 'server never came up';
     smoke.blockedBy = audit.blockedBy = wait.id;
+  } else if (steps.some((s) => s.id === '00-preflight' && s.status === 'fail')) {
+    // No load against a server ccready is misconfigured for (wrong URL, users or app).
+    smoke.reason = audit.reason = 'not run: the configuration must be fixed first (see 00-preflight)';
+    smoke.blockedBy = audit.blockedBy = '00-preflight';
   } else if (o.loadRunner === false) {
     smoke.reason = audit.reason = 'load test disabled (--no-load)';
   } else {

@@ -14,6 +14,7 @@ import { followUpForm, registrationForm, restoreCaseIds, restoreId } from './for
 import { caseExportAndOData, bulkUserUpload } from './jobs.ts';
 import { asService, checkServicesLines, median, serverupFailures, slowChecks, SERVERUP_ROUNDS, SLOW_CHECK_MS } from './serverup.ts';
 import { configuredWorker, findUser, learnUserId, restore, submit, walkUsers } from './mobile.ts';
+import { preflight } from './preflight.ts';
 
 type Step = StepDef<VerifyContext>;
 
@@ -25,6 +26,19 @@ function needs(ctx: VerifyContext, rec: Recorder, stepId: string, what: string):
 
 
 export const STEPS: Step[] = [
+  {
+    id: '00-preflight',
+    title: 'Preflight: reachable, trusted, CommCare HQ, project, users and app as configured',
+    services: [],
+    required: true,
+    cause: 'configuration',
+    async run(ctx: VerifyContext, rec: Recorder) {
+      const p = await preflight(ctx.target, { client: ctx.client });
+      for (const e of p.evidence) rec.see(e);
+      for (const problem of p.problems) rec.see(`configuration: ${problem}`);
+      if (p.problems.length) rec.fail(p.problems.join('; '));
+    },
+  },
   {
     id: '01-reachability-tls',
     title: 'Reachability and TLS',
@@ -262,6 +276,8 @@ export const STEPS: Step[] = [
     id: '07-restore',
     title: 'Restore contains the new case; incremental restore works',
     services: ['django', 'postgres', 'couch', 'redis', 'celery'],
+    // Celery only serves async restores: a small restore works without it.
+    needs: ['django', 'postgres', 'couch', 'redis'],
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
       needs(ctx, rec, '06-submit-forms', 'the submitted case');
@@ -284,6 +300,8 @@ export const STEPS: Step[] = [
     id: '08-form-case-api',
     title: 'Form and case appear in the Form API and Case API (pillow lag)',
     services: ['kafka', 'elasticsearch', 'django'],
+    // The API logs the web user in against PostgreSQL and CouchDB.
+    needs: ['kafka', 'elasticsearch', 'django', 'postgres', 'couch'],
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
       needs(ctx, rec, '06-submit-forms', 'the submitted forms');
@@ -338,6 +356,8 @@ export const STEPS: Step[] = [
     id: '09-export-odata',
     title: 'Case export prepared and downloaded; OData case feed',
     services: ['celery', 'blobdb', 'redis', 'elasticsearch'],
+    // It starts with a web login (Django, PostgreSQL, CouchDB, Redis sessions).
+    needs: ['celery', 'blobdb', 'redis', 'elasticsearch', 'django', 'postgres', 'couch'],
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
       needs(ctx, rec, '06-submit-forms', 'the submitted case');
@@ -349,6 +369,7 @@ export const STEPS: Step[] = [
     id: '10-bulk-upload',
     title: 'Bulk mobile-worker upload completes',
     services: ['celery', 'redis'],
+    needs: ['celery', 'redis', 'django', 'postgres', 'couch'],
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
       needWeb(ctx, rec);
@@ -369,6 +390,8 @@ export const STEPS: Step[] = [
     id: '12-cleanup',
     title: 'Cleanup: close the case, retire the worker, tag with the run id',
     services: ['django', 'postgres', 'couch'],
+    // Always tried: whatever the run created must not be left behind.
+    needs: [],
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
       await cleanup(ctx, rec);

@@ -25,8 +25,9 @@ export interface VerifyRunOptions extends VerifyOptions {
   skip?: string[];
 }
 
-/** Whether `--only`/`--skip` keep a step. */
+/** Whether `--only`/`--skip` keep a step; the preflight runs unless skipped by name (it is cheap, and it keeps the blame off services). */
 export function selected(id: string, o: { only?: string[]; skip?: string[] }): boolean {
+  if (id === '00-preflight') return !o.skip?.includes(id);
   return (!o.only?.length || o.only.includes(id)) && !o.skip?.includes(id);
 }
 
@@ -123,6 +124,21 @@ export function withDefaults(options: VerifyOptions): VerifyContext['opts'] {
   return { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as VerifyContext['opts'];
 }
 
+/**
+ * Fail fast: after a failed preflight nothing runs (the configuration is wrong, no service is to
+ * blame); a service the health step reports failing blocks the later steps that need it, instead
+ * of letting each wait out its timeout to find the same thing (Celery down: the export and the bulk
+ * upload would wait 300 s each).
+ */
+export function blockedBy(def: StepDef<VerifyContext>, done: StepResult[]): { reason: string; by: string } | undefined {
+  const pre = done.find((r) => r.id === '00-preflight');
+  if (pre?.status === 'fail' && def.id !== '12-cleanup') return { reason: 'not run: the configuration must be fixed first (see 00-preflight)', by: pre.id };
+  const health = done.find((r) => r.id === '02-service-health');
+  const down = (def.needs ?? def.services).filter((s) => health?.failedServices?.includes(s));
+  if (health && down.length) return { reason: `not run: ${down.join(', ')} reported failing by ${health.id}`, by: health.id };
+  return undefined;
+}
+
 export async function runVerify(target: Target, options: VerifyRunOptions = {}): Promise<VerifyReport> {
   const runId = options.runId ?? newRunId();
   const startedAt = new Date().toISOString();
@@ -133,7 +149,7 @@ export async function runVerify(target: Target, options: VerifyRunOptions = {}):
   const steps = verifySteps({ local: !!opts.local, only: options.only, skip: options.skip });
   let loop: { results: StepResult[]; interrupted: boolean };
   try {
-    loop = await runSteps(steps, ctx, { signal: opts.signal, onProgress: options.onProgress, scrub });
+    loop = await runSteps(steps, ctx, { signal: opts.signal, onProgress: options.onProgress, scrub, blocked: blockedBy });
   } finally {
     await client.close();
   }

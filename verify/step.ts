@@ -50,6 +50,10 @@ export interface StepDef<C> {
   services: Service[];
   required: boolean;
   shallow?: boolean;
+  /** A failure of this step is the user's configuration (wrong URL, password, domain), not a service. */
+  cause?: 'configuration';
+  /** Services without which the step cannot pass (default: `services`); one reported down blocks it. */
+  needs?: Service[];
   run(ctx: C, rec: Recorder): Promise<void>;
 }
 
@@ -91,6 +95,7 @@ export async function runStep<C>(def: StepDef<C>, ctx: C, scrub: (s: string) => 
   };
   if (reason) result.reason = scrub(reason.split('\n')[0]);
   if (rec.failedServices.size) result.failedServices = [...rec.failedServices];
+  if (def.cause && status === 'fail') result.cause = def.cause;
   if (rec.slowServices.size) result.slowServices = [...rec.slowServices];
   if (blockedBy) result.blockedBy = blockedBy;
   if (Object.keys(rec.metrics).length) result.metrics = rec.metrics;

@@ -43,6 +43,8 @@ export interface StepResult {
   failedServices?: Service[];
   /** Services the step saw answer slowly (a health check over a second). */
   slowServices?: Service[];
+  /** Set on a failure that is the user's configuration (preflight): no service is to blame. */
+  cause?: 'configuration';
   /** Set when the step was skipped because an earlier step it needs did not pass. */
   blockedBy?: string;
   /** Set when `--only`/`--skip` left the step out: listed, never checked, and the run is PARTIAL. */
@@ -72,6 +74,8 @@ export interface Decision {
   /** Required steps `--only`/`--skip` left out (the reason for PARTIAL). */
   unselected: string[];
   suspects: Suspect[];
+  /** `configuration` when the run failed on the user's settings (wrong URL, password, domain): no service is suspected. */
+  cause?: 'configuration';
   summary: string;
 }
 

@@ -59,6 +59,9 @@ export function startRun(f: VerifyArgs) {
 export function finish(report: VerifyReport, dir: string): void {
   const d = report.decision;
   process.stdout.write(`\n${d.verdict}: ${d.summary.replace(/^[^;]*;?\s*/, '') || 'every required step passed'}\n`);
+  // A configuration problem: one line per setting to fix, and no service named.
+  const pre = report.steps.find((s) => s.id === '00-preflight');
+  if (d.cause === 'configuration' && pre) for (const e of pre.evidence) if (e.startsWith('configuration: ')) process.stdout.write(`  ${e}\n`);
   for (const s of d.suspects.slice(0, 3)) process.stdout.write(`  suspect ${s.service} (${s.score}): ${s.why.slice(0, 4).join('; ')}\n`);
   process.stdout.write(`reports: ${dir}/report.{json,md,html}, junit.xml\n`);
   process.exitCode = d.exitCode;

@@ -39,7 +39,7 @@ test('SIGINT during the pillow-lag wait → exit 1, complete report of the steps
   let sentAt = 0;
   try {
     const r = await cli(['verify', '--env-file', env, '--out', out, '--lag-timeout', '60', '--poll', '0.2'], (all, child) => {
-      if (!sent && /PASS \[7\/12\] 07-restore/.test(all)) {
+      if (!sent && /PASS \[8\/13\] 07-restore/.test(all)) {
         sent = true;
         setTimeout(() => {
           sentAt = Date.now();
@@ -57,13 +57,13 @@ test('SIGINT during the pillow-lag wait → exit 1, complete report of the steps
     assert.is(report.interrupted, true);
     assert.is(report.decision.verdict, 'NOT READY');
     const by = Object.fromEntries(report.steps.map((x: { id: string }) => [x.id, x]));
-    for (const id of ['01-reachability-tls', '02-service-health', '03-web-login', '04-mobile-worker', '05-app-formplayer', '06-submit-forms', '07-restore']) assert.is(by[id].status, 'pass', id);
+    for (const id of ['00-preflight', '01-reachability-tls', '02-service-health', '03-web-login', '04-mobile-worker', '05-app-formplayer', '06-submit-forms', '07-restore']) assert.is(by[id].status, 'pass', id);
     assert.is(by['08-form-case-api'].status, 'skip');
     assert.match(by['08-form-case-api'].reason, /interrupted/);
     for (const id of ['09-export-odata', '10-bulk-upload', '11-sms']) assert.match(by[id].reason, /not run: interrupted/);
     assert.is(by['12-cleanup'].status, 'pass', by['12-cleanup'].reason);
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
-    assert.is((junit.match(/<testcase /g) ?? []).length, 12);
+    assert.is((junit.match(/<testcase /g) ?? []).length, 13);
     const created = [...s.server.store.users.values()].filter((u) => u.username.startsWith('ccready-'));
     assert.ok(created.length >= 1 && created.every((u) => u.deleted), 'the worker created by the run was not retired');
     const text = readFileSync(join(out, 'report.md'), 'utf8') + readFileSync(join(out, 'report.json'), 'utf8') + r.stdout + r.stderr;
@@ -80,8 +80,8 @@ test('--only runs a subset: PARTIAL, exit 4 (never READY, never 0); JUnit fails 
   writeFileSync(env, Object.entries(s.env()).map(([k, v]) => `${k}=${v}`).join('\n'), { mode: 0o600 });
   try {
     for (const [flags, selected] of [
-      [['--only', '01-reachability-tls'], 1],
-      [['--skip', '09-export-odata', '10-bulk-upload'], 10],
+      [['--only', '01-reachability-tls'], 2],
+      [['--skip', '09-export-odata', '10-bulk-upload'], 11],
     ] as const) {
       const out = join(dir, flags[0]);
       const r = await cli(['verify', '--env-file', env, '--out', out, '--lag-timeout', '5', '--poll', '0.1', ...flags]);
@@ -90,7 +90,7 @@ test('--only runs a subset: PARTIAL, exit 4 (never READY, never 0); JUnit fails 
       assert.not.match(r.stdout, /^READY/m);
       const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
       assert.is(report.decision.verdict, 'PARTIAL');
-      assert.is(report.steps.length, 12, 'the steps left out are still listed');
+      assert.is(report.steps.length, 13, 'the steps left out are still listed');
       assert.is(report.steps.filter((x: { unselected?: boolean }) => !x.unselected).length, selected);
       const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
       const failures = Number(/<testsuites[^>]*failures="(\d+)"/.exec(junit)?.[1]);

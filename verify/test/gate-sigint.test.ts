@@ -115,11 +115,11 @@ async function gateInterruptedDuringK6(signalGroup: boolean, openHtml = false) {
     assert.is(report.interrupted, true);
     assert.is(report.decision.verdict, 'NOT READY');
     const ran = report.steps.filter((x: { unselected?: boolean }) => !x.unselected);
-    assert.equal(ran.map((x: { id: string }) => x.id), ['00-wait-serverup', '01-reachability-tls', '13-load-smoke', '14-integrity-audit']);
-    const smoke = ran[2];
+    assert.equal(ran.map((x: { id: string }) => x.id), ['00-wait-serverup', '00-preflight', '01-reachability-tls', '13-load-smoke', '14-integrity-audit']);
+    const smoke = ran[3];
     assert.is(smoke.status, 'skip', JSON.stringify(smoke));
     assert.match(smoke.reason, /interrupted/);
-    assert.is((readFileSync(join(out, 'junit.xml'), 'utf8').match(/<testcase /g) ?? []).length, 15);
+    assert.is((readFileSync(join(out, 'junit.xml'), 'utf8').match(/<testcase /g) ?? []).length, 16);
     assert.match(all, /NOT READY/);
     assert.not.ok(all.includes(s.mobile.password) || readFileSync(join(out, 'report.md'), 'utf8').includes(s.mobile.password));
     if (openHtml) {

@@ -62,7 +62,7 @@ test('gate: healthy stand-in → READY with the real k6 smoke run and integrity 
     assert.ok(existsSync(join(out, 'load')), 'the load report goes inside the gate run folder');
     writeVerifyReports(r, out);
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
-    assert.is((junit.match(/<testcase /g) ?? []).length, 15);
+    assert.is((junit.match(/<testcase /g) ?? []).length, 16);
   } finally {
     await s.stop();
   }

@@ -61,17 +61,22 @@ test('self-signed certificate: NOT READY without --insecure, READY WITH WARNINGS
   const r301 = await redirector(p.url);
   try {
     const strict = await runVerify(targetOf(s, p.url), { ...fast(s), httpUrl: r301.url, only: ['01-reachability-tls'] });
-    assert.is(strict.steps.find((x) => x.id === '01-reachability-tls')!.status, 'fail');
-    assert.match(strict.steps.find((x) => x.id === '01-reachability-tls')!.reason!, /self[- ]signed|not trusted|certificate/i);
-    assert.match(strict.steps.find((x) => x.id === '01-reachability-tls')!.reason!, /--insecure/);
+    // Caught by the preflight: a configuration problem naming --ca/--insecure, no service blamed.
+    const pre = strict.steps.find((x) => x.id === '00-preflight')!;
+    assert.is(pre.status, 'fail');
+    assert.match(pre.reason!, /not trusted/i);
+    assert.match(pre.reason!, /--ca FILE .*--insecure/);
+    assert.is(strict.steps.find((x) => x.id === '01-reachability-tls')!.blockedBy, '00-preflight');
     assert.is(strict.decision.verdict, 'NOT READY');
+    assert.is(strict.decision.cause, 'configuration');
+    assert.equal(strict.decision.suspects, []);
 
     const lax = await runVerify({ ...targetOf(s, p.url), tls: { insecure: true } }, { ...fast(s), httpUrl: r301.url });
     const tls = lax.steps.find((x) => x.id === '01-reachability-tls')!;
     assert.is(tls.status, 'warn', tls.reason);
     assert.match(tls.reason!, /accepted because --insecure/);
     assert.match(tls.evidence.join('\n'), /301 redirect to https:\/\//);
-    for (const st of lax.steps.slice(1)) assert.ok(st.status === 'pass' || st.id === '11-sms', `${st.id}: ${st.status} ${st.reason}`);
+    for (const st of lax.steps.filter((x) => x.id !== '01-reachability-tls')) assert.ok(st.status === 'pass' || st.id === '11-sms', `${st.id}: ${st.status} ${st.reason}`);
     assert.is(lax.decision.verdict, 'READY WITH WARNINGS', lax.decision.summary);
     assert.is(lax.decision.exitCode, 0);
   } finally {
@@ -100,8 +105,9 @@ test('trusted CA → pass with days to expiry; expiring in 10 days → warning; 
     assert.match(expiring.steps.find((x) => x.id === '01-reachability-tls')!.reason!, /expires in (9|10) days \(< 30\)/);
 
     const wrongHost = await runVerify({ ...targetOf(s, pOther.url), tls: { ca: other.cert } }, { ...fast(s), httpUrl: r301.url, only });
-    assert.is(wrongHost.steps.find((x) => x.id === '01-reachability-tls')!.status, 'fail');
-    assert.match(wrongHost.steps.find((x) => x.id === '01-reachability-tls')!.reason!, /127\.0\.0\.1|altnames|host/i);
+    assert.is(wrongHost.steps.find((x) => x.id === '00-preflight')!.status, 'fail');
+    assert.match(wrongHost.steps.find((x) => x.id === '00-preflight')!.reason!, /not valid for "127\.0\.0\.1"/);
+    assert.is(wrongHost.decision.cause, 'configuration');
 
     const noRedirect = await runVerify({ ...targetOf(s, pGood.url), tls: { ca: good.cert } }, { ...fast(s), httpUrl: plainUrl, only });
     assert.is(noRedirect.steps.find((x) => x.id === '01-reachability-tls')!.status, 'warn');
