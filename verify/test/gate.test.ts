@@ -23,7 +23,8 @@ test('wait: a server that comes up late is waited for, with progress on every po
     assert.is(r.status, 'pass');
     assert.ok(polls.length >= 2, `only ${polls.length} polls before the server came up`);
     assert.match(polls[0], /^1 500 Failed Checks .*postgres/);
-    assert.ok(r.durationMs >= 650 && r.durationMs < 3000, `waited ${r.durationMs} ms`);
+    // It waited for the fault to clear and returned well before its own timeout (a loose bound: shared CI machines are slow).
+    assert.ok(r.durationMs >= 650 && r.durationMs < 9000, `waited ${r.durationMs} ms`);
   } finally {
     await s.stop();
   }
@@ -35,7 +36,7 @@ test('gate: a server that never comes up → NOT READY within the wait timeout, 
     let loadRan = false;
     const started = Date.now();
     const r = await runGate(targetOf(s), { ...fast(s), outDir: mkdtempSync(join(tmpdir(), 'ccready-gate-')), waitTimeoutMs: 1200, waitInitialMs: 200, waitMaxMs: 400, loadRunner: async () => ((loadRan = true), Promise.reject(new Error('must not run'))) });
-    assert.ok(Date.now() - started < 3000);
+    assert.ok(Date.now() - started < 8000, 'gave up long after the 1.2 s wait');
     assert.is(r.decision.verdict, 'NOT READY');
     assert.equal(r.decision.failing, ['00-wait-serverup']);
     assert.match(r.steps[0].reason!, /server not up within 1 s \(last: 500 Failed Checks .*couch/);

@@ -135,9 +135,9 @@ test('a service that hangs past the request timeout: serverup.txt hangs too, the
     assert.match(ev, /GET \/serverup\.txt: no answer .* within 700 ms; checking each service alone/);
     assert.match(ev, /only=couch → failed 1\/1 probes: no answer/);
     assert.match(ev, /only=redis → 200 in 3\/3 probes/);
-    // serverup.txt, one couch probe and the login page each wait 700 ms at most (about 2.1 s in all);
+    // The preflight's calls, serverup.txt, one couch probe and the login page each wait 700 ms at most;
     // "failed 1/1" above shows couch was not asked again. The bound only catches a runaway wait.
-    assert.ok(ms < 6000, `took ${ms} ms`);
+    assert.ok(ms < 12_000, `took ${ms} ms`);
     assert.is(likelyAtFault(r.decision.suspects)[0], 'couch', r.decision.summary);
   } finally {
     await s.stop();
@@ -172,7 +172,8 @@ test('slow pillows: the lag is measured and reported; a lag over the timeout fai
     const late = slow.steps.find((x) => x.id === '08-form-case-api')!;
     assert.is(late.status, 'fail');
     assert.match(late.reason!, /within 600 ms/);
-    assert.ok(late.durationMs < 600 + 1500, `waited ${late.durationMs} ms for a 600 ms timeout`);
+    // Bounded by the timeout plus one poll and one request, with room for a slow shared machine.
+    assert.ok(late.durationMs < 600 + 4000, `waited ${late.durationMs} ms for a 600 ms timeout`);
     assert.is(slow.decision.verdict, 'NOT READY');
     // Health is green and the listing of users works: the pillows (Kafka) are the lead.
     assert.is(likelyAtFault(slow.decision.suspects)[0], 'kafka', slow.decision.summary);
