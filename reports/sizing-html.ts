@@ -220,6 +220,7 @@ export async function buildSizingHtml(result: ModelResult, verdicts: Verdict[], 
     );
     parts.push('<h2>Limits (peak over the horizon)</h2>' + table(limitRows(v)));
     parts.push('<h2>Why this tier</h2><ul>' + v.tier.reasons.map((r) => `<li>${esc(r)}</li>`).join('') + '</ul>');
+    if (v.backup) parts.push(`<p>Disk includes backups: peak ${esc(fmt(v.backup.peakGb))} GB (${esc(v.backup.assumption)}).</p>`);
     if (v.warnings.length) parts.push('<ul class="notes">' + v.warnings.map((w) => `<li>note: ${esc(w)}</li>`).join('') + '</ul>');
     parts.push(`<p class="meta">Server from ${esc(v.server.source)}. Smallest single box that holds the horizon: ${v.minimumServer.cores} cores, ${v.minimumServer.ram_gb} GB RAM, ${v.minimumServer.disk_tb} TB disk.</p>`);
 

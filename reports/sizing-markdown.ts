@@ -66,6 +66,7 @@ export function buildSizingMarkdown(result: ModelResult, verdicts: Verdict[], op
     out.push('### Limits checked');
     out.push('');
     out.push(mdTable(limitRows(v)));
+    if (v.backup) out.push('', `Disk includes backups: peak ${fmt(v.backup.peakGb)} GB (${v.backup.assumption}).`);
     if (v.warnings.length) {
       out.push('');
       for (const w of v.warnings) out.push(`> Note: ${w}`);

@@ -163,6 +163,7 @@ export function formatVerdict(v: Verdict): string {
   out.push('');
   out.push(pad(limitRows(v)));
   out.push('');
+  if (v.backup) out.push(v.backup.target === 'same-disk' ? `disk includes backups: peak ${fmt(v.backup.peakGb)} GB — ${v.backup.assumption}` : `disk: ${v.backup.assumption}`, '');
   out.push(`${v.fits ? 'FITS' : 'DOES NOT FIT'} on this server through ${v.horizon.end}`);
   for (const l of v.limits) if (l.status === 'DOES NOT FIT') out.push(`  - ${l.message}`);
   out.push(`recommended: ${v.tier.name} (${v.tier.servers})`);

@@ -239,6 +239,8 @@ export interface MonthFigures {
   storageGb: number;
   /** storage group → GB on the monolith (the OS group holds the one OS) */
   storageByGroupGb: Record<string, number>;
+  /** of storageGb: the backups kept on the data disk (GB), 0 when none are counted */
+  backupGb: number;
   /** monolith RAM / cores: the services' non-HA totals summed */
   ramGb: number;
   cores: number;
@@ -283,13 +285,24 @@ export interface Verdict {
   tier: { name: Tier['name']; servers: string; reasons: string[] };
   /** the smallest single box that holds the peak month (cores, GB RAM, TB disk) */
   minimumServer: { cores: number; ram_gb: number; disk_tb: number };
+  /** the backup assumption counted in the disk need (absent when backups were not considered) */
+  backup?: BackupPlan & { assumption: string; peakGb: number };
   /** the per-service arithmetic at the peak-storage month */
   arithmeticMonth: string;
   arithmetic: ServiceShare[];
   warnings: string[];
 }
 
+/** Where the backups go and how many days are kept (sizing/backup.ts). */
+export interface BackupPlan {
+  target: 'same-disk' | 'offsite';
+  /** daily copies kept; undefined = commcare-cloud's defaults per store */
+  retentionDays?: number;
+}
+
 export interface VerdictOptions {
+  /** the backups' share of the disk (none counted when absent) */
+  backup?: BackupPlan;
   /** usage field that counts active cases; default: first of ACTIVE_CASES_FIELD_CANDIDATES present */
   activeCasesField?: string;
   /** combined set to judge (by name); default: the first set */

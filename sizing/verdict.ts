@@ -5,6 +5,7 @@
 import { UsageError } from '../common/errors.ts';
 import { coresCapacity, DEFAULT_SERVER, formatServerSpec, type ServerSpec } from '../common/server-spec.ts';
 import { fmt, formatCoresCapacity } from './format.ts';
+import { BACKUP_GROUP, backupGb, describeBackupPlan } from './backup.ts';
 import type { Cell, LimitKey, LimitResult, LimitStatus, ModelResult, MonthFigures, ServiceShare, SetResult, Table, Tier, Verdict, VerdictOptions } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -186,6 +187,9 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     }
     // One operating system on one box: the per-VM OS storage is counted once.
     byGroup[osGroup] = (byGroup[osGroup] ?? 0) + osGb;
+    // the backups kept on the same disk (sizing/backup.ts), as a group of their own
+    const backup = opts.backup && sh.length ? backupGb(sh, opts.backup) : 0;
+    if (backup > 0) byGroup[BACKUP_GROUP] = backup;
     const storageGb = Object.values(byGroup).reduce((a, b) => a + b, 0);
     return {
       month: month(date),
@@ -194,6 +198,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
       activeCasesPerUser,
       storageGb,
       storageByGroupGb: byGroup,
+      backupGb: backup,
       ramGb: sh.reduce((a, s) => a + s.ramGb, 0),
       cores: sh.reduce((a, s) => a + s.cores, 0),
       clusterVms: sh.reduce((a, s) => a + s.vmsTotal, 0),
@@ -238,6 +243,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
   };
 
   const diskGb = server.disk_tb * 1000;
+  const backupsOnDisk = opts.backup?.target === 'same-disk';
   const limits: LimitResult[] = [
     limit('users', 'users', 'users', SINGLE_SERVER_MAX_USERS, true, (m) => m.users, (f) => `users reach the single-server limit of ${SINGLE_SERVER_MAX_USERS} in ${f}`),
     activeField === null
@@ -263,7 +269,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
           (m) => m.activeCasesPerUser,
           (f) => `active cases per user (${activeField}) reach ${SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER} in ${f}`,
         ),
-    limit('storage', 'disk', 'GB', diskGb, false, (m) => m.storageGb, (f) => `disk full in ${f} at this growth (${fmt(server.disk_tb)} TB disk)`),
+    limit('storage', backupsOnDisk ? 'disk (incl. backups)' : 'disk', 'GB', diskGb, false, (m) => m.storageGb, (f) => `disk full in ${f} at this growth (${fmt(server.disk_tb)} TB disk${backupsOnDisk ? ', backups included' : ''})`),
     limit('ram', 'RAM', 'GB', server.ram_gb, false, (m) => m.ramGb, (f) => `RAM exceeded in ${f} (services need more than the server's ${fmt(server.ram_gb)} GB)`),
     {
       ...limit('cores', 'cores', 'cores', coresCapacity(server), false, (m) => m.cores, (f) => `cores exceeded in ${f} (services need more than ${formatCoresCapacity(server)})`),
@@ -338,6 +344,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     crossed,
     tier: { name: tier.name, servers: tier.servers, reasons },
     minimumServer,
+    ...(opts.backup ? { backup: { ...opts.backup, assumption: describeBackupPlan(opts.backup), peakGb: Math.max(0, ...monthly.map((m) => m.backupGb)) } } : {}),
     arithmeticMonth: month(arithDate),
     arithmetic: arithRow === undefined ? [] : shares(arithRow),
     warnings,

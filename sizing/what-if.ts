@@ -40,7 +40,7 @@ export function varValue(v: string): string | number {
 export function judgeRuns(
   result: ModelResult,
   server: ServerSpec,
-  opts: Pick<VerdictOptions, 'activeCasesField'>,
+  opts: Pick<VerdictOptions, 'activeCasesField' | 'backup'>,
   runs: Record<string, string>[],
   rerun: (vars: Record<string, string | number>) => ModelResult,
 ): { verdicts: Verdict[]; whatIf: WhatIfRow[] } {

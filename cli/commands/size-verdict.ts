@@ -5,7 +5,7 @@ import type { Argv, Options } from 'yargs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { crossedLimits, judgeRuns, parseVarFlags, varValues, verdictText, type ModelResult, type Verdict, type WhatIfRow } from '../../sizing/index.ts';
+import { crossedLimits, judgeRuns, parseBackupPlan, parseVarFlags, varValues, verdictText, type ModelResult, type Verdict, type WhatIfRow } from '../../sizing/index.ts';
 import { resolveServerSpec, shortServerSpec } from '../../common/server-spec.ts';
 
 export interface VerdictArgs {
@@ -14,6 +14,8 @@ export interface VerdictArgs {
   'fail-if-over'?: boolean;
   'active-cases-field'?: string;
   var?: string[];
+  'backup-target'?: string;
+  'backup-retention-days'?: string;
   screenshot?: boolean;
 }
 
@@ -30,6 +32,8 @@ export const VERDICT_OPTIONS = {
   'fail-if-over': { type: 'boolean', default: false, describe: 'exit 1 when any limit is crossed within the usage horizon (for CI)' },
   'active-cases-field': { type: 'string', describe: 'usage field that counts active cases (default: active_cases, open_cases, cases_active or cases_total, whichever exists)' },
   var: { type: 'string', array: true, describe: 'override a {var} of the config: NAME=VALUE, or NAME=V1,V2,... for a what-if table (repeatable)' },
+  'backup-target': { type: 'string', choices: ['same-disk', 'offsite'], default: 'same-disk', describe: "where the backups go: same-disk (commcare-cloud's default, /opt/data/backups: their copies count in the disk need) or offsite (S3 or another disk: not counted)" },
+  'backup-retention-days': { type: 'string', describe: "daily backups kept on the disk (plus one weekly); default commcare-cloud's: PostgreSQL and CouchDB 1 + 1 weekly, BlobDB 2 + 2 weekly" },
   screenshot: { type: 'boolean', default: true, describe: 'with --out: also save report.png of the HTML report (needs Chromium)' },
 } as const satisfies Record<string, Options>;
 
@@ -81,7 +85,8 @@ export interface VerdictStepResult {
 
 export async function runVerdictStep(argv: VerdictArgs, vv: VerdictVars, ctx: VerdictStepContext): Promise<VerdictStepResult> {
   const server = resolveServerSpec(argv.server, '--server', argv['cpu-overcommit']);
-  const { verdicts, whatIf } = judgeRuns(ctx.result, server, { activeCasesField: argv['active-cases-field'] }, vv.runs, ctx.rerun);
+  const backup = parseBackupPlan(argv['backup-target'], argv['backup-retention-days']);
+  const { verdicts, whatIf } = judgeRuns(ctx.result, server, { activeCasesField: argv['active-cases-field'], backup }, vv.runs, ctx.rerun);
   const textParts = [verdictText(verdicts, whatIf, vv.runs)];
   const files: Record<string, string | Uint8Array> = {};
   if (ctx.writeReports) {

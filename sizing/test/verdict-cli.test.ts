@@ -91,7 +91,7 @@ test('--fail-if-over: exit 0 when the server holds the whole horizon', () => {
   const r = ccready('size', '--server', '64c/256GB/4TB', '--fail-if-over');
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /FITS on this server through 2028-12/);
-  assert.match(r.out, /disk\s+\d+ GB\s+4000 GB\s+\d+\.\d%\s+FITS/);
+  assert.match(r.out, /disk \(incl\. backups\)\s+\d+ GB\s+4000 GB\s+\d+\.\d%\s+FITS/);
 });
 
 test('--server from a YAML file, and bad --server values: one line, exit 2, names the flag', () => {
