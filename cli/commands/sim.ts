@@ -20,7 +20,49 @@ interface SimArgs {
   'queue-size'?: number;
   'service-ms'?: number;
   'queue-timeout-ms'?: number;
+  'data-dir'?: string;
+  'version-label'?: string;
+  'lose-after'?: string;
+  'corrupt-blobs'?: number;
+  'drop-users': boolean;
 }
+
+interface SnapshotArgs {
+  dir: string;
+  to?: string;
+  'restore-from'?: string;
+}
+
+/** `ccready sim snapshot DIR --to FILE | --restore-from FILE`: a backup of a data directory, and its restore. */
+const snapshotCommand: CommandModule<object, SnapshotArgs> = {
+  command: 'snapshot <dir>',
+  describe: 'Back up a --data-dir of hq-sim to one file (--to), or restore one (--restore-from)',
+  builder: (y) =>
+    y
+      .positional('dir', { type: 'string', demandOption: true, describe: 'The --data-dir of hq-sim' })
+      .option('to', { type: 'string', describe: 'Write the snapshot here (safe while hq-sim runs)' })
+      .option('restore-from', { type: 'string', describe: 'Replace the directory with this snapshot (hq-sim must be stopped)' })
+      .example('ccready sim snapshot sim-data --to backup.snap', 'back up')
+      .example('ccready sim snapshot sim-data --restore-from backup.snap', 'restore (then start hq-sim on sim-data again)') as never,
+  handler: async (argv) => {
+    const { takeSnapshot, restoreSnapshot, StoreError } = await import('../../fixtures/hq-sim/persist.ts');
+    if (!argv.to === !argv['restore-from']) throw new UsageError('sim snapshot: give exactly one of --to FILE or --restore-from FILE');
+    try {
+      if (argv.to) {
+        const h = takeSnapshot(argv.dir, argv.to);
+        process.stdout.write(`snapshot of ${argv.dir} written to ${argv.to}: ${h.entries} changes, taken ${h.takenAt}\n`);
+      } else {
+        const h = restoreSnapshot(argv['restore-from']!, argv.dir);
+        process.stdout.write(`${argv.dir} restored from ${argv['restore-from']} (taken ${h.takenAt}, ${h.entries} changes)\n`);
+      }
+    } catch (e) {
+      if (e instanceof StoreError) throw new UsageError(`sim snapshot: ${e.message}`);
+      const err = e as NodeJS.ErrnoException;
+      if (err.code) throw new UsageError(`sim snapshot: ${err.path ?? argv.dir}: ${err.code}`);
+      throw e;
+    }
+  },
+};
 
 /** The flag that sets each option of startSim, so that a bad option is reported in the user's words. */
 const FLAG_OF: Partial<Record<keyof SimOptions, string>> = {
@@ -39,6 +81,11 @@ const FLAG_OF: Partial<Record<keyof SimOptions, string>> = {
   queueSize: 'queue-size',
   serviceMs: 'service-ms',
   queueTimeoutMs: 'queue-timeout-ms',
+  dataDir: 'data-dir',
+  versionLabel: 'version-label',
+  loseAfter: 'lose-after',
+  corruptBlobs: 'corrupt-blobs',
+  dropUsers: 'drop-users',
 };
 
 export const simCommand: CommandModule<object, SimArgs> = {
@@ -71,7 +118,14 @@ export const simCommand: CommandModule<object, SimArgs> = {
       .option('workers', { type: 'number', describe: 'Capacity model: Django workers (default: unlimited)' })
       .option('queue-size', { type: 'number', describe: 'Capacity model: requests queued before nginx answers 502 (default 4 × workers)' })
       .option('service-ms', { type: 'number', describe: 'Capacity model: simulated work per request at no load, ms (default 20)' })
-      .option('queue-timeout-ms', { type: 'number', describe: 'Capacity model: a request queued longer than this gets nginx\'s 504, ms (default 30000)' }) as never,
+      .option('queue-timeout-ms', { type: 'number', describe: 'Capacity model: a request queued longer than this gets nginx\'s 504, ms (default 30000)' })
+      .option('data-dir', { type: 'string', describe: 'Keep forms, attachments, cases, users and sync logs here; a restart on it keeps them (and the credentials)' })
+      .option('version-label', { type: 'string', describe: 'Version the server reports (/hq/admin/system/), for upgrade rehearsals (default hq-sim)' })
+      .option('lose-after', { type: 'string', describe: 'Drill fault: start from this snapshot of --data-dir, losing what came after it' })
+      .option('corrupt-blobs', { type: 'number', describe: 'Drill fault: fraction 0..1 of attachment blobs that come back damaged from --data-dir' })
+      .option('drop-users', { type: 'boolean', default: false, describe: 'Drill fault: users created after seeding do not come back from --data-dir' })
+      .example('ccready sim --data-dir sim-data --version-label 2026.11.1', 'persistent stand-in for a backup drill or an upgrade rehearsal')
+      .command(snapshotCommand as unknown as CommandModule) as never,
   handler: async (argv) => {
     const { startSim, parseFaultArg, SimOptionError } = await import('../../fixtures/hq-sim/index.ts');
     const faults: Record<string, unknown> = {};
@@ -113,6 +167,11 @@ export const simCommand: CommandModule<object, SimArgs> = {
         queueSize: argv['queue-size'],
         serviceMs: argv['service-ms'],
         queueTimeoutMs: argv['queue-timeout-ms'],
+        dataDir: argv['data-dir'],
+        versionLabel: argv['version-label'],
+        loseAfter: argv['lose-after'],
+        corruptBlobs: argv['corrupt-blobs'],
+        dropUsers: argv['drop-users'] || undefined,
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
@@ -137,7 +196,9 @@ export const simCommand: CommandModule<object, SimArgs> = {
         throw new UsageError(`--target-env: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? e})`);
       }
     }
-    process.stdout.write(`hq-sim (a test double standing in for CommCare HQ, not HQ) listening on ${sim.url} — project space ${sim.domain}${argv['target-env'] ? `, credentials in ${argv['target-env']}` : ''}\n`);
+    const restored = sim.server.restored;
+    const kept = restored ? `, ${restored.forms} forms back from ${argv['data-dir']}` : '';
+    process.stdout.write(`hq-sim (a test double standing in for CommCare HQ, not HQ) listening on ${sim.url} — project space ${sim.domain}${argv['target-env'] ? `, credentials in ${argv['target-env']}` : ''}${kept}\n`);
     if (!stopRequested) await new Promise<void>((resolve) => (wake = resolve));
     await sim.stop();
     process.off('SIGINT', onSignal);
