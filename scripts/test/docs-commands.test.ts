@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withRootRehearsal } from './root-lock.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -106,34 +107,36 @@ function listening(host: string, port: number): Promise<boolean> {
 test('README: the rehearsal block runs as written (stand-in, verify READY, load PASS, gate READY) and stops the stand-in', async () => {
   const block = shellBlocks(readFileSync(join(root, 'README.md'), 'utf8')).find((b) => b.includes('ccready sim'));
   assert.ok(block, 'README has a rehearsal block starting the stand-in');
-  const envFile = join(root, 'sim.env');
-  const kept = `${envFile}.kept-${process.pid}`;
-  if (existsSync(envFile)) renameSync(envFile, kept);
-  try {
-    const child = spawn('bash', ['-e', '-c', block!], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch {} }, 300_000);
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    clearTimeout(timer);
-    assert.is(code, 0, out.slice(-3000));
-    assert.is(out.match(/^READY: every required step passed$/gm)?.length, 2, 'verify and gate both READY');
-    assert.match(out, /^PASS: thresholds met, \d+ forms acknowledged, lost 0$/m);
-    const url = new URL(/^CCHQ_URL=(.*)$/m.exec(readFileSync(envFile, 'utf8'))![1]!);
-    assert.match(url.hostname, /^127\./, 'the stand-in is on loopback');
-    // `kill %1` stops npm; the bin notices its parent is gone and stops the stand-in (not an orphan)
-    let up = true;
-    for (let i = 0; i < 20 && up; i++) {
-      up = await listening(url.hostname, Number(url.port));
-      if (up) await new Promise((r) => setTimeout(r, 250));
+  await withRootRehearsal(async () => {
+    const envFile = join(root, 'sim.env');
+    const kept = `${envFile}.kept-${process.pid}`;
+    if (existsSync(envFile)) renameSync(envFile, kept);
+    try {
+      const child = spawn('bash', ['-e', '-c', block!], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch {} }, 300_000);
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      clearTimeout(timer);
+      assert.is(code, 0, out.slice(-3000));
+      assert.is(out.match(/^READY: every required step passed$/gm)?.length, 2, 'verify and gate both READY');
+      assert.match(out, /^PASS: thresholds met, \d+ forms acknowledged, lost 0$/m);
+      const url = new URL(/^CCHQ_URL=(.*)$/m.exec(readFileSync(envFile, 'utf8'))![1]!);
+      assert.match(url.hostname, /^127\./, 'the stand-in is on loopback');
+      // `kill %1` stops npm; the bin notices its parent is gone and stops the stand-in (not an orphan)
+      let up = true;
+      for (let i = 0; i < 20 && up; i++) {
+        up = await listening(url.hostname, Number(url.port));
+        if (up) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.not.ok(up, `the stand-in still answers on ${url.host} after the block`);
+      assert.not.match(out, /password|CCHQ_PASSWORD=/i);
+    } finally {
+      rmSync(envFile, { force: true });
+      if (existsSync(kept)) renameSync(kept, envFile);
     }
-    assert.not.ok(up, `the stand-in still answers on ${url.host} after the block`);
-    assert.not.match(out, /password|CCHQ_PASSWORD=/i);
-  } finally {
-    rmSync(envFile, { force: true });
-    if (existsSync(kept)) renameSync(kept, envFile);
-  }
+  });
 });
 
 test.run();
