@@ -212,7 +212,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       'acknowledged-forms.txt': acked.map((a) => `${a.formId} ${a.instanceId}`).join('\n') + (acked.length ? '\n' : ''),
     };
     if (existsSync(dash)) files['dashboard.html'] = readFileSync(dash);
-    if (server?.samples.length) Object.assign(files, { 'server.csv': samplesCsv(server.samples), 'server.svg': serverChartSvg(server, `Server during ${scenario}/${profile} run ${runId}`) });
+    if (server?.samples.length) Object.assign(files, { 'server.csv': samplesCsv(server.samples), 'server.svg': serverChartSvg(server, `Server during ${scenario}/${profile} run ${runId}`, record.timeline) });
     // Nothing secret may leave in a report: redact every text file with all the run's passwords.
     for (const [name, content] of Object.entries(files)) if (typeof content === 'string') files[name] = redact(content, target, secrets);
     const written = writeRunFiles(reportDir, files);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseDiskstats, parseMeminfo, parsePidStat, parseProcStat, sampleBetween, startServerSampling } from '../server-sampler.ts';
 import { compareWithModel, peaks, sharingProposal, type ServerNumbers } from '../server-numbers.ts';
 import { startNodeExporter, startPrometheus, waitForSeries } from '../../verify/monitoring/test/prom.ts';
+import { requestRates, serverChartSvg } from '../../reports/server-chart.ts';
 import { cliArgs, REPO as root, runCli } from '../../common/test/run-cli.ts';
 
 const cli = (args: string[]) => runCli(args);
@@ -43,6 +44,18 @@ test('the sharing factor: modelled cores over busy cores at the plan peak, scale
   assert.ok(sharingProposal(numbers(40)).some((l) => /capped at 8/.test(l)));
   assert.ok(sharingProposal(numbers(0.5)).some((l) => /Proposed CPU sharing factor: 1 .*/.test(l)));
   assert.ok(sharingProposal(numbers(0.5)).some((l) => /per-service cores of the sizing are too low/.test(l)));
+});
+
+test('server.svg: CPU and RAM lines, and the request rate when k6\'s timeline was read', () => {
+  assert.equal(requestRates([{ t: 0, requests: 0 }, { t: 2, requests: 10 }, { t: 4, requests: 30 }, { t: 4, requests: 31 }]), [{ t: 2, rate: 5 }, { t: 4, rate: 10 }]);
+  const samples = [{ t: 1, cpuCores: 0.5, ramGb: 1, diskReadMBps: 0, diskWriteMBps: 0, diskFreeGb: 10 }, { t: 2, cpuCores: 1.5, ramGb: 1.2, diskReadMBps: 0, diskWriteMBps: 0, diskFreeGb: 10 }];
+  const n = { source: 'local host', intervalS: 1, cores: 2, ramTotalGb: 4, samples, peak: peaks(samples), lines: [] } as ServerNumbers;
+  const polylines = (svg: string) => (svg.match(/<polyline /g) ?? []).length;
+  assert.is(polylines(serverChartSvg(n, 'run <x>')), 2);
+  const svg = serverChartSvg(n, 'run <x>', [{ t: 0, requests: 0 }, { t: 1, requests: 8 }, { t: 2, requests: 20 }]);
+  assert.is(polylines(svg), 3);
+  assert.match(svg, /requests\/s/);
+  assert.match(svg, /run &lt;x&gt;/, 'the title is escaped');
 });
 
 test('load run --local --local-pid <stand-in>: CPU and RAM samples and a measured sharing factor; calibrate proposes it', async () => {
