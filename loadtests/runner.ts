@@ -24,7 +24,6 @@ import { interpretSummary, type K6SummaryData } from './summary.ts';
 import { createUsers, deleteUsers } from './users.ts';
 import { finishSampling, startServerSampling, type SamplerOptions } from './server-sampler.ts';
 import { samplesCsv } from './server-numbers.ts';
-import { serverChartSvg } from '../reports/server-chart.ts';
 
 export interface RunLoadOptions {
   target: Target;
@@ -212,7 +211,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       'acknowledged-forms.txt': acked.map((a) => `${a.formId} ${a.instanceId}`).join('\n') + (acked.length ? '\n' : ''),
     };
     if (existsSync(dash)) files['dashboard.html'] = readFileSync(dash);
-    if (server?.samples.length) Object.assign(files, { 'server.csv': samplesCsv(server.samples), 'server.svg': serverChartSvg(server, `Server during ${scenario}/${profile} run ${runId}`, record.timeline) });
+    if (server?.samples.length) files['server.csv'] = samplesCsv(server.samples);
     // Nothing secret may leave in a report: redact every text file with all the run's passwords.
     for (const [name, content] of Object.entries(files)) if (typeof content === 'string') files[name] = redact(content, target, secrets);
     const written = writeRunFiles(reportDir, files);

@@ -64,6 +64,14 @@ function rateSeries(t: RunSample[]): [number, number | null][] {
   });
 }
 
+/** The server's own CPU and RAM over the run (load run --local / --prometheus), under the forms rate. */
+function serverCharts(r: LoadRunRecord): string {
+  const n = r.server!;
+  return lineChart(`Server CPU: cores busy (${n.source})`, 'cores', [{ name: 'CPU cores busy', color: '#8250df', points: n.samples.map((x) => [x.t, x.cpuCores]) }], r.plannedDurationS) +
+    lineChart('Server RAM in use', 'GB', [{ name: 'RAM GB', color: '#9a6700', points: n.samples.map((x) => [x.t, x.ramGb]) }], r.plannedDurationS) +
+    `<ul id="server">${n.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
+}
+
 export function loadHtml(r: LoadRunRecord): string {
   const s = r.summary;
   const tl = r.timeline ?? [];
@@ -108,6 +116,7 @@ ${lineChart(`Latency of ${kind}s`, 'ms', [
     { name: 'p95 so far', color: '#cf222e', points: tl.map((x) => [x.t, x.p95Ms]) },
   ], r.plannedDurationS)}
 ${lineChart('Forms acknowledged per second', 'forms/s', [{ name: 'forms/s', color: '#1a7f37', points: rateSeries(tl) }], r.plannedDurationS)}
+${r.server?.samples.length ? serverCharts(r) : ''}
 ${lineChart('Error rate so far', '%', [{ name: 'errors', color: '#cf222e', points: tl.map((x) => [x.t, x.checks ? Number(((x.errors / x.checks) * 100).toFixed(2)) : null]) }], r.plannedDurationS)}
 <h2>Latency</h2>
 <table><thead><tr><th>Request kind</th><th>Count</th><th>Median</th><th>p95</th><th>p99</th><th>Max</th></tr></thead><tbody>${lat || '<tr><td colspan="6">—</td></tr>'}</tbody></table>

@@ -30,7 +30,7 @@ export function loadMarkdown(r: LoadRunRecord): string {
   else lines.push(`- Integrity audit: not done (${r.audit.note ?? 'no forms'})`);
   if (r.audit.missingFormIds.length) lines.push(`- Missing form ids: ${r.audit.missingFormIds.slice(0, 50).join(', ')}${r.audit.missingFormIds.length > 50 ? ' …' : ''}`);
   for (const n of r.notes) lines.push(`- Note: ${n}`);
-  if (r.server) lines.push('', '## Server', '', ...r.server.lines.map((l) => `- ${l}`), ...(r.server.samples.length ? ['', '![server CPU and RAM over the run](server.svg) (samples: `server.csv`)'] : []));
+  if (r.server) lines.push('', '## Server', '', ...r.server.lines.map((l) => `- ${l}`), ...(r.server.samples.length ? ['', 'Charts of CPU and RAM over the run, under the forms rate: `report.html`; the samples: `server.csv`.'] : []));
   lines.push('', '## Thresholds', '', '| Metric | Threshold | Result |', '|---|---|---|');
   for (const t of s.thresholds) lines.push(`| \`${t.metric}\` | \`${t.threshold}\` | ${t.ok ? 'ok' : '**failed**'} |`);
   lines.push('', '## Key numbers', '');

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { parseDiskstats, parseMeminfo, parsePidStat, parseProcStat, sampleBetween, startServerSampling } from '../server-sampler.ts';
 import { compareWithModel, peaks, sharingProposal, type ServerNumbers } from '../server-numbers.ts';
 import { startNodeExporter, startPrometheus, waitForSeries } from '../../verify/monitoring/test/prom.ts';
-import { requestRates, serverChartSvg } from '../../reports/server-chart.ts';
 import { cliArgs, REPO as root, runCli } from '../../common/test/run-cli.ts';
 
 const cli = (args: string[]) => runCli(args);
@@ -46,18 +45,6 @@ test('the sharing factor: modelled cores over busy cores at the plan peak, scale
   assert.ok(sharingProposal(numbers(0.5)).some((l) => /per-service cores of the sizing are too low/.test(l)));
 });
 
-test('server.svg: CPU and RAM lines, and the request rate when k6\'s timeline was read', () => {
-  assert.equal(requestRates([{ t: 0, requests: 0 }, { t: 2, requests: 10 }, { t: 4, requests: 30 }, { t: 4, requests: 31 }]), [{ t: 2, rate: 5 }, { t: 4, rate: 10 }]);
-  const samples = [{ t: 1, cpuCores: 0.5, ramGb: 1, diskReadMBps: 0, diskWriteMBps: 0, diskFreeGb: 10 }, { t: 2, cpuCores: 1.5, ramGb: 1.2, diskReadMBps: 0, diskWriteMBps: 0, diskFreeGb: 10 }];
-  const n = { source: 'local host', intervalS: 1, cores: 2, ramTotalGb: 4, samples, peak: peaks(samples), lines: [] } as ServerNumbers;
-  const polylines = (svg: string) => (svg.match(/<polyline /g) ?? []).length;
-  assert.is(polylines(serverChartSvg(n, 'run <x>')), 2);
-  const svg = serverChartSvg(n, 'run <x>', [{ t: 0, requests: 0 }, { t: 1, requests: 8 }, { t: 2, requests: 20 }]);
-  assert.is(polylines(svg), 3);
-  assert.match(svg, /requests\/s/);
-  assert.match(svg, /run &lt;x&gt;/, 'the title is escaped');
-});
-
 test('load run --local --local-pid <stand-in>: CPU and RAM samples and a measured sharing factor; calibrate proposes it', async () => {
   const env = join(work, 'sim.env');
   const sim = spawn(process.execPath, cliArgs(['sim', '--port', '0', '--env-file', env]), { cwd: root, stdio: 'ignore' });
@@ -89,7 +76,10 @@ test('load run --local --local-pid <stand-in>: CPU and RAM samples and a measure
     const md = readFileSync(join(out, 'summary.md'), 'utf8');
     assert.match(md, /## Server/);
     assert.match(md, new RegExp(`sharing factor ${v.measuredSharing} measured vs 2 assumed`));
-    assert.match(readFileSync(join(out, 'server.svg'), 'utf8'), /<polyline[^>]+points="[\d., ]+"/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /<h3>Server CPU: cores busy \(local pid \d+\)<\/h3><svg[^>]*>.*<path d="M[\d.,L]+"/s);
+    assert.match(html, /<h3>Server RAM in use<\/h3>/);
+    assert.ok(html.indexOf('Forms acknowledged per second') < html.indexOf('Server CPU'), 'the server charts sit under the forms rate');
     assert.is(readFileSync(join(out, 'server.csv'), 'utf8').trim().split('\n').length, s.samples.length + 1);
     const c = await cli(['load', 'calibrate', '--report', out, '--sizing', config]);
     assert.is(c.code, 0, c.stderr);
