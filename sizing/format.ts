@@ -5,7 +5,8 @@ import { coresCapacity, formatServerSpec, type ServerSpec } from '../common/serv
 import type { Cell, ComparisonTables, LimitKey, ModelResult, SetResult, SizingConfig, SummaryAtDate, Table, Verdict, WhatIfRow } from './types.ts';
 
 function fmtCell(c: Cell): string {
-  if (c === null) return 'NaN';
+  // pandas prints NaN; a planner reads a blank as "no value" without learning pandas
+  if (c === null) return '';
   if (typeof c === 'number') {
     if (Number.isInteger(c)) return String(c);
     // the tool prints '{:.1f}', which shows a 5 GB service as 0.0 TB; keep 3 significant digits
@@ -29,7 +30,8 @@ export function renderTable(t: Table): string {
     return part;
   });
   const headers = Array.from({ length: levels }, (_, l) => header(l));
-  const body = t.data.map((r) => r.map(fmtCell));
+  // a Total row sums numbers; pandas also "sums" text columns into SSDSSDSSD…: shown blank (as in the workbook)
+  const body = t.data.map((r, i) => r.map((c) => (t.index[i] === 'Total' && typeof c === 'string' ? '' : fmtCell(c))));
   const widths = t.columns.map((_, j) => Math.max(...headers.map((h) => h[j]!.length), ...body.map((r) => r[j]!.length)));
   const iw = Math.max(0, ...t.index.map((s) => s.length));
   const lines: string[] = [];
@@ -213,7 +215,7 @@ export function verdictText(verdicts: Verdict[], whatIf: WhatIfRow[], runs: Reco
   const first = runs[0] ? Object.entries(runs[0]).map(([k, v]) => `${k}=${v}`).join(', ') : '';
   if (runs.length === 1) parts.unshift(`(with ${first})`);
   if (runs.length > 1) {
-    parts.unshift(`(tables above and the verdict below are for ${first})`);
+    parts.unshift(`(the verdict and the tables below are for ${first})`);
     parts.push(formatWhatIf(whatIf));
   }
   return parts.join('\n\n');

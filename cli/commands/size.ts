@@ -78,9 +78,14 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
       }
       process.stderr.write(`ccready: wrote ${dir}\n`);
     }
-    process.stdout.write(argv.format === 'json' ? jsonText(config, result) : consoleText(config, result, { usageField: argv.usage }));
-    // the verdict follows the tables (on stderr with --format json, which keeps stdout one JSON document)
-    (argv.format === 'json' ? process.stderr : process.stdout).write(`\n${verdict.text}`);
+    if (argv.format === 'json') {
+      process.stdout.write(jsonText(config, result));
+      // on stderr with --format json, which keeps stdout one JSON document
+      process.stderr.write(`\n${verdict.text}`);
+    } else {
+      // the answer first, the model's tables (what it rests on) after it
+      process.stdout.write(`${verdict.text}\n${consoleText(config, result, { usageField: argv.usage })}`);
+    }
     if (verdict.failMessage) {
       process.stderr.write(`ccready: ${verdict.failMessage}\n`);
       process.exitCode = verdict.exitCode;

@@ -20,7 +20,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'ccready-size-'));
 test('ccready size runs the embedded example (about 1000 users, one server)', () => {
   const r = ccready('size');
   assert.is(r.code, 0, r.err);
-  assert.match(r.out, /^Generating data for set 'default'/);
+  // the verdict first, then the model's tables
+  assert.match(r.out, /^==================== Verdict ====================\n[^]*\nGenerating data for set 'default'/);
   assert.match(r.out, /==================== Comparisons ====================/);
   assert.match(r.out, /==================== 2028-12-01 - 1K users ====================/);
   assert.match(r.out, /---------- Storage by Group \(GB\) ----------/);

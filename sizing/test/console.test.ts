@@ -35,8 +35,14 @@ test('tables are aligned: index left, values right, two header rows for two-leve
     '                  2021-07-01          2021-12-01',
     '          Rounded Total (TB)  Rounded Total (TB)',
     'SAS                    0.455                1.31',
-    'VM_other                   2                 NaN',
+    'VM_other                   2',
   ].join('\n'));
+});
+
+test('blanks, not NaN; a Total row shows no concatenated text (SSDSSD…, monolithmonolith…)', () => {
+  const text = renderTable({ index: ['a', 'b', 'Total'], columns: ['VMs', 'Storage Group', 'aggregation'], data: [[1, 'SSD', 'monolith'], [null, 'SSD', 'monolith'], [1, 'SSDSSD', 'monolithmonolith']] });
+  assert.not.match(text, /NaN|SSDSSD|monolithmonolith/);
+  assert.match(text, /^Total\s+1$/m);
 });
 
 test.run();

@@ -30,7 +30,7 @@ writeFileSync(whatIfConfig, withVar);
 test('--fail-if-over: exit 1 with a one-line reason when a limit is crossed', () => {
   const r = ccready('size', '--server', '2c/4GB/0.1TB', '--fail-if-over');
   assert.is(r.code, 1, r.err);
-  assert.ok(r.out.indexOf('==================== Verdict') > r.out.indexOf('VMs by Type'), 'verdict after the sizing tables');
+  assert.ok(r.out.indexOf('==================== Verdict') === 0 && r.out.indexOf('VMs by Type') > 0, 'the verdict first, the sizing tables after it');
   assert.match(r.out, /DOES NOT FIT on this server through 2028-12/);
   assert.match(r.err, /^ccready: limits crossed within the horizon on 2c\/4GB\/0\.1TB: disk \d{4}-\d\d, RAM 2026-01, cores 2026-01\n$/);
   // without --fail-if-over the same verdict is not an error
@@ -157,7 +157,7 @@ test('--var users=1800 overrides the placeholder; a list gives the what-if table
   const out = join(tmp, 'whatif');
   const r = ccready('size', whatIfConfig, '--var', 'users=800,1200,1600', '--server', '64c/256GB/4TB', '--out', out, '--no-screenshot');
   assert.is(r.code, 0, r.err);
-  assert.match(r.out, /tables above and the verdict below are for users=800/);
+  assert.match(r.out, /the verdict and the tables below are for users=800/);
   const table = r.out.slice(r.out.indexOf('==================== What-if'));
   assert.match(table, /\n800\s+800\s/);
   assert.match(table, /\n1200\s+1200\s/);
@@ -180,7 +180,7 @@ test('--var users=1800 overrides the placeholder; a list gives the what-if table
 test('the embedded example takes --var users=... with no edit: its full roll-out size is the {users} of its one set', () => {
   const r = ccready('size', '--var', 'users=800,1200,1600');
   assert.is(r.code, 0, r.err);
-  assert.match(r.out, /^Generating data for set 'default'/); // still one set, named as before
+  assert.match(r.out, /\nGenerating data for set 'default'/); // still one set, named as before
   const table = r.out.slice(r.out.indexOf('==================== What-if'));
   assert.match(table, /\n800\s+800\s+190\s.*\sFITS\s+-\s+single server\n/);
   assert.match(table, /\n1200\s+1200\s+190\s.*\sFITS\s+-\s+single server\n/);
