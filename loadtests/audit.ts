@@ -4,6 +4,7 @@
 import { UsageError } from '../common/errors.ts';
 import type { Target } from '../common/target.ts';
 import { ACK_PREFIX, REJECT_PREFIX } from './contract.ts';
+import { targetFetch } from './http.ts';
 
 export interface Ack {
   formId: string;
@@ -110,10 +111,11 @@ export async function listFormIds(target: Target, since: Date, maxPages = 1000):
   // Page with offset and the same filter ourselves (rather than following meta.next), so every
   // page is filtered alike whatever the server puts in its links.
   const pageUrl = (offset: number) => `${target.url}/a/${target.domain}/api/form/v1/?limit=1000&offset=${offset}&received_on_start=${encodeURIComponent(start)}`;
+  const get = targetFetch(target);
   let offset = 0;
   for (let page = 0; page < maxPages; page++) {
     const url = pageUrl(offset);
-    const res: Response = await fetch(url, { headers: { Authorization: basic(creds), Accept: 'application/json' }, signal: AbortSignal.timeout(60000) });
+    const res: Response = await get(url, { headers: { Authorization: basic(creds), Accept: 'application/json' }, signal: AbortSignal.timeout(60000) });
     if (res.status !== 200) {
       await res.arrayBuffer();
       throw new Error(`Form API answered ${res.status} for ${new URL(url).pathname}`);

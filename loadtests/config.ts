@@ -45,7 +45,8 @@ export function buildRunConfig(o: {
     appId: o.target.appId,
     scenario: o.scenario,
     profile: o.profile,
-    options: o.shape.options,
+    // --insecure reaches k6 too; a private CA (--ca) reaches it through SSL_CERT_FILE (k6run.ts).
+    options: o.target.tls?.insecure ? { ...o.shape.options, insecureSkipTLSVerify: true } : o.shape.options,
     submit: {
       path: o.submit?.path ?? 'secure',
       openRosaVersion: o.submit?.openRosaVersion ?? '3.0',

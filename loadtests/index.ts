@@ -3,7 +3,7 @@ export { runLoad } from './runner.ts';
 export type { RunLoadOptions } from './runner.ts';
 export type { LoadResult, LoadRunRecord, LoadVerdict, Completion, RunSample } from './record.ts';
 export { checkSafety, buildRunConfig } from './config.ts';
-export { prepareRun, DEFAULT_MAX_DURATION_S } from './prepare.ts';
+export { prepareRun, DEFAULT_MAX_DURATION_S, CEILINGS } from './prepare.ts';
 export type { PreparedRun, PrepareInput } from './prepare.ts';
 export { judgeRun, plannedIterations, segmentShare, describeK6Exit, MIN_COMPLETION } from './outcome.ts';
 export type { Judgement, RunFacts, K6Exit } from './outcome.ts';

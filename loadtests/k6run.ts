@@ -4,17 +4,21 @@
 // the heartbeat, and k6's own error lines read back from its JSON log.
 import { join } from 'node:path';
 import { RunError } from '../common/errors.ts';
+import type { Target } from '../common/target.ts';
 import { pollLive } from './live.ts';
 import type { K6Exit } from './outcome.ts';
 import type { RunSample } from './record.ts';
 import { spawnWatched } from './watchdog.ts';
 
 /** Environment for k6: ours plus the run's files; ccready's secrets are not passed on. */
-export function k6Env(work: string, configPath: string, usersPath: string, durationS: number): NodeJS.ProcessEnv {
+export function k6Env(work: string, configPath: string, usersPath: string, durationS: number, tls?: Target['tls']): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (/^CCHQ_|^LOCUST_/.test(k)) delete env[k];
   return {
     ...env,
+    // k6 is Go: on Linux its TLS trusts the CA bundle named by SSL_CERT_FILE. k6 talks only to the
+    // target, so the private CA (--ca) is all it needs to trust.
+    ...(tls?.ca ? { SSL_CERT_FILE: join(work, 'ca.pem') } : {}),
     CCREADY_CONFIG: configPath,
     CCREADY_USERS_FILE: usersPath,
     K6_NO_USAGE_REPORT: 'true',

@@ -54,6 +54,8 @@ export interface RunLoadOptions {
   audit?: boolean;
   auditTimeoutS?: number;
   runId?: string;
+  /** allow a run past the ceilings of VUs, rate and duration (loadtests/prepare.ts CEILINGS) */
+  beyondCeilings?: boolean;
   /** sample the server's CPU, RAM and disk during the run (--local, --prometheus) */
   server?: SamplerOptions;
 }
@@ -81,7 +83,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
   // Prepare before creating anything on the server, so a bad plan has no side effects.
   const prepared = prepareRun({
     runId, target, plan: opts.plan, profile: opts.profile, scenario: opts.scenario, maxDurationS: opts.maxDurationS,
-    workers: opts.createUsers ?? (opts.users?.length || 1), xformsDir: opts.xformsDir, restore: opts.restore, submit: opts.submit, audit: opts.audit,
+    workers: opts.createUsers ?? (opts.users?.length || 1), xformsDir: opts.xformsDir, restore: opts.restore, submit: opts.submit, audit: opts.audit, beyondCeilings: opts.beyondCeilings,
   });
   const { plan, profile, scenario, shape, wantsAudit } = prepared;
   if (!opts.createUsers && !opts.users?.length && !target.mobile) {
@@ -122,6 +124,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     const config: K6RunConfig = { ...prepared.config, summaryPath };
     writeFileSync(configPath, JSON.stringify(config, null, 1));
     writeFileSync(usersPath, JSON.stringify(workers), { mode: 0o600 });
+    if (target.tls?.ca) writeFileSync(join(work, 'ca.pem'), target.tls.ca);
 
     const port = await freePort();
     const args = ['run', '--quiet', '--no-usage-report', '--address', `127.0.0.1:${port}`, '--log-output', `file=${logPath}`, '--log-format', 'json'];
@@ -140,7 +143,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       timeline.push(s);
     };
     const exit = await runK6({
-      bin: k6.path, args, env: k6Env(work, configPath, usersPath, shape.durationS), capS, onLine: progress, signal: stop.signal,
+      bin: k6.path, args, env: k6Env(work, configPath, usersPath, shape.durationS, target.tls), capS, onLine: progress, signal: stop.signal,
       secrets: [usersPath], privateDir: work,
       live: { port, everyMs: LIVE_EVERY_MS, kind: scenario === 'restore' ? 'restore' : 'submission', onSample },
     });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { inputError, RunError, UsageError } from '../common/errors.ts';
 import type { Target } from '../common/target.ts';
 import type { MobileWorker } from './contract.ts';
+import { targetFetch } from './http.ts';
 
 /** Mobile worker usernames are user@<domain>.commcarehq.org; a bare name gets that suffix. */
 export function fullUsername(username: string, domain: string): string {
@@ -57,7 +58,7 @@ export async function createUsers(target: Target, n: number, runId: string): Pro
     for (let i = 1; i <= n; i++) {
       const username = `ccready-${tag}-${i}`;
       const password = randomBytes(12).toString('hex');
-      const res = await fetch(`${target.url}/a/${target.domain}/api/user/v1/`, {
+      const res = await targetFetch(target)(`${target.url}/a/${target.domain}/api/user/v1/`, {
         method: 'POST',
         headers: { Authorization: basic(target.web), 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify({ username, password, first_name: 'ccready', last_name: `load test ${tag}` }),
@@ -90,7 +91,7 @@ export async function deleteUsers(target: Target, ids: string[]): Promise<string
   if (!target.web) return ids;
   for (const id of ids) {
     try {
-      const res = await fetch(`${target.url}/a/${target.domain}/api/user/v1/${id}/`, {
+      const res = await targetFetch(target)(`${target.url}/a/${target.domain}/api/user/v1/${id}/`, {
         method: 'DELETE',
         headers: { Authorization: basic(target.web) },
         signal: AbortSignal.timeout(30000),

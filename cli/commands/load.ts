@@ -6,7 +6,7 @@ import { inputError, UsageError } from '../../common/errors.ts';
 import { newRunId } from '../../common/runs.ts';
 import {
   bundleScenarios, ensureBundle, builtinTemplates, derivePlan, prepareRun, readUsersCsv, runLoad,
-  validatePlan, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
+  validatePlan, CEILINGS, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
   heartbeatLine, type Heartbeat, type LoadPlan, type LoadResult, type ProfileName, type ScenarioName,
 } from '../../loadtests/index.ts';
 import { calibrate } from '../../loadtests/calibrate.ts';
@@ -16,7 +16,7 @@ import { checkSampler, type SamplerOptions } from '../../loadtests/server-sample
 import { sharingProposal } from '../../loadtests/server-numbers.ts';
 
 // Target, credentials and TLS: the same flags as verify and gate (cli/flags.ts).
-import { targetOptions, targetFrom, type TargetArgs } from '../flags.ts';
+import { num, oneOf, targetOptions, targetFrom, type TargetArgs } from '../flags.ts';
 
 function readPlan(path: string): LoadPlan {
   let raw: unknown;
@@ -27,27 +27,6 @@ function readPlan(path: string): LoadPlan {
     throw inputError(path, undefined, err.code ? `cannot read plan (${err.code})` : `expected JSON (${err.message})`);
   }
   return validatePlan(raw, path);
-}
-
-/**
- * yargs turns a numeric flag it cannot parse into NaN; name the flag and what was typed instead
- * of letting "got NaN" (or a NaN quietly passing a check) reach the user.
- */
-function checkNumbers(a: Record<string, unknown>, flags: string[], argv: string[] = process.argv): void {
-  for (const flag of flags) {
-    const camel = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    const v = a[camel];
-    if (typeof v !== 'number' || !Number.isNaN(v)) continue;
-    const i = argv.findIndex((x) => x === `--${flag}` || x.startsWith(`--${flag}=`));
-    const raw = i < 0 ? '' : argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1] ?? '';
-    throw new UsageError(`--${flag}: expected a number, got "${raw}"`);
-  }
-}
-
-function positive(name: string, v: number | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!(Number.isFinite(v) && v > 0)) throw new UsageError(`--${name}: expected a positive number, got ${v}`);
-  return v;
 }
 
 async function usageTable(sizing: string, set: string | undefined) {
@@ -72,14 +51,13 @@ const planCmd: CommandModule = {
       .option('users-field', { type: 'string', describe: `usage field for users (default: first of ${DEFAULT_FIELDS.users.join(', ')})` })
       .option('forms-field', { type: 'string', describe: `usage field for forms per month (default: first of ${DEFAULT_FIELDS.forms.join(', ')})` })
       .option('restores-field', { type: 'string', describe: `usage field for restores per month (default: first of ${DEFAULT_FIELDS.restores.join(', ')})` })
-      .option('working-days', { type: 'number', describe: 'working days per month (default 22)' })
-      .option('working-hours', { type: 'number', describe: 'working hours per day the load is spread over (default 8)' })
-      .option('peak-factor', { type: 'number', describe: 'busiest hour ÷ average working hour (default 3)' })
+      .option('working-days', { type: 'string', coerce: num('working-days', { above: 0 }), describe: 'working days per month (default 22)' })
+      .option('working-hours', { type: 'string', coerce: num('working-hours', { above: 0 }), describe: 'working hours per day the load is spread over (default 8)' })
+      .option('peak-factor', { type: 'string', coerce: num('peak-factor', { above: 0 }), describe: 'busiest hour ÷ average working hour (default 3)' })
       .option('target', { type: 'string', describe: 'name the target the plan is for (then `load run` needs no --yes for it)' })
       .option('out', { type: 'string', default: 'load-plan.json', describe: 'where to write the plan JSON' }),
   handler: async (argv) => {
     const a = argv as unknown as Record<string, string | number | undefined>;
-    checkNumbers(a, ['working-days', 'working-hours', 'peak-factor']);
     const { usage, setName, sets } = await usageTable(String(a.sizing), a.set as string | undefined);
     const one = (v: unknown) => (typeof v === 'string' && v ? [v] : undefined);
     const plan = derivePlan({
@@ -87,9 +65,9 @@ const planCmd: CommandModule = {
       month: a.month as string | undefined,
       fields: { users: one(a.usersField), forms: one(a.formsField), restores: one(a.restoresField) },
       assumptions: {
-        workingDaysPerMonth: positive('working-days', a.workingDays as number | undefined),
-        workingHoursPerDay: positive('working-hours', a.workingHours as number | undefined),
-        peakFactor: positive('peak-factor', a.peakFactor as number | undefined),
+        workingDaysPerMonth: a.workingDays as number | undefined,
+        workingHoursPerDay: a.workingHours as number | undefined,
+        peakFactor: a.peakFactor as number | undefined,
       },
       sizingFile: String(a.sizing),
       target: a.target as string | undefined,
@@ -136,6 +114,7 @@ interface RunArgs extends TargetArgs {
   prometheus?: string;
   sampleEvery: number;
   dataPath?: string;
+  beyondCeilings: boolean;
 }
 
 /** --local / --prometheus → what to sample on the server during the run (none without them). */
@@ -150,21 +129,16 @@ function serverSampling(a: RunArgs): SamplerOptions | undefined {
   return o;
 }
 
-/** One-line errors for --profile/--scenario (yargs' own choice errors span several lines). */
-function checkChoices(a: { profile?: string; scenario?: string }): void {
-  if (a.profile !== undefined && !PROFILES.includes(a.profile as ProfileName)) throw new UsageError(`--profile: expected one of ${PROFILES.join(', ')}, got "${a.profile}"`);
-  if (a.scenario !== undefined && !SCENARIOS.includes(a.scenario as ScenarioName)) throw new UsageError(`--scenario: expected one of ${SCENARIOS.join(', ')}, got "${a.scenario}"`);
-}
-
 function runOptions<T>(y: Argv<T>) {
   return targetOptions(y)
     .option('plan', { type: 'string', describe: 'plan JSON written by `ccready load plan` (default: a built-in small-project plan)' })
-    .option('profile', { type: 'string', describe: `${PROFILES.join(' | ')}: smoke is seconds (CI), stress finds the knee (default: peak with a plan, else smoke)` })
-    .option('scenario', { type: 'string', default: 'submit', describe: `${SCENARIOS.join(' | ')}: submit forms, restore (sync), or a mobile worker's day` })
+    .option('profile', { type: 'string', coerce: oneOf('profile', PROFILES), describe: `${PROFILES.join(' | ')}: smoke is seconds (CI), stress finds the knee (default: peak with a plan, else smoke)` })
+    .option('scenario', { type: 'string', default: 'submit', coerce: oneOf('scenario', SCENARIOS), describe: `${SCENARIOS.join(' | ')}: submit forms, restore (sync), or a mobile worker's day` })
     .option('xforms', { type: 'string', describe: 'folder of Raw XML forms copied from HQ to replay instead of the built-in forms' })
     .option('as', { type: 'string', describe: 'restore as this user (full username)' })
     .option('skip-fixtures', { type: 'boolean', default: true, describe: 'send skip_fixtures=true on incremental restores' })
-    .option('stale-token-rate', { type: 'number', default: 0, describe: 'share of incremental syncs sent with an expired token (412 → full restore)' });
+    .option('beyond-ceilings', { type: 'boolean', default: false, describe: `allow more than ${CEILINGS.vus} VUs, ${CEILINGS.ratePerS} requests/s or ${CEILINGS.durationS / 3600} h` })
+    .option('stale-token-rate', { type: 'string', default: 0, coerce: num('stale-token-rate', { min: 0, max: 1 }), describe: 'share of incremental syncs sent with an expired token (412 → full restore)' });
 }
 
 const runCmd: CommandModule = {
@@ -176,34 +150,26 @@ const runCmd: CommandModule = {
       .example('ccready load run --plan plan.json --profile peak --target https://hq.example.org --yes --users-csv workers.csv', 'the plan\'s peak rate against a real server')
       .example('ccready load run --plan plan.json --profile stress --scenario mobile-day', 'ramp until the thresholds break; reports the knee')
       .option('users-csv', { type: 'string', describe: 'mobile workers: CSV of username,password[,user_id]' })
-      .option('create-users', { type: 'number', describe: 'create N mobile workers through the User API (removed afterwards)' })
+      .option('create-users', { type: 'string', coerce: num('create-users', { integer: true, min: 1, max: 10000 }), describe: 'create N mobile workers through the User API (removed afterwards)' })
       .option('keep', { type: 'boolean', default: false, describe: 'keep the workers made by --create-users' })
       .option('out', { type: 'string', describe: 'report folder (default reports/runs/<run-id>/)' })
       .option('yes', { type: 'boolean', default: false, describe: 'confirm a target that is not loopback' })
       .option('k6', { type: 'string', describe: 'k6 binary (default $K6_BIN, .tools/bin/k6, or k6 on PATH)' })
-      .option('max-duration', { type: 'number', default: DEFAULT_MAX_DURATION_S, describe: 'hard cap on the run in seconds' })
+      .option('max-duration', { type: 'string', default: DEFAULT_MAX_DURATION_S, coerce: num('max-duration', { above: 0, unit: 'seconds' }), describe: 'hard cap on the run in seconds' })
       .option('execution-segment', { type: 'string', describe: 'k6 --execution-segment, to split a plan across machines (e.g. 0:1/2)' })
       .option('execution-segment-sequence', { type: 'string', describe: 'k6 --execution-segment-sequence (e.g. 0,1/2,1)' })
       .option('audit', { type: 'boolean', default: true, describe: 'check every acknowledged form against the Form API (--no-audit to skip)' })
-      .option('audit-timeout', { type: 'number', default: 60, describe: 'seconds to wait for the Form API to list every form' })
+      .option('audit-timeout', { type: 'string', default: 60, coerce: num('audit-timeout', { min: 0, unit: 'seconds' }), describe: 'seconds to wait for the Form API to list every form' })
       .option('local', { type: 'boolean', default: false, describe: 'sample this box\'s CPU, RAM and disk from /proc during the run (run on the server)' })
       .option('local-pid', { type: 'number', array: true, describe: 'with --local: sample only these processes (e.g. the stand-in) instead of the whole host' })
       .option('prometheus', { type: 'string', describe: 'sample the server\'s node_exporter series from this Prometheus during the run' })
-      .option('sample-every', { type: 'number', default: 2, describe: 'seconds between server samples' })
+      .option('sample-every', { type: 'string', default: 2, coerce: num('sample-every', { above: 0, unit: 'seconds' }), describe: 'seconds between server samples' })
       .option('data-path', { type: 'string', describe: 'path (--local) or mountpoint (--prometheus) of the data disk for free space (default /)' }),
   handler: async (argv) => {
     const a = argv as unknown as RunArgs;
-    checkNumbers(a as unknown as Record<string, unknown>, ['max-duration', 'create-users', 'stale-token-rate', 'audit-timeout', 'sample-every']);
-    checkChoices(a);
     const target = targetFrom(a);
     const plan = a.plan ? readPlan(a.plan) : undefined;
     if (a.createUsers !== undefined && a.usersCsv) throw new UsageError('--create-users and --users-csv: pass one of them, not both');
-    // 0 must not quietly mean "no workers created" and fall back to CCHQ_USERNAME.
-    if (a.createUsers !== undefined && !(Number.isInteger(a.createUsers) && a.createUsers > 0 && a.createUsers <= 10000)) {
-      throw new UsageError(`--create-users: expected a whole number from 1 to 10000, got ${a.createUsers}`);
-    }
-    if (!(Number.isFinite(a.auditTimeout) && a.auditTimeout >= 0)) throw new UsageError(`--audit-timeout: expected a number of seconds (0 or more), got ${a.auditTimeout}`);
-    if (!(a.staleTokenRate >= 0 && a.staleTokenRate <= 1)) throw new UsageError(`--stale-token-rate: expected a fraction from 0 to 1, got ${a.staleTokenRate}`);
     const server = serverSampling(a);
     const users = a.usersCsv ? readUsersCsv(a.usersCsv, target.domain) : undefined;
     const r = await runLoad({
@@ -215,6 +181,7 @@ const runCmd: CommandModule = {
       yes: a.yes,
       k6: a.k6,
       maxDurationS: a.maxDuration,
+      beyondCeilings: a.beyondCeilings,
       users,
       usersSource: a.usersCsv ? `--users-csv ${a.usersCsv}` : undefined,
       createUsers: a.createUsers,
@@ -306,12 +273,11 @@ const calibrateCmd: CommandModule = {
       .example('ccready load calibrate --report reports/runs/<run-id> --sizing my.yml --workers 4', 'requests per gunicorn worker, and the config change')
       .option('report', { type: 'string', demandOption: true, describe: 'report folder of a load run (holds run.json)' })
       .option('sizing', { type: 'string', demandOption: true, describe: 'sizing config to calibrate' })
-      .option('workers', { type: 'number', describe: 'gunicorn workers of the tested server (default: one node of the config)' })
+      .option('workers', { type: 'string', coerce: num('workers', { above: 0 }), describe: 'gunicorn workers of the tested server (default: one node of the config)' })
       .option('service', { type: 'string', describe: 'service to calibrate (default: the one with the sub-process)' })
       .option('sub-process', { type: 'string', default: 'gunicorn_worker', describe: 'sub-process whose capacity to calibrate' }),
   handler: async (argv) => {
     const a = argv as unknown as { report: string; sizing: string; workers?: number; service?: string; subProcess: string };
-    checkNumbers(a, ['workers']);
     const runPath = join(a.report, 'run.json');
     let run: LoadRunRecord;
     try {
@@ -323,7 +289,7 @@ const calibrateCmd: CommandModule = {
     if (!run.summary || !run.runId) throw inputError(runPath, 'summary', 'expected a run record written by `ccready load run`');
     const { loadSizingConfig } = await import('../../sizing/index.ts');
     const config = loadSizingConfig(a.sizing);
-    const c = calibrate({ run, config, workers: positive('workers', a.workers), service: a.service, subProcess: a.subProcess, reportDir: a.report });
+    const c = calibrate({ run, config, workers: a.workers, service: a.service, subProcess: a.subProcess, reportDir: a.report });
     const change = c.change.length ? ['', `Proposed change to ${a.sizing}:`, ...c.change.map((l) => `  ${l}`)] : [];
     process.stdout.write([...c.lines, ...change, ...sharingProposal(run), ''].join('\n'));
   },
@@ -335,17 +301,15 @@ const k8sCmd: CommandModule = {
   builder: (y: Argv) =>
     runOptions(y)
       .example('ccready load k8s --plan plan.json --profile peak --parallelism 4 --out testrun.yaml', 'k6-operator TestRun + ConfigMap for four pods')
-      .option('parallelism', { type: 'number', default: 2, describe: 'k6 runner pods; each gets an equal execution segment' })
+      .option('parallelism', { type: 'string', default: 2, coerce: num('parallelism', { integer: true, min: 1, max: 1000 }), describe: 'k6 runner pods; each gets an equal execution segment' })
       .option('name', { type: 'string', default: 'ccready-load', describe: 'name of the TestRun (and <name>-script ConfigMap)' })
       .option('namespace', { type: 'string', describe: 'Kubernetes namespace' })
       .option('secret', { type: 'string', default: 'ccready-load-credentials', describe: 'Secret holding CCHQ_USERNAME and CCHQ_PASSWORD' })
       .option('image', { type: 'string', describe: 'runner image (default: the operator\'s grafana/k6)' })
-      .option('max-duration', { type: 'number', default: DEFAULT_MAX_DURATION_S, describe: 'hard cap on the run in seconds' })
+      .option('max-duration', { type: 'string', default: DEFAULT_MAX_DURATION_S, coerce: num('max-duration', { above: 0, unit: 'seconds' }), describe: 'hard cap on the run in seconds' })
       .option('out', { type: 'string', describe: 'write the manifest here instead of stdout' }),
   handler: async (argv) => {
     const a = argv as unknown as RunArgs & { parallelism: number; name: string; namespace?: string; secret: string; image?: string; out?: string };
-    checkNumbers(a as unknown as Record<string, unknown>, ['parallelism', 'max-duration']);
-    checkChoices(a);
     const target = targetFrom(a);
     const runId = newRunId();
     const { config } = prepareRun({
@@ -354,7 +318,8 @@ const k8sCmd: CommandModule = {
       plan: a.plan ? readPlan(a.plan) : undefined,
       profile: a.profile,
       scenario: a.scenario,
-      maxDurationS: positive('max-duration', a.maxDuration),
+      maxDurationS: a.maxDuration,
+      beyondCeilings: a.beyondCeilings,
       workers: 1,
       xformsDir: a.xforms,
       restore: { asUser: a.as, skipFixtures: a.skipFixtures, staleTokenRate: a.staleTokenRate },

@@ -61,10 +61,10 @@ test('load plan / run: bad input is one line naming the flag, file or key, exit 
   // numbers yargs cannot parse name the flag and what was typed; 0 workers is not "none asked"
   const local = ['load', 'run', '--target', 'http://127.0.0.1:9', '--domain', 'd'];
   const worker = { CCHQ_USERNAME: 'u', CCHQ_PASSWORD: 'p' };
-  oneLineError(await cli([...local, '--max-duration', 'ten'], worker), /^ccready: --max-duration: expected a number, got "ten"$/);
+  oneLineError(await cli([...local, '--max-duration', 'ten'], worker), /^ccready: --max-duration: expected a number of seconds above 0, got "ten"$/);
   oneLineError(await cli([...local, '--create-users', '0'], worker), /--create-users: expected a whole number from 1 to 10000, got 0/);
   oneLineError(await cli([...local, '--audit-timeout=-3'], worker), /--audit-timeout: expected a number of seconds/);
-  oneLineError(await cli(['load', 'plan', '--sizing', 'fixtures/sizing/example.yml', '--peak-factor', 'high', '--out', join(dir, 'x.json')]), /--peak-factor: expected a number, got "high"/);
+  oneLineError(await cli(['load', 'plan', '--sizing', 'fixtures/sizing/example.yml', '--peak-factor', 'high', '--out', join(dir, 'x.json')]), /--peak-factor: expected a number above 0, got "high"/);
   oneLineError(await cli(['load', 'run', '--target', 'http://127.0.0.1:9', '--domain', 'd', '--users-csv', join(dir, 'none.csv')]), /--users-csv: cannot read/);
 });
 
