@@ -131,7 +131,7 @@ export interface TimeoutArgs {
 
 /** The target from the flags over the CCHQ_* variables (and --target-env), TLS included. */
 export function targetFrom(a: TargetArgs & { odataConfig?: string }): Target {
-  return resolveTarget({
+  const target = resolveTarget({
     target: a.target,
     domain: a.domain,
     appId: a.appId,
@@ -144,6 +144,8 @@ export function targetFrom(a: TargetArgs & { odataConfig?: string }): Target {
     insecure: a.insecure,
     odataConfig: a.odataConfig,
   });
+  for (const w of target.warnings ?? []) process.stderr.write(`ccready: warning: ${w}\n`);
+  return target;
 }
 
 /** SIGINT stops the run but lets it write its report; a second SIGINT exits at once (exit 130). */

@@ -35,6 +35,10 @@ export interface Target {
   tls?: TlsOptions;
   /** Id of an OData case feed configured on the project (`--odata-config`, CCHQ_ODATA_CONFIG_ID). */
   odataConfigId?: string;
+  /** Other secrets to redact, e.g. a password that came inside the URL. */
+  secrets?: string[];
+  /** Said once to the user before the run (e.g. credentials found in the URL). */
+  warnings?: string[];
 }
 
 export interface TargetFlags {
@@ -87,16 +91,30 @@ export function readEnvFile(path: string): Record<string, string> {
 /** Builds the target from flags over environment variables. Throws a UsageError naming what is missing. */
 export function resolveTarget(flags: TargetFlags, processEnv: Record<string, string | undefined> = process.env): Target {
   const env = flags.envFile ? { ...processEnv, ...readEnvFile(flags.envFile) } : processEnv;
-  const url = (flags.target ?? env.CCHQ_URL ?? env.LOCUST_HOST ?? '').replace(/\/+$/, '');
+  let url = (flags.target ?? env.CCHQ_URL ?? env.LOCUST_HOST ?? '').replace(/\/+$/, '');
   if (!url) throw new UsageError('no target: pass --target URL or set CCHQ_URL');
   let parsed: URL;
+  // The URL may hold a password (user:pw@host): never echo it back, even in an error.
+  const shown = () => url.replace(/\/\/[^/@]*@/, '//***@');
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`--target: expected an http(s) URL, got "${url}"`);
+    throw new UsageError(`--target: expected an http(s) URL, got "${shown()}"`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new UsageError(`--target: expected an http(s) URL, got "${url}"`);
+    throw new UsageError(`--target: expected an http(s) URL, got "${shown()}"`);
+  }
+  const warnings: string[] = [];
+  const secrets: string[] = [];
+  let urlUser: Credentials | undefined;
+  if (parsed.username || parsed.password) {
+    // Accepted (old habits, scripts), but taken out of the URL so it is never printed or sent as part of a link.
+    urlUser = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+    if (urlUser.password) secrets.push(urlUser.password);
+    parsed.username = '';
+    parsed.password = '';
+    url = parsed.href.replace(/\/+$/, '');
+    warnings.push(`--target: credentials in the URL are removed from it and used as the web user ${urlUser.username} unless one is given; prefer CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD (a URL shows in process lists, shell history and logs)`);
   }
   const domain = flags.domain ?? env.CCHQ_DOMAIN;
   if (!domain) throw new UsageError('no project space: pass --domain NAME or set CCHQ_DOMAIN');
@@ -109,8 +127,10 @@ export function resolveTarget(flags: TargetFlags, processEnv: Record<string, str
     domain,
     appId: flags.appId ?? env.CCHQ_APP_ID,
     mobile: pair(flags.username ?? env.CCHQ_USERNAME, flags.password ?? env.CCHQ_PASSWORD),
-    web: pair(flags.webUsername ?? env.CCHQ_WEB_USERNAME, flags.webPassword ?? env.CCHQ_WEB_PASSWORD),
+    web: pair(flags.webUsername ?? env.CCHQ_WEB_USERNAME, flags.webPassword ?? env.CCHQ_WEB_PASSWORD) ?? (urlUser?.password ? urlUser : undefined),
     simToken: env.CCHQ_SIM_TOKEN,
+    ...(secrets.length ? { secrets } : {}),
+    ...(warnings.length ? { warnings } : {}),
     ...(Object.keys(tls).length ? { tls } : {}),
     ...(odataConfigId ? { odataConfigId } : {}),
   };
@@ -123,8 +143,11 @@ export function isLoopback(url: string): boolean {
 }
 
 /** Replaces every secret of the target (and any `extra` ones, e.g. created workers' passwords) in `text` with `***`. */
-export function redact(text: string, target: Pick<Target, 'mobile' | 'web' | 'simToken'>, extra: string[] = []): string {
-  const secrets = [target.mobile?.password, target.web?.password, target.simToken, ...extra].filter((s): s is string => !!s && s.length >= 3);
+export function redact(text: string, target: Pick<Target, 'mobile' | 'web' | 'simToken' | 'secrets'>, extra: string[] = []): string {
+  // Longest first, so a secret that contains another is replaced whole, never left half-visible.
+  const secrets = [target.mobile?.password, target.web?.password, target.simToken, ...(target.secrets ?? []), ...extra]
+    .filter((s): s is string => !!s && s.length >= 3)
+    .sort((a, b) => b.length - a.length);
   let out = text;
   for (const s of secrets) out = out.split(s).join('***');
   for (const s of secrets) out = out.split(encodeURIComponent(s)).join('***');

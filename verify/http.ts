@@ -54,18 +54,40 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * A link or redirect from the server that would carry credentials or the session to another origin
+ * (another host or port, or plain HTTP from an HTTPS target). Not followed: on HQ, absolute links
+ * (API next pages, OData next links, download links) are built from its configured site address,
+ * so this is a misconfiguration to fix there, not a failed service.
+ */
+export class ForeignOriginError extends HttpError {
+  readonly configuration = true;
+  constructor(link: string, targetOrigin: string) {
+    const to = new URL(link);
+    const downgrade = to.hostname === new URL(targetOrigin).hostname && to.protocol === 'http:' && targetOrigin.startsWith('https:');
+    super(
+      `HQ handed out ${downgrade ? 'a plain-HTTP link' : `a link to another origin (${to.origin})`} for ${to.pathname}; not followed with credentials: ` +
+        `HQ's site address (BASE_ADDRESS and DEFAULT_PROTOCOL in its settings) must be ${targetOrigin}`,
+      'FOREIGN_ORIGIN',
+    );
+  }
+}
+
 export function basicAuth(c: Credentials): string {
   return 'Basic ' + Buffer.from(`${c.username}:${c.password}`).toString('base64');
 }
 
 export class HqClient {
   readonly base: string;
+  /** Credentials and the session go to this scheme://host:port only. */
+  readonly origin: string;
   private readonly agent: Agent;
   constructor(
     baseUrl: string,
     readonly opts: { tls?: TlsOptions; timeoutMs?: number; signal?: AbortSignal } = {},
   ) {
     this.base = baseUrl.replace(/\/+$/, '');
+    this.origin = new URL(this.base).origin;
     this.agent = new Agent({
       connect: { rejectUnauthorized: !opts.tls?.insecure, ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}) },
       keepAliveTimeout: 2000,
@@ -82,6 +104,9 @@ export class HqClient {
     const started = performance.now();
     for (;;) {
       const headers: Record<string, string> = { 'user-agent': 'ccready-verify', ...(o.headers ?? {}) };
+      // Credentials and the session are bound to the target's origin, whatever link the server gave.
+      const secret = !!o.auth || !!o.jar || Object.keys(headers).some((h) => h.toLowerCase() === 'authorization' || h.toLowerCase() === 'cookie');
+      if (secret && new URL(url).origin !== this.origin) throw new ForeignOriginError(url, this.origin);
       if (o.auth) headers.authorization = basicAuth(o.auth);
       const cookie = o.jar?.header();
       if (cookie) headers.cookie = cookie;

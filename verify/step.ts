@@ -63,6 +63,7 @@ export async function runStep<C>(def: StepDef<C>, ctx: C, scrub: (s: string) => 
   let status: StepResult['status'] = 'pass';
   let reason: string | undefined;
   let blockedBy: string | undefined;
+  let misconfigured = false;
   try {
     await def.run(ctx, rec);
     if (rec.failedServices.size) {
@@ -81,6 +82,8 @@ export async function runStep<C>(def: StepDef<C>, ctx: C, scrub: (s: string) => 
     } else {
       status = 'fail';
       reason = (e as Error)?.message ?? String(e);
+      // A link to another origin (HQ's site address) is the installation's configuration, not a service.
+      if ((e as { configuration?: boolean })?.configuration) misconfigured = true;
     }
   }
   const result: StepResult = {
@@ -95,7 +98,7 @@ export async function runStep<C>(def: StepDef<C>, ctx: C, scrub: (s: string) => 
   };
   if (reason) result.reason = scrub(reason.split('\n')[0]);
   if (rec.failedServices.size) result.failedServices = [...rec.failedServices];
-  if (def.cause && status === 'fail') result.cause = def.cause;
+  if ((def.cause || misconfigured) && status === 'fail') result.cause = 'configuration';
   if (rec.slowServices.size) result.slowServices = [...rec.slowServices];
   if (blockedBy) result.blockedBy = blockedBy;
   if (Object.keys(rec.metrics).length) result.metrics = rec.metrics;

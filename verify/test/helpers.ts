@@ -10,6 +10,11 @@ export function targetOf(s: RunningSim, url = s.url): Target {
   return { url, domain: s.domain, appId: s.appId, mobile: { username: s.mobile.username, password: s.mobile.password }, web: { ...s.web }, odataConfigId: s.odataConfigIds[s.domain] };
 }
 
-export function fast(s: RunningSim) {
-  return { lagTimeoutMs: 2000, jobTimeoutMs: 3000, restoreTimeoutMs: 5000, pollMs: 100, requestTimeoutMs: 3000 };
+/**
+ * Short polls, and timeouts generous enough that a healthy stand-in passes even on a loaded shared
+ * machine: a healthy step ends as soon as its answer is there, so long timeouts cost nothing; tests
+ * of a timeout set their own short one. (2 s timeouts here made healthy runs fail under load.)
+ */
+export function fast(_s?: RunningSim) {
+  return { lagTimeoutMs: 20_000, jobTimeoutMs: 20_000, restoreTimeoutMs: 20_000, pollMs: 100, requestTimeoutMs: 10_000 };
 }

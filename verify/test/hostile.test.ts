@@ -1,0 +1,156 @@
+// Credentials stay with the target: a hostile front (a test-only proxy on loopback) rewrites every
+// link and redirect the stand-in hands out to another origin, and adds "next page" links that point
+// there. A second server on that origin records every request it gets. Across verify, canary and
+// gate, no request carrying a password, an API key or the session cookie may reach it; the links
+// are reported as HQ's site address being misconfigured, with no service blamed for them.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runVerify, runGate, canaryWrite, canaryCheck, type LoadRunner } from '../index.ts';
+import { HqClient, ForeignOriginError } from '../http.ts';
+import { resolveTarget, redact } from '../../common/target.ts';
+import { sim, targetOf, fast } from './helpers.ts';
+import type { RunningSim } from '../../fixtures/hq-sim/index.ts';
+
+const listen = (s: Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+
+/** The other origin: answers like HQ would (so a client would go on) and records who sent credentials. */
+async function foreignOrigin() {
+  const seen: { path: string; headers: IncomingHttpHeaders }[] = [];
+  const server = createServer((req, res) => {
+    seen.push({ path: req.url ?? '', headers: req.headers });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"meta":{"next":null},"objects":[],"value":[]}');
+  });
+  const url = await listen(server);
+  const credentialed = () => seen.filter((r) => r.headers.authorization || r.headers.cookie);
+  return { url, server, seen, credentialed };
+}
+
+/** A front for the stand-in that sends every absolute link and redirect to `foreign`. */
+async function hostileFront(s: RunningSim, foreign: string) {
+  const simOrigin = new URL(s.url).origin;
+  const server = createServer((req, res) => {
+    const up = httpRequest(`${simOrigin}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => {
+        let body = Buffer.concat(chunks);
+        const headers = { ...r.headers };
+        delete headers['content-length'];
+        if (headers.location) headers.location = new URL(headers.location, foreign).href;
+        const type = String(headers['content-type'] ?? '');
+        if (/json|xml|html|text/.test(type)) {
+          let text = body.toString('utf8').split(simOrigin).join(foreign);
+          if (/json/.test(type)) {
+            try {
+              const j = JSON.parse(text);
+              // "There is another page": as a server with a wrong site address would say it.
+              if (j && typeof j === 'object' && j.meta && 'next' in j.meta) j.meta.next = `${foreign}${new URL(req.url!, simOrigin).pathname}?offset=100&limit=100`;
+              if (j && typeof j === 'object' && Array.isArray(j.value)) j['@odata.nextLink'] = `${foreign}${new URL(req.url!, simOrigin).pathname}?$skip=100`;
+              text = JSON.stringify(j);
+            } catch {
+              // not JSON after all: passed on as it came
+            }
+          }
+          body = Buffer.from(text);
+        }
+        res.writeHead(r.statusCode ?? 502, headers);
+        res.end(body);
+      });
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  return { url: await listen(server), server };
+}
+
+test('hostile links: no credential or session cookie reaches another origin from verify, canary or gate', async () => {
+  const s = await sim();
+  const foreign = await foreignOrigin();
+  const front = await hostileFront(s, foreign.url);
+  const dir = mkdtempSync(join(tmpdir(), 'ccready-hostile-'));
+  try {
+    const t = targetOf(s, front.url);
+    const v = await runVerify(t, fast(s));
+    assert.is(v.decision.verdict, 'NOT READY', v.decision.summary);
+    const refused = v.steps.filter((x) => x.reason?.includes("HQ's site address"));
+    assert.ok(refused.length >= 1, `no step met a foreign link: ${v.steps.map((x) => `${x.id} ${x.status} ${x.reason ?? ''}`).join('\n')}`);
+    for (const st of refused) assert.is(st.cause, 'configuration', st.id);
+    assert.match(refused[0].reason!, new RegExp(`must be ${front.url.replace(/\./g, '\\.')}`));
+
+    const manifestPath = join(dir, 'canary.json');
+    await canaryWrite(t, { ...fast(s), manifestPath, count: 1 });
+    await canaryCheck(t, { ...fast(s), manifestPath }).catch(() => undefined);
+
+    // The gate's own requests (wait, verify); its load runner (loadtests/) is not exercised here.
+    const load: LoadRunner = async (o) => ({ runId: 'l', reportDir: o.out, exitCode: 0, thresholdsOk: true, lost: 0, missingFormIds: [], acknowledged: 1, audit: { checked: true } });
+    const g = await runGate(t, { ...fast(s), outDir: join(dir, 'gate'), waitTimeoutMs: 3000, loadRunner: load });
+    assert.is(g.decision.verdict, 'NOT READY');
+
+    assert.equal(
+      foreign.credentialed().map((r) => r.path),
+      [],
+      'credentials or the session cookie reached the other origin',
+    );
+  } finally {
+    front.server.close();
+    foreign.server.close();
+    await s.stop();
+  }
+});
+
+test('the client refuses to carry credentials off the target origin, including a downgrade to plain HTTP', async () => {
+  const foreign = await foreignOrigin();
+  try {
+    const c = new HqClient('https://127.0.0.1:9');
+    const auth = { username: 'u', password: 'secret-pw' };
+    for (const link of [`${foreign.url}/a/demo/api/user/v1/`, 'http://127.0.0.1:9/a/demo/api/user/v1/']) {
+      let err: unknown;
+      try {
+        await c.get(link, { auth });
+      } catch (e) {
+        err = e;
+      }
+      assert.instance(err, ForeignOriginError, link);
+      assert.match((err as Error).message, /HQ's site address \(BASE_ADDRESS and DEFAULT_PROTOCOL in its settings\) must be https:\/\/127\.0\.0\.1:9/);
+    }
+    await c.close();
+    // Without credentials a link elsewhere (a CDN for static files) may be fetched.
+    const plain = new HqClient('http://127.0.0.1:9');
+    assert.is((await plain.get(`${foreign.url}/static/x.css`)).status, 200);
+    await plain.close();
+    assert.is(foreign.credentialed().length, 0);
+  } finally {
+    foreign.server.close();
+  }
+});
+
+test('credentials in the URL: accepted with a warning, removed from the URL, redacted as whole values', () => {
+  const t = resolveTarget({ target: 'https://admin%40example.org:s3cret-pass@hq.example.org/', domain: 'qa' }, {});
+  assert.is(t.url, 'https://hq.example.org');
+  assert.equal(t.web, { username: 'admin@example.org', password: 's3cret-pass' });
+  assert.match(t.warnings![0], /credentials in the URL are removed/);
+  assert.is(redact('GET https://hq.example.org with s3cret-pass and s3cret-pass-longer', t), 'GET https://hq.example.org with *** and ***-longer');
+  // A web user given explicitly wins; the URL's password is still redacted.
+  const both = resolveTarget({ target: 'http://x:url-only-pw@127.0.0.1:8000', domain: 'qa', webUsername: 'a', webPassword: 'flag-pw' }, {});
+  assert.is(both.web!.password, 'flag-pw');
+  assert.is(redact('url-only-pw', both), '***');
+  // A longer secret that contains a shorter one is replaced whole.
+  assert.is(redact('abcdef', { mobile: { username: 'm', password: 'abc' }, web: { username: 'w', password: 'abcdef' } }), '***');
+  // A bad URL never echoes the password.
+  let msg = '';
+  try {
+    resolveTarget({ target: 'ftp://u:hidden-pw@h', domain: 'qa' }, {});
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  assert.match(msg, /--target: expected an http\(s\) URL/);
+  assert.not.match(msg, /hidden-pw/);
+});
+
+test.run();
