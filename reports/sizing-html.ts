@@ -2,7 +2,7 @@
 // look at than read. Charts are Vega-Lite specs compiled and rendered to SVG in Node (renderer
 // 'none', no browser, no canvas) and inlined, so the file opens offline and makes no requests.
 import type { TopLevelSpec } from 'vega-lite';
-import { fmt, limitRows, tierForUsers, TIERS, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
+import { fitsUntilText, fmt, limitRows, purchaseLines, tierForUsers, TIERS, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { coresCapacity, formatServerSpec } from '../common/server-spec.ts';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -215,14 +215,16 @@ export async function buildSizingHtml(result: ModelResult, verdicts: Verdict[], 
     parts.push(`<section class="verdict">`);
     parts.push(
       `<div class="banner ${v.fits ? 'fits' : 'over'}"><strong>${v.fits ? 'FITS' : 'DOES NOT FIT'}</strong> on ${esc(formatServerSpec(v.server))}${esc(setLabel)}, ${esc(v.horizon.start)} to ${esc(v.horizon.end)}.` +
+        (fitsUntilText(v) ? ` ${esc(fitsUntilText(v)!)}.` : '') +
         (over.length ? '<ul>' + over.map((l) => `<li>${esc(l.message)}</li>`).join('') + '</ul>' : '') +
-        `Recommended: <strong>${esc(v.tier.name)}</strong> (${esc(v.tier.servers)}).</div>`,
+        `Recommended: <strong>${esc(v.tier.name)}</strong> (${esc(v.tier.servers)}).` +
+        '<ul>' + purchaseLines(v).map((l) => `<li>${esc(l)}</li>`).join('') + '</ul></div>',
     );
     parts.push('<h2>Limits (peak over the horizon)</h2>' + table(limitRows(v)));
     parts.push('<h2>Why this tier</h2><ul>' + v.tier.reasons.map((r) => `<li>${esc(r)}</li>`).join('') + '</ul>');
     if (v.backup) parts.push(`<p>Disk includes backups: peak ${esc(fmt(v.backup.peakGb))} GB (${esc(v.backup.assumption)}).</p>`);
     if (v.warnings.length) parts.push('<ul class="notes">' + v.warnings.map((w) => `<li>note: ${esc(w)}</li>`).join('') + '</ul>');
-    parts.push(`<p class="meta">Server from ${esc(v.server.source)}. Smallest single box that holds the horizon: ${v.minimumServer.cores} cores, ${v.minimumServer.ram_gb} GB RAM, ${v.minimumServer.disk_tb} TB disk.</p>`);
+    parts.push(`<p class="meta">Server from ${esc(v.server.source)}. Need at the peak, before rounding to sizes sold: ${v.minimumServer.cores} cores, ${v.minimumServer.ram_gb} GB RAM, ${v.minimumServer.disk_tb} TB disk.</p>`);
 
     const charts = await Promise.all([storageChartSpec(v), resourceChartSpec(v, 'ram'), resourceChartSpec(v, 'cores'), vmChartSpec(v), usersChartSpec(v)].map(renderVegaLiteSvg));
     parts.push('<h2>Charts</h2><div class="charts">' + charts.map((svg) => `<div class="chart">${svg}</div>`).join('') + '</div>');

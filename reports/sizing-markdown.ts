@@ -1,6 +1,6 @@
 // A short Markdown summary of the verdict, written to be pasted into a procurement request: what to
 // buy, why, until when it lasts, and where the numbers come from.
-import { fmt, formatCoresCapacity, limitRows, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
+import { fitsUntilText, fmt, formatCoresCapacity, purchaseLines, limitRows, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { DEFAULT_SERVER, formatServerSpec } from '../common/server-spec.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -32,11 +32,14 @@ export function buildSizingMarkdown(result: ModelResult, verdicts: Verdict[], op
     out.push(
       `**Verdict: ${v.fits ? 'FITS' : 'DOES NOT FIT'}** on one server of ${formatServerSpec(v.server)} ` +
         `for the planned usage ${v.horizon.start} to ${v.horizon.end} (${v.horizon.months} months)` +
-        (first ? `; first limit crossed: ${first.message}.` : '.'),
+        (first ? `; first limit crossed: ${first.message}.` : '.') +
+        (fitsUntilText(v) ? ` ${fitsUntilText(v)}.` : ''),
     );
     out.push('');
     out.push(`**Recommended configuration:** ${v.tier.name} (${v.tier.servers}).`);
     for (const r of v.tier.reasons) out.push(`- ${r}`);
+    out.push('');
+    for (const line of purchaseLines(v)) out.push(`- **${line.replace(/^([^:]+):/, '$1:**')}`);
     out.push('');
     out.push('### Requested hardware');
     out.push('');

@@ -3,7 +3,7 @@
 // everything where they expect it), plus a `Verdict` sheet. Unlike the Python tool,
 // `storage_display_unit: GB` works (it hard-codes the TB column).
 import type ExcelJS from 'exceljs';
-import { formatCoresCapacity, whatIfRows, type Cell, type ComparisonTables, type ModelResult, type SetResult, type Table, type Verdict, type WhatIfRow } from '../sizing/index.ts';
+import { fitsUntilText, formatCoresCapacity, purchaseLines, whatIfRows, type Cell, type ComparisonTables, type ModelResult, type SetResult, type Table, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { formatServerSpec } from '../common/server-spec.ts';
 
 // Cell styles of the Python tool's xlsxwriter formats / pandas' header style.
@@ -232,8 +232,10 @@ function writeRawService(ws: SheetWriter, set: SetResult, service: string): void
 function writeVerdict(ws: SheetWriter, v: Verdict, whatIf: WhatIfRow[] | undefined): void {
   const unitGb = (n: number) => Math.round(n * 10) / 10;
   ws.rows([['Verdict'], ['Server', formatServerSpec(v.server)], ['Server from', v.server.source], ['CPU sharing (cpu_overcommit)', v.server.cpu_overcommit, `cores limit = ${formatCoresCapacity(v.server)}`], ['Set', v.set], ['Horizon', `${v.horizon.start} .. ${v.horizon.end}`, `${v.horizon.months} months`]], HEADING);
-  ws.rows([['Result', v.fits ? 'FITS' : 'DOES NOT FIT'], ['Recommended tier', v.tier.name, v.tier.servers]]);
+  ws.rows([['Result', v.fits ? 'FITS' : 'DOES NOT FIT', fitsUntilText(v) ?? ''], ['Recommended tier', v.tier.name, v.tier.servers]]);
   for (const r of v.tier.reasons) ws.rows([['Reason', r]]);
+  for (const line of purchaseLines(v)) ws.rows([['To buy', line]]);
+  if (v.backup) ws.rows([['Backups', `peak ${Math.round(v.backup.peakGb)} GB`, v.backup.assumption]]);
   for (const w of v.warnings) ws.rows([['Note', w]]);
   ws.skip();
   ws.frame(

@@ -2,6 +2,7 @@
 // one decimal), the JSON document (golden.json layout), and the verdict and what-if text that the
 // console and the report writers share. No I/O. (One CSV per table: sizing/csv.ts.)
 import { coresCapacity, formatServerSpec, type ServerSpec } from '../common/server-spec.ts';
+import { formatBox } from './purchase.ts';
 import type { Cell, ComparisonTables, LimitKey, ModelResult, SetResult, SizingConfig, SummaryAtDate, Table, Verdict, WhatIfRow } from './types.ts';
 
 function fmtCell(c: Cell): string {
@@ -167,9 +168,12 @@ export function formatVerdict(v: Verdict): string {
   out.push('');
   if (v.backup) out.push(v.backup.target === 'same-disk' ? `disk includes backups: peak ${fmt(v.backup.peakGb)} GB — ${v.backup.assumption}` : `disk: ${v.backup.assumption}`, '');
   out.push(`${v.fits ? 'FITS' : 'DOES NOT FIT'} on this server through ${v.horizon.end}`);
+  const when = fitsUntilText(v);
+  if (when) out.push(`  ${when}`);
   for (const l of v.limits) if (l.status === 'DOES NOT FIT') out.push(`  - ${l.message}`);
   out.push(`recommended: ${v.tier.name} (${v.tier.servers})`);
   for (const r of v.tier.reasons) out.push(`  - ${r}`);
+  for (const line of purchaseLines(v)) out.push(line);
   for (const w of v.warnings) out.push(`note: ${w}`);
   return out.join('\n');
 }
@@ -219,4 +223,20 @@ export function verdictText(verdicts: Verdict[], whatIf: WhatIfRow[], runs: Reco
     parts.push(formatWhatIf(whatIf));
   }
   return parts.join('\n\n');
+}
+
+/** "Fits until 2028-07; disk full in 2028-08" (null when the server holds the whole horizon). */
+export function fitsUntilText(v: Verdict): string | null {
+  if (v.fitsUntil === null) return null;
+  const first = v.limits.filter((l) => l.firstCrossed !== null).sort((a, b) => (a.firstCrossed! < b.firstCrossed! ? -1 : 1))[0]!;
+  const what = first.message.replace(/ at this growth.*$/, '').replace(/ \([^()]*\)$/, '');
+  return `${v.fitsUntil === '' ? `Does not fit from the first month (${v.horizon.start})` : `Fits until ${v.fitsUntil}`}; ${what}`;
+}
+
+/** One purchasable line per server of the recommended tier, and the smallest single box (console, Markdown, HTML, XLSX alike). */
+export function purchaseLines(v: Verdict): string[] {
+  const p = v.purchase;
+  const lines = [`buy: ${p.tier.servers} × ${formatBox(p.tier.each)} (${v.tier.name}; ${p.tier.basis})`];
+  if (p.tier.servers > 1 || !v.fits) lines.push(`smallest single box for the horizon: ${formatBox(p.singleBox)}`);
+  return lines;
 }

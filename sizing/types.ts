@@ -283,6 +283,10 @@ export interface Verdict {
   fits: boolean;
   crossed: LimitKey[];
   tier: { name: Tier['name']; servers: string; reasons: string[] };
+  /** the last month before the first limit is crossed (null when the server holds the whole horizon) */
+  fitsUntil: string | null;
+  /** what to buy, in sizes sold (sizing/purchase.ts) */
+  purchase: Purchase;
   /** the smallest single box that holds the peak month (cores, GB RAM, TB disk) */
   minimumServer: { cores: number; ram_gb: number; disk_tb: number };
   /** the backup assumption counted in the disk need (absent when backups were not considered) */
@@ -291,6 +295,20 @@ export interface Verdict {
   arithmeticMonth: string;
   arithmetic: ServiceShare[];
   warnings: string[];
+}
+
+/** A server as sold: cores, RAM and disk in the sizes vendors list. */
+export interface Box {
+  cores: number;
+  ram_gb: number;
+  disk_tb: number;
+  disk_type: 'ssd' | 'hdd';
+}
+
+/** The purchasable answer: per server for the recommended tier, and the smallest single box. */
+export interface Purchase {
+  tier: { servers: number; each: Box; basis: string };
+  singleBox: Box;
 }
 
 /** Where the backups go and how many days are kept (sizing/backup.ts). */

@@ -6,6 +6,7 @@ import { UsageError } from '../common/errors.ts';
 import { coresCapacity, DEFAULT_SERVER, formatServerSpec, type ServerSpec } from '../common/server-spec.ts';
 import { fmt, formatCoresCapacity } from './format.ts';
 import { BACKUP_GROUP, backupGb, describeBackupPlan } from './backup.ts';
+import { purchaseFor } from './purchase.ts';
 import type { Cell, LimitKey, LimitResult, LimitStatus, ModelResult, MonthFigures, ServiceShare, SetResult, Table, Tier, Verdict, VerdictOptions } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -322,6 +323,11 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     warnings.push(`the server is below the single-server minimum of the checklist (${formatServerSpec(DEFAULT_SERVER)})`);
   }
 
+  // a planner needs at least a year of usage to choose a server by
+  if (monthly.length < 12) warnings.push(`the usage horizon is only ${monthly.length} month${monthly.length === 1 ? '' : 's'} (${monthly[0]!.month} .. ${monthly[monthly.length - 1]!.month}); a server is bought for years: extend the usage ranges to at least 12 months`);
+  const firstCross = limits.map((l) => l.firstCrossed).filter((m): m is string => m !== null).sort()[0];
+  const fitsUntil = firstCross === undefined ? null : monthly.filter((m) => m.month < firstCross).map((m) => m.month).pop() ?? '';
+
   // Arithmetic at the month of peak storage (the month that decides the disk).
   let arithIdx = 0;
   monthly.forEach((m, i) => {
@@ -343,6 +349,8 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     fits: crossed.length === 0,
     crossed,
     tier: { name: tier.name, servers: tier.servers, reasons },
+    fitsUntil,
+    purchase: purchaseFor(tier.name, minimumServer, monthly, server.cpu_overcommit, DEFAULT_SERVER),
     minimumServer,
     ...(opts.backup ? { backup: { ...opts.backup, assumption: describeBackupPlan(opts.backup), peakGb: Math.max(0, ...monthly.map((m) => m.backupGb)) } } : {}),
     arithmeticMonth: month(arithDate),
