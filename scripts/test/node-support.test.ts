@@ -4,6 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { SECOND_NODE, testNodes } from '../test-nodes.mjs';
 
 const root = new URL('../../', import.meta.url);
@@ -78,6 +80,13 @@ test('the suite runs on the machine\'s Node and on the pinned Node 24 (installed
   const nodes = testNodes('all');
   assert.ok(nodes.some((n) => n.version === SECOND_NODE.version || (n.path === process.execPath && n.version.startsWith('24.'))), JSON.stringify(nodes));
   assert.is(nodes[0]!.path, process.execPath);
+});
+
+test('what a test starts by name (node, npx, the bin\'s env shebang) runs on the Node under test', () => {
+  const byName = spawnSync('sh', ['-c', 'node --version'], { encoding: 'utf8' });
+  assert.is(byName.stdout.trim(), process.version);
+  const viaNpx = spawnSync('npx', ['-c', 'node --version'], { encoding: 'utf8', cwd: fileURLToPath(root), timeout: 60_000 });
+  assert.is(viaNpx.stdout.trim(), process.version, viaNpx.stderr);
 });
 
 test.run();
