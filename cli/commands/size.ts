@@ -1,7 +1,7 @@
 import type { CommandModule, Options } from 'yargs';
 import { statSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
-import { consoleText, EXAMPLE_CONFIG, jsonText, loadSizingConfig, outputFiles, runModel } from '../../sizing/index.ts';
+import { consoleText, EXAMPLE_CONFIG, jsonText, loadSizingConfig, outputFiles, runModel, scaleUsers, usersFactor } from '../../sizing/index.ts';
 import { runVerdictStep, VERDICT_OPTIONS, verdictOptions, verdictVars, type VerdictArgs } from './size-verdict.ts';
 
 interface SizeArgs extends VerdictArgs {
@@ -11,6 +11,15 @@ interface SizeArgs extends VerdictArgs {
   set?: string[];
   service?: string[];
   usage?: string;
+  users?: string;
+  'scale-users'?: string;
+}
+
+/** A number flag given as text: one line naming it when it is not a number. */
+function flagNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got "${text}"`);
+  return n;
 }
 
 /** The `size` flags besides the verdict's, declared once for yargs and the fast path (cli/fast-args.ts). */
@@ -20,6 +29,8 @@ export const SIZE_OPTIONS = {
   set: { type: 'string', array: true, describe: 'only compute this combined set (repeatable)' },
   service: { alias: 's', type: 'string', array: true, describe: 'only size this service (repeatable)' },
   usage: { alias: 'u', type: 'string', describe: 'also print this usage field month by month' },
+  users: { type: 'string', describe: "what-if: scale the config's users so that its peak is N (every field derived from users follows), with or without a {users} placeholder" },
+  'scale-users': { type: 'string', describe: 'what-if: multiply every users figure of the config by F (e.g. 1.5)' },
 } as const satisfies Record<string, Options>;
 
 /** Every flag of `ccready size`, and its one positional. */
@@ -36,18 +47,29 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
       .example('ccready size', 'size the embedded example (1000 users, one server)')
       .example('ccready size configs/icds.yml --format json > sizing.json', 'the tables as one JSON document')
       .example('ccready size my.yml --set 8lakh-400fpu -s pg_main -u users', 'one set, one service, print the users column')
-      .example('ccready size my.yml --out reports/sizing', 'CSV per table + sizing.json'),
+      .example('ccready size my.yml --out reports/sizing', 'CSV per table + sizing.json')
+      .example('ccready size my.yml --users 2000', 'what-if: the same project at 2000 users at its peak'),
   handler: async (argv) => {
     const file = argv.config ?? EXAMPLE_CONFIG;
     // a bad --out is found before the (possibly slow) reports are built
     if (argv.out !== undefined) checkOutDir(argv.out);
     const vv = verdictVars(argv); // --var: the main run uses the first combination
-    const config = loadSizingConfig(file, { vars: vv.vars });
-    if (argv.service?.length) {
-      const names = config.services.map((s) => s.name);
-      for (const s of argv.service) if (!names.includes(s)) throw new UsageError(`--service ${s}: no such service in ${file} (services: ${names.join(', ')})`);
-      config.services = config.services.filter((s) => argv.service!.includes(s.name));
-    }
+    if (argv.users !== undefined && argv['scale-users'] !== undefined) throw new UsageError('--users and --scale-users: give one of them');
+    const users = argv.users === undefined ? undefined : flagNumber('--users', argv.users);
+    const scale = argv['scale-users'] === undefined ? undefined : flagNumber('--scale-users', argv['scale-users']);
+    // the config as this run sees it: --var values, --service filter, --users / --scale-users
+    const load = (vars: Record<string, string | number> | undefined) => {
+      let c = loadSizingConfig(file, { vars });
+      if (users !== undefined) c = scaleUsers(c, usersFactor(c, users), '--users');
+      if (scale !== undefined) c = scaleUsers(c, scale, '--scale-users');
+      if (argv.service?.length) {
+        const names = c.services.map((s) => s.name);
+        for (const s of argv.service) if (!names.includes(s)) throw new UsageError(`--service ${s}: no such service in ${file} (services: ${names.join(', ')})`);
+        c.services = c.services.filter((s) => argv.service!.includes(s.name));
+      }
+      return c;
+    };
+    const config = load(vv.vars);
     const result = runModel(config, { sets: argv.set });
     if (argv.usage) {
       const cols = result.sets[0]?.usage.columns ?? [];
@@ -58,11 +80,7 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
       configFile: file,
       result,
       writeReports: Boolean(argv.out),
-      rerun: (vars) => {
-        const c = loadSizingConfig(file, { vars });
-        if (argv.service?.length) c.services = c.services.filter((s) => argv.service!.includes(s.name));
-        return runModel(c, { sets: argv.set });
-      },
+      rerun: (vars) => runModel(load(vars), { sets: argv.set }),
     });
     // everything is computed before anything is written: an error leaves no partial output
     if (argv.out) {
