@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule<any, any>>> = {
   gate: async () => (await import('./commands/gate.ts')).gateCommand,
   doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
   readiness: async () => (await import('./commands/readiness.ts')).readinessCommand,
+  cleanup: async () => (await import('./commands/cleanup.ts')).cleanupCommand,
 };
 
 // `ccready size | head` closes the pipe early: that is the reader's choice, not an error.

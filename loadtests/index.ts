@@ -9,6 +9,8 @@ export { judgeRun, plannedIterations, segmentShare, describeK6Exit, MIN_COMPLETI
 export type { Judgement, RunFacts, K6Exit } from './outcome.ts';
 export { PROFILES, SCENARIOS } from './contract.ts';
 export { heartbeat, heartbeatLine } from './live.ts';
+export { cleanRuns, deadRuns, describeCleaned, readLedgers, stateDir } from './leftovers.ts';
+export type { Ledger, Cleaned } from './leftovers.ts';
 export type { Heartbeat } from './live.ts';
 export { resolveK6, k6Version } from './k6bin.ts';
 export type { K6Binary } from './k6bin.ts';

@@ -22,6 +22,7 @@ import { prepareRun } from './prepare.ts';
 import type { LoadResult, LoadRunRecord, RunSample } from './record.ts';
 import { interpretSummary, type K6SummaryData } from './summary.ts';
 import { createUsers, deleteUsers } from './users.ts';
+import { cleanRuns, deadRuns, describeCleaned, removeLedger, writeLedger } from './leftovers.ts';
 import { finishSampling, startServerSampling, type SamplerOptions } from './server-sampler.ts';
 import { samplesCsv } from './server-numbers.ts';
 
@@ -94,12 +95,28 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
   let secrets: string[] = [];
   const progress = (l: string) => opts.onProgress?.(redact(l, target, secrets));
 
+  // What an earlier run against this server left behind when it died (kill -9, a lost machine).
+  const leftovers: string[] = [];
+  if (target.web) {
+    const dead = deadRuns(target);
+    if (dead.length) for (const c of await cleanRuns(target, dead)) leftovers.push(describeCleaned(c));
+    for (const l of leftovers) progress(`ccready load: ${l}`);
+  }
+
   let workers: MobileWorker[];
   let usersSource: string;
   let created: string[] = [];
   if (opts.createUsers) {
     progress(`ccready load: creating ${opts.createUsers} mobile workers through the User API`);
-    const c = await createUsers(target, opts.createUsers, runId);
+    const ledger = { runId, target: target.url, domain: target.domain, pid: process.pid, startedAt: new Date().toISOString(), workers: [] as string[] };
+    writeLedger(ledger);
+    let c: Awaited<ReturnType<typeof createUsers>>;
+    try {
+      c = await createUsers(target, opts.createUsers, runId, (ids) => writeLedger({ ...ledger, workers: ids }));
+    } catch (e) {
+      removeLedger(runId); // createUsers removed what it had made before it failed
+      throw e;
+    }
     workers = c.workers;
     created = c.ids;
     usersSource = `created through the User API${opts.keep ? ', kept' : ', removed afterwards'}`;
@@ -197,7 +214,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       completion: j.completion,
       summary,
       audit,
-      notes: j.notes,
+      notes: [...leftovers, ...j.notes],
       rejected,
       timeline,
       plan,
@@ -232,7 +249,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       audit,
       verdict: j.verdict,
       failures: j.failures,
-      notes: j.notes,
+      notes: [...leftovers, ...j.notes],
       elapsedS,
       files: written,
     };
@@ -241,7 +258,10 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     if (work) rmSync(work, { recursive: true, force: true });
     if (created.length && !opts.keep) {
       const failed = await deleteUsers(target, created);
-      if (failed.length) progress(`ccready load: could not remove ${failed.length} created mobile workers: ${failed.join(', ')}`);
-    }
+      if (failed.length) {
+        writeLedger({ runId, target: target.url, domain: target.domain, pid: process.pid, startedAt: new Date().toISOString(), workers: failed });
+        progress(`ccready load: could not remove ${failed.length} created mobile workers: ${failed.join(', ')} (retry with \`ccready cleanup --run-id ${runId}\`)`);
+      } else removeLedger(runId);
+    } else if (opts.createUsers) removeLedger(runId);
   }
 }

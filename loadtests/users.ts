@@ -49,7 +49,7 @@ export interface CreatedUsers {
 }
 
 /** Creates N mobile workers through the User API (needs a web user with Edit Mobile Workers + API access). */
-export async function createUsers(target: Target, n: number, runId: string): Promise<CreatedUsers> {
+export async function createUsers(target: Target, n: number, runId: string, onCreated?: (ids: string[]) => void): Promise<CreatedUsers> {
   if (!target.web) throw new UsageError('--create-users: needs a web user with API access (set CCHQ_WEB_USERNAME and CCHQ_WEB_PASSWORD)');
   if (!(Number.isInteger(n) && n > 0 && n <= 10000)) throw new UsageError(`--create-users: expected a whole number from 1 to 10000, got ${n}`);
   const created: CreatedUsers = { workers: [], ids: [] };
@@ -76,6 +76,8 @@ export async function createUsers(target: Target, n: number, runId: string): Pro
       }
       if (!body.id) throw new RunError(`--create-users: the User API response for ${username} has no id`);
       created.ids.push(body.id);
+      // Recorded before the next one is made: a run killed mid-creation still knows what it left.
+      onCreated?.(created.ids);
       created.workers.push({ username: fullUsername(body.username ?? username, target.domain), password, userId: body.id });
     }
   } catch (e) {
