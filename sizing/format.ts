@@ -174,6 +174,7 @@ export function formatVerdict(v: Verdict): string {
   out.push(`recommended: ${v.tier.name} (${v.tier.servers})`);
   for (const r of v.tier.reasons) out.push(`  - ${r}`);
   for (const line of purchaseLines(v)) out.push(line);
+  if (v.memorySplit) out.push('', `memory split of the one server (${v.memorySplit.month}):`, pad(memorySplitRows(v)), memorySplitSummary(v));
   for (const w of v.warnings) out.push(`note: ${w}`);
   return out.join('\n');
 }
@@ -239,4 +240,27 @@ export function purchaseLines(v: Verdict): string[] {
   const lines = [`buy: ${p.tier.servers} × ${formatBox(p.tier.each)} (${v.tier.name}; ${p.tier.basis})`];
   if (p.tier.servers > 1 || !v.fits) lines.push(`smallest single box for the horizon: ${formatBox(p.singleBox)}`);
   return lines;
+}
+
+/** The memory split of the one server as rows (console, Markdown, HTML, workbook alike); [] when there is none. */
+export function memorySplitRows(v: Verdict): string[][] {
+  const m = v.memorySplit;
+  if (!m) return [];
+  return [
+    ['service', `RAM ${m.month} (GB)`, 'share of server', `RAM ${m.startMonth} (GB)`, 'grew (GB)'],
+    ...m.rows.map((r) => [r.service, fmt(r.ramGb), `${fmt((r.ramGb / m.serverRamGb) * 100, 1)}%`, fmt(r.startRamGb), r.growthGb > 0 ? `+${fmt(r.growthGb)}` : fmt(r.growthGb)]),
+    ['= services', fmt(m.totalGb), `${fmt((m.totalGb / m.serverRamGb) * 100, 1)}%`, '', ''],
+    ['server RAM', fmt(m.serverRamGb), '100.0%', '', ''],
+  ];
+}
+
+/** One sentence under the memory split: when it stops fitting and which service grows. */
+export function memorySplitSummary(v: Verdict): string {
+  const m = v.memorySplit;
+  if (!m) return '';
+  const alone = m.rows.filter((r) => r.ramGb >= m.serverRamGb).map((r) => r.service);
+  const grows = (m.grows ? `; grows most: ${m.grows}` : '') + (alone.length ? `; alone as large as the server's RAM: ${alone.join(', ')}` : '');
+  return m.stopsFitting
+    ? `RAM stops fitting in ${m.stopsFitting}: the services need ${fmt(m.totalGb)} GB of the server's ${fmt(m.serverRamGb)} GB${grows}`
+    : `RAM fits through ${v.horizon.end}: at most ${fmt(m.totalGb)} GB of ${fmt(m.serverRamGb)} GB (${m.month})${grows}`;
 }

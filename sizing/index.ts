@@ -11,7 +11,7 @@ export { computeVerdict, tierForUsers, TIERS, SINGLE_SERVER_MAX_USERS, SINGLE_SE
 export { scaleUsers, usersFactor, peakUsers } from './scale-users.ts';
 export { parseBackupPlan, describeBackupPlan, BACKUP_GROUP } from './backup.ts';
 export { parseVarFlags, varValue, varValues, judgeRuns, crossedLimits } from './what-if.ts';
-export { consoleText, jsonText, summaryText, usageFieldText, renderTable, fmt, formatCoresCapacity, formatVerdict, formatWhatIf, limitRows, whatIfRows, verdictText, fitsUntilText, purchaseLines } from './format.ts';
+export { consoleText, jsonText, summaryText, usageFieldText, renderTable, fmt, formatCoresCapacity, formatVerdict, formatWhatIf, limitRows, whatIfRows, verdictText, fitsUntilText, purchaseLines, memorySplitRows, memorySplitSummary } from './format.ts';
 
 /** Absolute path of the embedded example config (what `ccready size` runs with no argument). */
 export const EXAMPLE_CONFIG: string = fileURLToPath(new URL('../fixtures/sizing/example.yml', import.meta.url));

@@ -283,6 +283,8 @@ export interface Verdict {
   fits: boolean;
   crossed: LimitKey[];
   tier: { name: Tier['name']; servers: string; reasons: string[] };
+  /** the RAM split between the services on the one server (null when the model gives no RAM) */
+  memorySplit: MemorySplit | null;
   /** the last month before the first limit is crossed (null when the server holds the whole horizon) */
   fitsUntil: string | null;
   /** what to buy, in sizes sold (sizing/purchase.ts) */
@@ -295,6 +297,20 @@ export interface Verdict {
   arithmeticMonth: string;
   arithmetic: ServiceShare[];
   warnings: string[];
+}
+
+/** The RAM each co-resident service gets on the one server (sizing/memory-split.ts). */
+export interface MemorySplit {
+  /** the month shown: the first month RAM is exceeded, else the month of peak RAM */
+  month: string;
+  startMonth: string;
+  serverRamGb: number;
+  totalGb: number;
+  rows: { service: string; ramGb: number; startRamGb: number; growthGb: number }[];
+  /** first month the services need more RAM than the server has (null: never) */
+  stopsFitting: string | null;
+  /** the service whose RAM grew most since the first month */
+  grows: string | null;
 }
 
 /** A server as sold: cores, RAM and disk in the sizes vendors list. */

@@ -7,6 +7,7 @@ import { coresCapacity, DEFAULT_SERVER, formatServerSpec, type ServerSpec } from
 import { fmt, formatCoresCapacity } from './format.ts';
 import { BACKUP_GROUP, backupGb, describeBackupPlan } from './backup.ts';
 import { purchaseFor } from './purchase.ts';
+import { memorySplit } from './memory-split.ts';
 import type { Cell, LimitKey, LimitResult, LimitStatus, ModelResult, MonthFigures, ServiceShare, SetResult, Table, Tier, Verdict, VerdictOptions } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -349,6 +350,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     fits: crossed.length === 0,
     crossed,
     tier: { name: tier.name, servers: tier.servers, reasons },
+    memorySplit: memorySplit(monthly, (i) => { const r = sdRow.get(usage.index[i]!); return r === undefined ? [] : shares(r); }, server.ram_gb),
     fitsUntil,
     purchase: purchaseFor(tier.name, minimumServer, monthly, server.cpu_overcommit, DEFAULT_SERVER),
     minimumServer,
