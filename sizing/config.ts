@@ -2,11 +2,10 @@
 // defaults, unknown keys rejected inside services), turning every mistake into one line that
 // names the file, line:col and key path.
 import { readFileSync } from 'node:fs';
-import type { LineCounter, Node, Document } from 'yaml';
 import { UsageError } from '../common/errors.ts';
-import { yamlLib } from '../common/yaml.ts';
 import { didYouMean } from '../common/did-you-mean.ts';
-import { readYamlLite } from './yaml-lite.ts';
+import { readConfigYaml } from './config-yaml.ts';
+import { checkVars } from './what-if.ts';
 import type {
   DateRange, LoadOptions, ProcessConfig, RawValue, ServiceConfig, SizingConfig, StorageConfig,
   StorageDataModel, SubProcess, UsageModel, UsageModelSlug, Y, YNum,
@@ -24,74 +23,6 @@ class Ctx {
     const at = y ? y.where : this.file;
     throw new UsageError(`${at}: ${path}: ${msg}`);
   }
-}
-
-/** More aliases than any real config uses: beyond this a document is an alias bomb, not a config. */
-const MAX_ALIASES = 1000;
-
-/**
- * The yaml library's document as a Y tree. An alias yields the very Y of its anchor (shared, not
- * copied), so nested aliases cost nothing however often they expand (PyYAML shares them too);
- * an alias inside its own anchor is an error, not an endless recursion.
- */
-function convert(root: unknown, doc: Document, lc: LineCounter, file: string, text: string): Y {
-  const { isAlias, isMap, isScalar, isSeq } = yamlLib();
-  const where = (n: { range?: [number, number, number] | null }) => {
-    const off = n.range ? n.range[0] : 0;
-    const p = lc.linePos(off);
-    return `${file}:${p.line}:${p.col}`;
-  };
-  const done = new Map<object, Y>();
-  const open = new Set<object>();
-  let aliases = 0;
-  const walk = (node: unknown): Y => {
-    if (isAlias(node)) {
-      if (++aliases > MAX_ALIASES) throw new UsageError(`${where(node)}: more than ${MAX_ALIASES} YAML aliases; expected a plain config`);
-      const target = node.resolve(doc);
-      if (target && open.has(target)) throw new UsageError(`${where(node)}: alias *${node.source} refers to its own anchor (a YAML structure cannot contain itself)`);
-      return walk(target);
-    }
-    if (node && typeof node === 'object') {
-      const seen = done.get(node);
-      if (seen) return seen;
-      open.add(node);
-      const y = build(node);
-      open.delete(node);
-      done.set(node, y);
-      return y;
-    }
-    return build(node);
-  };
-  const build = (node: unknown): Y => {
-    if (isMap(node)) {
-      const entries = new Map<string, Y>();
-      for (const pair of node.items) {
-        const kv = isScalar(pair.key) ? pair.key.value : pair.key;
-        // YAML 1.1 gives the merge key as a symbol
-        const k = typeof kv === 'symbol' ? (kv.description ?? String(kv)) : String(kv);
-        if (k === '<<') { // YAML 1.1 merge key, as PyYAML supports it: keys written in the mapping win
-          const src = walk(pair.value);
-          const maps = src.kind === 'seq' ? src.items : [src];
-          for (const m of maps) {
-            if (m.kind !== 'map') throw new UsageError(`${m.where}: <<: expected a mapping or a list of mappings to merge`);
-            for (const [mk, mv] of m.entries) if (!entries.has(mk)) entries.set(mk, mv);
-          }
-          continue;
-        }
-        entries.set(k, walk(pair.value));
-      }
-      return { kind: 'map', entries, where: where(node) };
-    }
-    if (isSeq(node)) return { kind: 'seq', items: node.items.map(walk), where: where(node) };
-    if (isScalar(node)) {
-      const r = node.range;
-      const src = r ? text.slice(r[0], r[1]) : String(node.value);
-      return { kind: 'scalar', value: node.value, src, where: where(node) };
-    }
-    // an empty value (`key:` with nothing) is null, as in PyYAML
-    return { kind: 'scalar', value: null, src: '', where: file };
-  };
-  return walk(root);
 }
 
 function describe(y: Y | undefined): string {
@@ -421,24 +352,10 @@ const TOP_LEVEL_KEYS = [
   'vm_os_storage_gb', 'vm_os_storage_group', 'sets_summary_date', 'sets', 'usage', 'services',
 ];
 
-/** The document through the yaml library (YAML 1.1, as PyYAML reads it): anything yaml-lite leaves to it. */
-export function readYaml(yamlText: string, file: string): Y {
-  const { LineCounter, parseDocument } = yamlLib();
-  const lc = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter: lc, version: '1.1', uniqueKeys: false, prettyErrors: false });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const p = lc.linePos(e.pos[0]);
-    const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new UsageError(`${file}:${p.line}:${p.col}: unreadable YAML: ${msg}`);
-  }
-  return convert(doc.contents as Node, doc, lc, file, yamlText);
-}
-
 /** Parses config YAML text (file is only used in messages). */
 export function parseSizingConfig(yamlText: string, file: string, opts: LoadOptions = {}): SizingConfig {
   const c = new Ctx(file);
-  const root = readYamlLite(yamlText, file) ?? readYaml(yamlText, file);
+  const root = readConfigYaml(yamlText, file);
   if (root.kind !== 'map') return c.fail(root, '(top level)', `expected a mapping of settings, got ${describe(root)}`);
   const top = root.entries;
   const need = (k: string) => { if (isNull(top.get(k))) c.fail(root, k, 'missing (required)'); return top.get(k); };
@@ -517,25 +434,6 @@ export function parseSizingConfig(yamlText: string, file: string, opts: LoadOpti
   if (cfg.estimation_growth_factor < 0) c.fail(gY, 'estimation_growth_factor', `expected a non-negative number, got ${cfg.estimation_growth_factor}`);
   checkVars(cfg);
   return cfg;
-}
-
-/** Every what-if variable must be used by some `{var}` placeholder, or it would silently do nothing. */
-function checkVars(cfg: SizingConfig): void {
-  const names = Object.keys(cfg.vars);
-  if (!names.length) return;
-  const used = new Set<string>();
-  const scan = (v: RawValue) => { if (typeof v === 'string') for (const m of v.matchAll(/\{([^}]*)\}/g)) used.add(m[1]!); };
-  for (const u of cfg.usage) {
-    if (u.slug === 'date_range_value') u.ranges.forEach((r) => scan(r.value));
-    if (u.slug === 'derived_factor' || u.slug === 'invert_derived_factor') scan(u.factor);
-    if (u.slug === 'baseline_with_growth') { scan(u.baseline); scan(u.monthly_growth); }
-    if ('start_with' in u) scan(u.start_with);
-  }
-  for (const n of names) {
-    if (!used.has(n)) {
-      throw new UsageError(`--var ${n}: ${cfg.file} has no {${n}} placeholder (used: ${[...used].sort().join(', ') || 'none'})`);
-    }
-  }
 }
 
 export function loadSizingConfig(path: string, opts: LoadOptions = {}): SizingConfig {

@@ -4,7 +4,7 @@
 import { UsageError } from '../common/errors.ts';
 import type { ServerSpec } from '../common/server-spec.ts';
 import { computeVerdict } from './verdict.ts';
-import type { ModelResult, Verdict, VerdictOptions, WhatIfRow } from './types.ts';
+import type { ModelResult, RawValue, SizingConfig, Verdict, VerdictOptions, WhatIfRow } from './types.ts';
 
 /**
  * Parses repeated `--var name=v1,v2` flags into the list of variable sets to run (the cartesian
@@ -71,4 +71,23 @@ export function crossedLimits(verdicts: Verdict[], whatIf: WhatIfRow[]): string[
   return judged.flatMap(({ label, v }) =>
     v.limits.filter((l) => l.status === 'DOES NOT FIT').map((l) => `${label ? `${label}: ` : ''}${l.label.split(' (')[0]} ${l.firstCrossed}`),
   );
+}
+
+/** Every what-if variable must be used by some `{var}` placeholder, or it would silently do nothing. */
+export function checkVars(cfg: SizingConfig): void {
+  const names = Object.keys(cfg.vars);
+  if (!names.length) return;
+  const used = new Set<string>();
+  const scan = (v: RawValue) => { if (typeof v === 'string') for (const m of v.matchAll(/\{([^}]*)\}/g)) used.add(m[1]!); };
+  for (const u of cfg.usage) {
+    if (u.slug === 'date_range_value') u.ranges.forEach((r) => scan(r.value));
+    if (u.slug === 'derived_factor' || u.slug === 'invert_derived_factor') scan(u.factor);
+    if (u.slug === 'baseline_with_growth') { scan(u.baseline); scan(u.monthly_growth); }
+    if ('start_with' in u) scan(u.start_with);
+  }
+  for (const n of names) {
+    if (!used.has(n)) {
+      throw new UsageError(`--var ${n}: ${cfg.file} has no {${n}} placeholder (used: ${[...used].sort().join(', ') || 'none'})`);
+    }
+  }
 }

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readYamlLite, yamlLiteDeclined } from '../yaml-lite.ts';
-import { readYaml } from '../config.ts';
+import { readYaml } from '../config-yaml.ts';
 import { EXAMPLE_CONFIG } from '../index.ts';
 import { REFERENCE_DIR, referenceConfigs } from './golden.ts';
 import type { Y } from '../types.ts';
