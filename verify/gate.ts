@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { redact, type Target, type TlsOptions } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
-import { HqClient } from './http.ts';
+import { HqClient, type HttpError } from './http.ts';
+import { connectProblem } from './preflight.ts';
 import { runVerify, toReport, verifySteps, type ProgressEvent, type VerifyRunOptions } from './run.ts';
 import { sleep } from './context.ts';
 import type { StepResult, VerifyReport } from './types.ts';
@@ -51,6 +52,14 @@ export async function waitForServerUp(url: string, o: WaitOptions): Promise<Step
       } catch (e) {
         if (o.signal?.aborted) return { ...result('skip', 'interrupted while waiting'), blockedBy: 'interrupted' };
         last = (e as Error).message;
+        // A refused connection is a server still starting: wait. A name that does not resolve or a
+        // certificate not trusted will not fix itself: say which setting, now, and blame no service.
+        const code = (e as HttpError).code;
+        const problem = code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? undefined : connectProblem(e, { url });
+        if (problem) {
+          evidence.push(`serverup.txt: ${last}`);
+          return { ...result('fail', problem), services: [], cause: 'configuration' };
+        }
       }
       const delay = backoffDelay(attempt, o.initialMs, o.maxMs);
       const elapsed = Date.now() - started;

@@ -6,7 +6,11 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runGate, backoffDelay, waitForServerUp, type LoadRunner } from '../index.ts';
+import { runGate, backoffDelay, waitForServerUp, connectProblem, type LoadRunner } from '../index.ts';
+import { HttpError } from '../http.ts';
+import { execFileSync } from 'node:child_process';
+import { createServer as createHttps } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 import { sim, targetOf, fast } from './helpers.ts';
 
@@ -45,6 +49,26 @@ test('gate: a server that never comes up → NOT READY within the wait timeout, 
   } finally {
     await s.stop();
   }
+});
+
+test('gate: an untrusted certificate → NOT READY at once (no waiting it out), cause configuration, --ca/--insecure named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ccready-gate-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '2', '-subj', '/CN=untrusted', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const server = createHttps({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (_q, res) => res.end('success'));
+  const port = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)));
+  try {
+    const started = Date.now();
+    const r = await runGate({ url: `https://127.0.0.1:${port}`, domain: 'd' }, { ...fast(), outDir: join(dir, 'out'), waitTimeoutMs: 60_000, loadRunner: false });
+    assert.ok(Date.now() - started < 20_000, 'waited out a certificate that will not become trusted');
+    assert.is(r.decision.verdict, 'NOT READY');
+    assert.is(r.decision.cause, 'configuration');
+    assert.equal(r.decision.suspects, []);
+    assert.match(r.steps[0].reason!, /^--ca \/ --insecure: the certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted/);
+  } finally {
+    server.close();
+  }
+  // A name that does not resolve names --target (checked on the error alone: no DNS query is sent).
+  assert.match(connectProblem(new HttpError('x', 'ENOTFOUND'), { url: 'https://hq.example.org' })!, /^--target \(CCHQ_URL\): host "hq\.example\.org" not found/);
 });
 
 test('gate: healthy stand-in → READY with the real k6 smoke run and integrity audit; reports written', async () => {
