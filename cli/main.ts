@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule<any, any>>> = {
   doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
   readiness: async () => (await import('./commands/readiness.ts')).readinessCommand,
   cleanup: async () => (await import('./commands/cleanup.ts')).cleanupCommand,
+  drill: async () => (await import('./commands/drill.ts')).drillCommand,
 };
 
 // `ccready size | head` closes the pipe early: that is the reader's choice, not an error.

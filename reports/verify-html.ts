@@ -30,7 +30,7 @@ function durationChart(steps: StepResult[]): string {
 
 export function verifyHtml(r: VerifyReport): string {
   const d = r.decision;
-  const banner = d.verdict === 'READY' ? COLOR.pass : d.verdict === 'NOT READY' ? COLOR.fail : COLOR.warn;
+  const banner = d.verdict === 'READY' || d.verdict === 'PASS' ? COLOR.pass : d.verdict === 'NOT READY' || d.verdict === 'FAIL' ? COLOR.fail : COLOR.warn;
   const rows = r.steps
     .map(
       (s) => `<tr class="${s.status}">

@@ -54,7 +54,8 @@ export interface StepResult {
 }
 
 /** PARTIAL: `--only`/`--skip` left required steps out and none of those that ran failed. */
-export type Verdict = 'READY' | 'READY WITH WARNINGS' | 'NOT READY' | 'PARTIAL';
+/** READY… for the checklist and the gate; PASS / FAIL for a drill (drill/), which proves recovery, not readiness. */
+export type Verdict = 'READY' | 'READY WITH WARNINGS' | 'NOT READY' | 'PARTIAL' | 'PASS' | 'FAIL';
 
 export interface Suspect {
   service: Service;
@@ -80,7 +81,7 @@ export interface Decision {
 }
 
 export interface VerifyReport {
-  kind: 'verify' | 'gate' | 'canary-write' | 'canary-check' | 'monitoring';
+  kind: 'verify' | 'gate' | 'canary-write' | 'canary-check' | 'monitoring' | 'drill-write' | 'drill-check';
   runId: string;
   target: string;
   domain: string;

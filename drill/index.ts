@@ -1,0 +1,4 @@
+// The drills: proving recovery (issue 14). The CLI only parses flags and calls these.
+export { drillWrite, drillCheck, type DrillOptions } from './backup.ts';
+export { readManifest, type DrillManifest } from './manifest.ts';
+export { backupFacts } from './local.ts';

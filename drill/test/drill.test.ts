@@ -1,0 +1,119 @@
+// The backup drill against the stand-in with a data directory (issue 14): a clean snapshot and
+// restore PASSes with RPO and RTO; a restore from an older snapshot (--lose-after) is caught with the
+// lost trickle forms named and RPO ≈ the time since the snapshot; a damaged attachment is caught by
+// its hash and a lost user by name, each naming its store.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSim, type RunningSim, type SimOptions } from '../../fixtures/hq-sim/index.ts';
+import { takeSnapshot } from '../../fixtures/hq-sim/persist.ts';
+import { drillWrite, drillCheck, type DrillOptions } from '../index.ts';
+import { targetOf, fast } from '../../verify/test/helpers.ts';
+import type { VerifyReport } from '../../verify/types.ts';
+
+const t = suite('drill backup');
+const tmp = mkdtempSync(join(tmpdir(), 'ccready-drill-'));
+t.after(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+
+const start = (dataDir: string, o: SimOptions = {}): Promise<RunningSim> => startSim({ dataDir, pillowDelayMs: 0, users: 1, casesPerUser: 1, ...o });
+const step = (r: VerifyReport, id: string) => r.steps.find((s) => s.id === id)!;
+
+/** Writes the drill, then trickle forms every 100 ms until `trickles` of them; `at[k]` runs after the k-th. */
+async function write(sim: RunningSim, manifestPath: string, trickles: number, at: Record<number, () => void> = {}) {
+  const ac = new AbortController();
+  const o: DrillOptions = {
+    ...fast(sim),
+    manifestPath,
+    count: 1,
+    trickleS: trickles ? 0.1 : undefined,
+    signal: ac.signal,
+    onProgress: (e) => {
+      const k = e.kind === 'note' ? /^trickle form (\d+) written/.exec(e.message)?.[1] : undefined;
+      if (k === undefined) return;
+      at[Number(k)]?.();
+      if (Number(k) >= trickles) ac.abort();
+    },
+  };
+  return drillWrite(targetOf(sim), o);
+}
+
+t('a clean backup and restore PASSes, with RPO and RTO', async () => {
+  const dataDir = join(tmp, `d${++n}`);
+  const manifest = join(tmp, `m${n}.json`);
+  const snap = join(tmp, `s${n}.snap`);
+  const a = await start(dataDir);
+  const w = await write(a, manifest, 4);
+  assert.is(w.report.decision.verdict, 'PASS', JSON.stringify(w.report.steps.map((s) => [s.id, s.status, s.reason])));
+  assert.is(w.trickled, 4);
+  assert.is(statSync(manifest).mode & 0o777, 0o600);
+  takeSnapshot(dataDir, snap); // the backup, after the last trickle form
+  await a.stop();
+  const restoreStarted = new Date();
+  const b = await start(dataDir, { loseAfter: snap });
+  try {
+    const c = await drillCheck(targetOf(b), { ...fast(b), manifestPath: manifest, restoreStarted });
+    assert.is(c.report.decision.verdict, 'PASS', JSON.stringify(c.report.steps.map((s) => [s.id, s.status, s.reason])));
+    assert.is(c.report.decision.exitCode, 0);
+    assert.is(step(c.report, 'K6-rpo').metrics?.rpoSeconds, 0, 'nothing recent was lost');
+    const rto = step(c.report, 'K1-recovery').metrics?.rtoSeconds;
+    assert.ok(rto !== undefined && rto >= 0 && rto < 30, `RTO ${rto}`);
+  } finally {
+    await b.stop();
+  }
+});
+
+t('--lose-after: the trickle forms after the snapshot are named lost, RPO ≈ time since the snapshot, FAIL over --max-rpo', async () => {
+  const dataDir = join(tmp, `d${++n}`);
+  const manifest = join(tmp, `m${n}.json`);
+  const snap = join(tmp, `s${n}.snap`);
+  const a = await start(dataDir);
+  let snapAt = 0;
+  // The backup is taken after the 3rd trickle form; 8 more follow it.
+  await write(a, manifest, 11, { 3: () => ((snapAt = Date.now()), takeSnapshot(dataDir, snap)) });
+  const wroteUntil = Date.now();
+  await a.stop();
+  const b = await start(dataDir, { loseAfter: snap });
+  try {
+    const c = await drillCheck(targetOf(b), { ...fast(b), manifestPath: manifest, maxRpoS: 0.5 });
+    assert.is(c.report.decision.verdict, 'FAIL', JSON.stringify(c.report.steps.map((s) => [s.id, s.status, s.reason, s.evidence])));
+    assert.is(c.report.decision.exitCode, 1);
+    const rpo = step(c.report, 'K6-rpo');
+    assert.is(rpo.status, 'fail');
+    assert.is(rpo.metrics?.trickleLost, 8);
+    assert.ok(rpo.evidence.some((e) => /^lost: trickle form [0-9a-f-]{36} written /.test(e)), 'lost items named');
+    const since = (wroteUntil - snapAt) / 1000;
+    assert.ok(Math.abs((rpo.metrics?.rpoSeconds ?? -9) - since) <= 1, `RPO ${rpo.metrics?.rpoSeconds} s vs ${since.toFixed(1)} s since the snapshot`);
+    assert.is(step(c.report, 'K2-forms').status, 'pass', 'the drill forms themselves were in the snapshot');
+  } finally {
+    await b.stop();
+  }
+});
+
+t('a damaged attachment is caught by hash (BlobDB) and a dropped user by name (CouchDB)', async () => {
+  const dataDir = join(tmp, `d${++n}`);
+  const manifest = join(tmp, `m${n}.json`);
+  const a = await start(dataDir);
+  const w = await write(a, manifest, 0);
+  assert.is(w.report.decision.verdict, 'PASS', JSON.stringify(w.report.steps.map((s) => [s.id, s.status, s.reason])));
+  await a.stop();
+  const b = await start(dataDir, { corruptBlobs: 1, dropUsers: true });
+  try {
+    const c = await drillCheck(targetOf(b), { ...fast(b), manifestPath: manifest });
+    assert.is(c.report.decision.verdict, 'FAIL');
+    const att = step(c.report, 'K3-attachments');
+    assert.is(att.status, 'fail');
+    assert.match(att.reason!, /^BlobDB \(attachments\) lost or changed 1 of 1 drill items \(e\.g\. [0-9a-f-]{36}\/photo\.jpg: changed \(sha256 /);
+    const user = step(c.report, 'K5-worker');
+    assert.is(user.status, 'fail');
+    assert.match(user.reason!, /^CouchDB \(users\) lost or changed 1 of 1 drill items \(e\.g\. mobile worker ccready-.*: missing \(400\)\)/);
+    assert.is(step(c.report, 'K2-forms').status, 'pass', 'the form XML itself is intact');
+    assert.is(step(c.report, 'K4-cases').status, 'pass');
+  } finally {
+    await b.stop();
+  }
+});
+
+t.run();
