@@ -8,9 +8,9 @@ export { loadSizingConfig, parseSizingConfig, MODEL_SLUGS } from './config.ts';
 export { runModel, combinedSets } from './model.ts';
 export { outputFiles } from './csv.ts';
 export { computeVerdict, tierForUsers, TIERS, SINGLE_SERVER_MAX_USERS, SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER, ACTIVE_CASES_FIELD_CANDIDATES } from './verdict.ts';
-export { scaleUsers, usersFactor, peakUsers } from './scale-users.ts';
+export { scaleUsers, usersFactor, peakUsers, scaleField, parseVary } from './scale-users.ts';
 export { parseBackupPlan, describeBackupPlan, BACKUP_GROUP } from './backup.ts';
-export { parseVarFlags, varValue, varValues, judgeRuns, crossedLimits } from './what-if.ts';
+export { parseVarFlags, varValue, varValues, judgeRuns, crossedLimits, varyRows } from './what-if.ts';
 export { consoleText, jsonText, summaryText, usageFieldText, renderTable, fmt, formatCoresCapacity, formatVerdict, formatWhatIf, limitRows, whatIfRows, verdictText, fitsUntilText, purchaseLines, memorySplitRows, memorySplitSummary } from './format.ts';
 
 /** Absolute path of the embedded example config (what `ccready size` runs with no argument). */

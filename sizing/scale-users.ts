@@ -1,9 +1,9 @@
-// `--users N` / `--scale-users F`: a what-if on any config, with or without a `{users}`
+// `--users N` / `--scale-users F` / `--vary FIELD=LO..HI`: what-ifs on any config, with or without a `{users}`
 // placeholder. The `users` usage field's date ranges are scaled (whole users, rounded), and every
 // field derived from users follows through the model; a `{name}` placeholder in a range is
 // scaled in every set (and in a --var override). Pure: returns a new config.
 import { UsageError } from '../common/errors.ts';
-import type { SizingConfig, UsageModel } from './types.ts';
+import type { RawValue, SizingConfig, UsageModel } from './types.ts';
 
 type Ranges = Extract<UsageModel, { slug: 'date_range_value' }>['ranges'];
 
@@ -61,6 +61,50 @@ export function scaleUsers(cfg: SizingConfig, factor: number, flag = '--scale-us
   const vars = { ...cfg.vars };
   for (const n of names) if (n in vars) vars[n] = scale(Number(vars[n]));
   return { ...cfg, usage, sets, vars };
+}
+
+/**
+ * `--vary FIELD=LO..HI`: the config with one usage field scaled by `factor` — a date-range field's
+ * values, or a derived field's factor ({placeholders} scaled in every set). users is scaled as
+ * `--scale-users` does (whole users).
+ */
+export function scaleField(cfg: SizingConfig, field: string, factor: number, flag = '--vary'): SizingConfig {
+  if (field === 'users') return scaleUsers(cfg, factor, flag);
+  const u = cfg.usage.find((m) => m.name === field);
+  if (!u) throw new UsageError(`${flag}: ${cfg.file} has no usage field '${field}' (fields: ${cfg.usage.map((m) => m.name).join(', ')})`);
+  const names = new Set<string>();
+  const num = (v: RawValue, where: string): RawValue => {
+    const name = placeholder(v as Ranges[number]['value'], flag, where);
+    if (name !== null) {
+      names.add(name);
+      return v;
+    }
+    return { value: (v as { value: number }).value * factor, int: false };
+  };
+  let scaled: UsageModel;
+  if (u.slug === 'date_range_value') scaled = { ...u, ranges: u.ranges.map((r) => ({ ...r, value: num(r.value, r.keyPath) })) };
+  else if (u.slug === 'derived_factor') scaled = { ...u, factor: num(u.factor, `${u.keyPath}.factor`) };
+  else throw new UsageError(`${flag}: usage.${field} is a '${u.slug}' model; only date ranges and derived factors can be varied (vary the field it derives from)`);
+  const sets = Object.fromEntries(Object.entries(cfg.sets).map(([g, items]) => [g, items.map((it) => {
+    const o = { ...it };
+    for (const n of names) if (typeof o[n] === 'number') o[n] = (o[n] as number) * factor;
+    return o;
+  })]));
+  const vars = { ...cfg.vars };
+  for (const n of names) if (n in vars) vars[n] = Number(vars[n]) * factor;
+  return { ...cfg, usage: cfg.usage.map((m) => (m === u ? scaled : m)), sets, vars };
+}
+
+/** `--vary FIELD=LO..HI[:STEPS]` (default 5 steps, evenly spaced factors). */
+export function parseVary(text: string, flag = '--vary'): { field: string; factors: number[] } {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=([0-9.]+)\.\.([0-9.]+)(?::(\d+))?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${flag}: expected FIELD=LO..HI[:STEPS], e.g. forms_monthly=0.5..2, got "${text}"`);
+  const lo = Number(m[2]);
+  const hi = Number(m[3]);
+  const steps = m[4] === undefined ? 5 : Number(m[4]);
+  if (!(lo > 0 && hi > lo && hi <= 1000)) throw new UsageError(`${flag}: expected 0 < LO < HI ≤ 1000, got ${m[2]}..${m[3]}`);
+  if (!(steps >= 2 && steps <= 20)) throw new UsageError(`${flag}: expected 2 to 20 steps, got ${steps}`);
+  return { field: m[1]!, factors: Array.from({ length: steps }, (_, i) => Number((lo + ((hi - lo) * i) / (steps - 1)).toPrecision(6))) };
 }
 
 /** `--users N`: the factor that makes the config's peak users N. */

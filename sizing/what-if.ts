@@ -55,6 +55,22 @@ export function judgeRuns(
   return { verdicts, whatIf };
 }
 
+/** `--vary`: one what-if row per factor of the field (per set when there are several). */
+export function varyRows(
+  field: string,
+  factors: number[],
+  server: ServerSpec,
+  opts: Pick<VerdictOptions, 'activeCasesField' | 'backup'>,
+  rerun: (field: string, factor: number) => ModelResult,
+): WhatIfRow[] {
+  const rows: WhatIfRow[] = [];
+  for (const f of factors) {
+    const r = rerun(field, f);
+    for (const s of r.sets) rows.push({ vars: r.sets.length > 1 ? { [`${field} ×`]: String(f), set: s.name } : { [`${field} ×`]: String(f) }, verdict: computeVerdict(r, server, { ...opts, set: s.name }) });
+  }
+  return rows;
+}
+
 /** `--var` values as the config loader wants them (numbers stay numbers). */
 export function varValues(vars: Record<string, string>): Record<string, string | number> {
   return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, varValue(v)]));

@@ -2,10 +2,11 @@
 // that assembles sizing's judgement (sizing/what-if.ts) into console text, report files and an exit
 // code. cli/commands/size.ts registers the options with `verdictOptions` and calls `runVerdictStep`.
 import type { Argv, Options } from 'yargs';
+import { UsageError } from '../../common/errors.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { crossedLimits, judgeRuns, parseBackupPlan, parseVarFlags, varValues, verdictText, type ModelResult, type Verdict, type WhatIfRow } from '../../sizing/index.ts';
+import { crossedLimits, formatWhatIf, judgeRuns, parseBackupPlan, parseVarFlags, parseVary, varyRows, varValues, verdictText, type ModelResult, type Verdict, type WhatIfRow } from '../../sizing/index.ts';
 import { resolveServerSpec, shortServerSpec } from '../../common/server-spec.ts';
 
 export interface VerdictArgs {
@@ -14,6 +15,7 @@ export interface VerdictArgs {
   'fail-if-over'?: boolean;
   'active-cases-field'?: string;
   var?: string[];
+  vary?: string;
   'backup-target'?: string;
   'backup-retention-days'?: string;
   screenshot?: boolean;
@@ -34,6 +36,7 @@ export const VERDICT_OPTIONS = {
   var: { type: 'string', array: true, describe: 'override a {var} of the config: NAME=VALUE, or NAME=V1,V2,... for a what-if table (repeatable)' },
   'backup-target': { type: 'string', choices: ['same-disk', 'offsite'], default: 'same-disk', describe: "where the backups go: same-disk (commcare-cloud's default, /opt/data/backups: their copies count in the disk need) or offsite (S3 or another disk: not counted)" },
   'backup-retention-days': { type: 'string', describe: "daily backups kept on the disk (plus one weekly); default commcare-cloud's: PostgreSQL and CouchDB 1 + 1 weekly, BlobDB 2 + 2 weekly" },
+  vary: { type: 'string', describe: 'sensitivity: run the model with one usage field scaled from LO to HI times (FIELD=LO..HI[:STEPS], e.g. forms_monthly=0.5..2) and print how disk, RAM, cores and the verdict move' },
   screenshot: { type: 'boolean', default: true, describe: 'with --out: also save report.png of the HTML report (needs Chromium)' },
 } as const satisfies Record<string, Options>;
 
@@ -65,6 +68,8 @@ export interface VerdictStepContext {
   result: ModelResult;
   /** runs the model again with other variable values (for the what-if table) */
   rerun: (vars: Record<string, string | number>) => ModelResult;
+  /** runs the model again with one usage field scaled (for --vary) */
+  rerunScaled: (field: string, factor: number) => ModelResult;
   /** true when reports will be written (--out) */
   writeReports: boolean;
   now?: Date;
@@ -86,8 +91,17 @@ export interface VerdictStepResult {
 export async function runVerdictStep(argv: VerdictArgs, vv: VerdictVars, ctx: VerdictStepContext): Promise<VerdictStepResult> {
   const server = resolveServerSpec(argv.server, '--server', argv['cpu-overcommit']);
   const backup = parseBackupPlan(argv['backup-target'], argv['backup-retention-days']);
-  const { verdicts, whatIf } = judgeRuns(ctx.result, server, { activeCasesField: argv['active-cases-field'], backup }, vv.runs, ctx.rerun);
+  const opts = { activeCasesField: argv['active-cases-field'], backup };
+  const judged = judgeRuns(ctx.result, server, opts, vv.runs, ctx.rerun);
+  const { verdicts } = judged;
+  let whatIf = judged.whatIf;
   const textParts = [verdictText(verdicts, whatIf, vv.runs)];
+  if (argv.vary !== undefined) {
+    if (vv.runs.length > 1) throw new UsageError('--vary and a --var list: give one of them (each makes its own table)');
+    const { field, factors } = parseVary(argv.vary);
+    whatIf = varyRows(field, factors, server, opts, ctx.rerunScaled);
+    textParts.push(`sensitivity of the verdict to ${field} (× the config's values):\n${formatWhatIf(whatIf)}`);
+  }
   const files: Record<string, string | Uint8Array> = {};
   if (ctx.writeReports) {
     const note = await addReportFiles(files, argv, ctx, verdicts, whatIf);

@@ -1,7 +1,7 @@
 import type { CommandModule, Options } from 'yargs';
 import { statSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
-import { consoleText, EXAMPLE_CONFIG, jsonText, loadSizingConfig, outputFiles, runModel, scaleUsers, usersFactor } from '../../sizing/index.ts';
+import { consoleText, EXAMPLE_CONFIG, jsonText, loadSizingConfig, outputFiles, runModel, scaleField, scaleUsers, usersFactor } from '../../sizing/index.ts';
 import { runVerdictStep, VERDICT_OPTIONS, verdictOptions, verdictVars, type VerdictArgs } from './size-verdict.ts';
 
 interface SizeArgs extends VerdictArgs {
@@ -48,7 +48,8 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
       .example('ccready size configs/icds.yml --format json > sizing.json', 'the tables as one JSON document')
       .example('ccready size my.yml --set 8lakh-400fpu -s pg_main -u users', 'one set, one service, print the users column')
       .example('ccready size my.yml --out reports/sizing', 'CSV per table + sizing.json')
-      .example('ccready size my.yml --users 2000', 'what-if: the same project at 2000 users at its peak'),
+      .example('ccready size my.yml --users 2000', 'what-if: the same project at 2000 users at its peak')
+      .example('ccready size my.yml --vary forms_monthly=0.5..2', 'sensitivity: disk, RAM, cores and the verdict for half to twice the forms'),
   handler: async (argv) => {
     const file = argv.config ?? EXAMPLE_CONFIG;
     // a bad --out is found before the (possibly slow) reports are built
@@ -81,6 +82,7 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
       result,
       writeReports: Boolean(argv.out),
       rerun: (vars) => runModel(load(vars), { sets: argv.set }),
+      rerunScaled: (field, factor) => runModel(scaleField(load(vv.vars), field, factor), { sets: argv.set }),
     });
     // everything is computed before anything is written: an error leaves no partial output
     if (argv.out) {

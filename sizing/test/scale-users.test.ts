@@ -3,7 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { EXAMPLE_CONFIG, loadSizingConfig, parseSizingConfig, peakUsers, runModel, scaleUsers, usersFactor } from '../index.ts';
+import { computeVerdict, EXAMPLE_CONFIG, loadSizingConfig, parseSizingConfig, parseVary, peakUsers, runModel, scaleField, scaleUsers, usersFactor, varyRows } from '../index.ts';
+import { DEFAULT_SERVER } from '../../common/server-spec.ts';
 import { sizingReferenceFile } from '../../fixtures/reference.ts';
 import { UsageError } from '../../common/errors.ts';
 
@@ -49,6 +50,22 @@ test('what cannot be scaled is one line naming the flag', () => {
       assert.match((e as Error).message, re);
     }
   }
+});
+
+test('--vary FIELD=LO..HI[:STEPS]: factors, a derived field scaled, one what-if row per factor', () => {
+  assert.equal(parseVary('forms_monthly=0.5..2'), { field: 'forms_monthly', factors: [0.5, 0.875, 1.25, 1.625, 2] });
+  assert.equal(parseVary('users=1..2:3').factors, [1, 1.5, 2]);
+  for (const bad of ['forms', 'x=2..1', 'x=0..1', 'x=1..2:1']) assert.throws(() => parseVary(bad), /^--vary: expected/);
+  const cfg = loadSizingConfig(EXAMPLE_CONFIG);
+  const base = col(runModel(cfg), 'forms_monthly');
+  const twice = col(runModel(scaleField(cfg, 'forms_monthly', 2)), 'forms_monthly');
+  base.forEach((v, i) => assert.ok(Math.abs(twice[i]! - 2 * v) < 1e-6 * Math.max(1, v)));
+  const rows = varyRows('forms_monthly', [0.5, 2], DEFAULT_SERVER, {}, (f, x) => runModel(scaleField(cfg, f, x)));
+  assert.equal(rows.map((r) => r.vars), [{ 'forms_monthly ×': '0.5' }, { 'forms_monthly ×': '2' }]);
+  const disk = (i: number) => rows[i]!.verdict.limits.find((l) => l.key === 'storage')!.peak!;
+  assert.ok(disk(1) > disk(0), 'more forms, more disk');
+  assert.is(computeVerdict(runModel(cfg), DEFAULT_SERVER).fits, true);
+  assert.throws(() => scaleField(cfg, 'forms_total', 2), /only date ranges and derived factors can be varied/);
 });
 
 test.run();
