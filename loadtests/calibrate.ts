@@ -35,6 +35,11 @@ const r3 = (x: number) => Number(x.toPrecision(3));
 /** The sustainable rate a run demonstrates, or an error saying why it demonstrates none. */
 export function sustainedRate(run: LoadRunRecord, reportDir: string): { rps: number; basis: string; lowerBound: boolean } {
   const s = run.summary;
+  // One generator of a split run measured only its share of the load: calibrating from it would
+  // propose a capacity off by the number of generators.
+  if (run.segment && run.segment.share < 1) {
+    throw inputError(reportDir, 'segment', `this run was execution segment ${run.segment.segment} (${(run.segment.share * 100).toFixed(1)}% of the plan): its rate is its share only; calibrate from an unsegmented run of the plan`);
+  }
   if (s.knee) {
     // The step rate is in iterations/s; a restore iteration may make extra requests (polls), so
     // scale by requests per iteration over the run.

@@ -96,3 +96,32 @@ export const REJECT_PREFIX = 'ccready-reject';
 export function scenarioVUs(s: Scenario): number {
   return Math.max('maxVUs' in s ? s.maxVUs ?? 0 : 0, 'vus' in s ? s.vus ?? 0 : 0, 'preAllocatedVUs' in s ? s.preAllocatedVUs : 0, 1);
 }
+
+/**
+ * k6's execution segment as fractions: `0:1/2` → [0, 0.5], `1/3:2/3`, `50%:100%`, a bare `1/2`
+ * → [0, 0.5]; none → the whole [0, 1]. NaN where the text is not a segment.
+ */
+export function segmentRange(segment: string | null | undefined): [number, number] {
+  if (!segment) return [0, 1];
+  const frac = (x: string) => {
+    if (x.includes('/')) {
+      const [a, b] = x.split('/').map(Number);
+      return a / b;
+    }
+    return x.endsWith('%') ? Number(x.slice(0, -1)) / 100 : Number(x);
+  };
+  const [from, to] = segment.includes(':') ? segment.split(':').map(frac) : [0, frac(segment)];
+  return from >= 0 && to <= 1 && to > from ? [from, to] : [NaN, NaN];
+}
+
+/**
+ * This generator's own slice of the mobile workers: each execution segment (a k6-operator runner
+ * pod, a machine of a split run) works as different workers, as separate phones would.
+ */
+export function workersOfSegment<T>(all: T[], segment: string | null | undefined): T[] {
+  const [from, to] = segmentRange(segment);
+  if (!(to > from) || all.length === 0) return all;
+  const slice = all.slice(Math.floor(from * all.length + 1e-9), Math.floor(to * all.length + 1e-9));
+  // Fewer workers than generators: share rather than run with none.
+  return slice.length ? slice : [all[Math.min(all.length - 1, Math.floor(from * all.length))]];
+}

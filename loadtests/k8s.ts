@@ -3,7 +3,16 @@
 // execution segments across `parallelism` runners, credentials come from a Secret. Pure.
 import { stringify } from 'yaml';
 import { UsageError } from '../common/errors.ts';
-import type { K6RunConfig } from './contract.ts';
+import { scenarioVUs, type K6RunConfig } from './contract.ts';
+import { TESTED_K6_VERSION } from './k6bin.ts';
+
+/** The runner image: the k6 version ccready's tests run, not whatever `latest` is that day. */
+export const RUNNER_IMAGE = `grafana/k6:${TESTED_K6_VERSION}`;
+
+/** A TestRun name of its own per run (two runs must not collide on `ccready-load`). */
+export function defaultTestRunName(runId: string): string {
+  return `ccready-${runId.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.slice(0, 50).replace(/-+$/, '');
+}
 
 export interface K8sInput {
   name: string;
@@ -14,6 +23,8 @@ export interface K8sInput {
   /** Secret with CCHQ_USERNAME / CCHQ_PASSWORD for the runners */
   secret: string;
   image?: string;
+  /** one runner pod per node (the operator's spec.separate) */
+  separate?: boolean;
 }
 
 const CONFIGMAP_LIMIT = 1024 * 1024;
@@ -24,6 +35,12 @@ export function k8sManifest(i: K8sInput): string {
   }
   if (!(Number.isInteger(i.parallelism) && i.parallelism >= 1 && i.parallelism <= 1000)) {
     throw new UsageError(`--parallelism: expected a whole number from 1 to 1000, got ${i.parallelism}`);
+  }
+  // The operator gives every runner an equal execution segment; a runner whose segment holds no
+  // virtual user makes k6 fail at start, and the whole TestRun with it.
+  const vus = Math.min(...Object.values(i.config.options.scenarios ?? {}).map(scenarioVUs));
+  if (Number.isFinite(vus) && i.parallelism > vus) {
+    throw new UsageError(`--parallelism: ${i.parallelism} runners but the plan runs at most ${vus} virtual users (each runner needs at least one); use --parallelism ${vus} or fewer`);
   }
   // Inside a runner pod the summary is written to the pod's own /tmp.
   const config: K6RunConfig = { ...i.config, summaryPath: '/tmp/k6-summary.json' };
@@ -38,10 +55,11 @@ export function k8sManifest(i: K8sInput): string {
     metadata: meta(i.name),
     spec: {
       parallelism: i.parallelism,
+      ...(i.separate ? { separate: true } : {}),
       script: { configMap: { name: `${i.name}-script`, file: 'ccready-load.js' } },
       arguments: `--tag testid=${i.config.runId} -e CCREADY_CONFIG=/test/k6-config.json`,
       runner: {
-        ...(i.image ? { image: i.image } : {}),
+        image: i.image ?? RUNNER_IMAGE,
         envFrom: [{ secretRef: { name: i.secret } }],
         env: [{ name: 'K6_NO_USAGE_REPORT', value: 'true' }],
       },

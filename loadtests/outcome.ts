@@ -4,7 +4,7 @@
 import { EXIT } from '../common/errors.ts';
 import type { AuditResult, RejectedAnswer } from './audit.ts';
 import { describeRejections } from './audit.ts';
-import type { ScenarioName } from './contract.ts';
+import { segmentRange, type ScenarioName } from './contract.ts';
 import type { LoadPlan, ScenarioShape } from './plan.ts';
 import type { Completion, LoadVerdict } from './record.ts';
 import type { LoadSummary } from './summary.ts';
@@ -95,19 +95,10 @@ function seconds(d: string): number {
   return Number(m[1]) * ({ ms: 0.001, s: 1, m: 60, h: 3600 } as const)[m[2] as 'ms' | 's' | 'm' | 'h'];
 }
 
-/** `0:1/2` → 0.5, `1/3:2/3` → 1/3 (k6's execution-segment syntax). */
+/** `0:1/2` → 0.5, `1/3:2/3` → 1/3 (k6's execution-segment syntax); NaN when not a segment. */
 export function segmentShare(segment: string | undefined): number {
-  if (!segment) return 1;
-  const frac = (x: string) => {
-    if (x.includes('/')) {
-      const [a, b] = x.split('/').map(Number);
-      return a / b;
-    }
-    return x.endsWith('%') ? Number(x.slice(0, -1)) / 100 : Number(x);
-  };
-  const [from, to] = segment.includes(':') ? segment.split(':').map(frac) : [0, frac(segment)];
-  const share = to - from;
-  return Number.isFinite(share) && share > 0 && share <= 1 ? share : NaN;
+  const [from, to] = segmentRange(segment);
+  return to - from;
 }
 
 export function judgeRun(f: RunFacts): Judgement {

@@ -5,12 +5,12 @@ import type { Argv, CommandModule } from 'yargs';
 import { inputError, UsageError } from '../../common/errors.ts';
 import { newRunId } from '../../common/runs.ts';
 import {
-  bundleScenarios, ensureBundle, builtinTemplates, derivePlan, prepareRun, readUsersCsv, runLoad,
+  bundleScenarios, checkSafety, ensureBundle, builtinTemplates, derivePlan, prepareRun, readUsersCsv, runLoad,
   validatePlan, CEILINGS, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
   heartbeatLine, type Heartbeat, type LoadPlan, type LoadResult, type ProfileName, type ScenarioName,
 } from '../../loadtests/index.ts';
 import { calibrate } from '../../loadtests/calibrate.ts';
-import { k8sManifest } from '../../loadtests/k8s.ts';
+import { defaultTestRunName, k8sManifest, RUNNER_IMAGE } from '../../loadtests/k8s.ts';
 import type { LoadRunRecord } from '../../loadtests/record.ts';
 import { checkSampler, type SamplerOptions } from '../../loadtests/server-sampler.ts';
 import { sharingProposal } from '../../loadtests/server-numbers.ts';
@@ -302,35 +302,41 @@ const k8sCmd: CommandModule = {
     runOptions(y)
       .example('ccready load k8s --plan plan.json --profile peak --parallelism 4 --out testrun.yaml', 'k6-operator TestRun + ConfigMap for four pods')
       .option('parallelism', { type: 'string', default: 2, coerce: num('parallelism', { integer: true, min: 1, max: 1000 }), describe: 'k6 runner pods; each gets an equal execution segment' })
-      .option('name', { type: 'string', default: 'ccready-load', describe: 'name of the TestRun (and <name>-script ConfigMap)' })
+      .option('name', { type: 'string', describe: 'name of the TestRun (and <name>-script ConfigMap); default ccready-<run id>, unique per run' })
+      .option('yes', { type: 'boolean', default: false, describe: 'confirm a target that is not loopback (as `load run`)' })
+      .option('separate', { type: 'boolean', default: false, describe: 'one runner pod per node (the operator\'s spec.separate), so pods do not share a node\'s CPU' })
       .option('namespace', { type: 'string', describe: 'Kubernetes namespace' })
-      .option('secret', { type: 'string', default: 'ccready-load-credentials', describe: 'Secret holding CCHQ_USERNAME and CCHQ_PASSWORD' })
-      .option('image', { type: 'string', describe: 'runner image (default: the operator\'s grafana/k6)' })
+      .option('secret', { type: 'string', default: 'ccready-load-credentials', describe: 'Secret holding CCHQ_USERNAME and CCHQ_PASSWORD, or CCREADY_USERS_JSON (a JSON list of workers: each runner takes its segment\'s slice)' })
+      .option('image', { type: 'string', describe: `runner image (default ${RUNNER_IMAGE}, the k6 ccready tests)` })
       .option('max-duration', { type: 'string', default: DEFAULT_MAX_DURATION_S, coerce: num('max-duration', { above: 0, unit: 'seconds' }), describe: 'hard cap on the run in seconds' })
       .option('out', { type: 'string', describe: 'write the manifest here instead of stdout' }),
   handler: async (argv) => {
-    const a = argv as unknown as RunArgs & { parallelism: number; name: string; namespace?: string; secret: string; image?: string; out?: string };
+    const a = argv as unknown as RunArgs & { parallelism: number; name?: string; namespace?: string; secret: string; image?: string; out?: string; separate: boolean };
     const target = targetFrom(a);
+    const plan = a.plan ? readPlan(a.plan) : undefined;
+    checkSafety({ target, yes: a.yes, plan });
     const runId = newRunId();
+    const name = a.name ?? defaultTestRunName(runId);
     const { config } = prepareRun({
       runId,
       target,
-      plan: a.plan ? readPlan(a.plan) : undefined,
+      plan,
       profile: a.profile,
       scenario: a.scenario,
       maxDurationS: a.maxDuration,
       beyondCeilings: a.beyondCeilings,
-      workers: 1,
+      // one worker per runner at least (the Secret's CCREADY_USERS_JSON is sliced by segment)
+      workers: a.parallelism,
       xformsDir: a.xforms,
       restore: { asUser: a.as, skipFixtures: a.skipFixtures, staleTokenRate: a.staleTokenRate },
       audit: true,
       summaryPath: '/tmp/k6-summary.json',
     });
     const script = readFileSync(await ensureBundle(), 'utf8');
-    const yaml = k8sManifest({ name: a.name, namespace: a.namespace, parallelism: a.parallelism, script, config, secret: a.secret, image: a.image });
+    const yaml = k8sManifest({ name, namespace: a.namespace, parallelism: a.parallelism, script, config, secret: a.secret, image: a.image, separate: a.separate });
     if (a.out) {
       writeFileSync(a.out, yaml);
-      process.stdout.write(`${a.out}: TestRun ${a.name} with parallelism ${a.parallelism} (run ${runId})\n`);
+      process.stdout.write(`${a.out}: TestRun ${name} with parallelism ${a.parallelism} (run ${runId})\n`);
     } else process.stdout.write(yaml);
   },
 };

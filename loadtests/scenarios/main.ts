@@ -3,8 +3,8 @@
 // credentials come from the environment or a 0600 users file, never from the script.
 import { sleep } from 'k6';
 import exec from 'k6/execution';
-import { scenarioVUs, type FormTemplate } from '../contract.ts';
-import { loadConfig, loadWorkers } from './lib.ts';
+import { scenarioVUs, workersOfSegment, type FormTemplate, type MobileWorker } from '../contract.ts';
+import { loadConfig, loadWorkers, NO_WORKER } from './lib.ts';
 import { submitForm, type WorkerState } from './forms.ts';
 import { learnUserIds, sync } from './sync.ts';
 
@@ -12,7 +12,12 @@ import { learnUserIds, sync } from './sync.ts';
 declare const __CCREADY_TEMPLATES__: FormTemplate[];
 
 const cfg = loadConfig();
-const workers = loadWorkers();
+const allWorkers = loadWorkers();
+let segmentWorkers: MobileWorker[] | undefined;
+/** This generator's workers (its execution segment's slice); test options exist only after init. */
+function workers(): MobileWorker[] {
+  return (segmentWorkers ??= workersOfSegment(allWorkers, exec.test.options.executionSegment as unknown as string | undefined));
+}
 const templates: FormTemplate[] = cfg.submit.templates && cfg.submit.templates.length ? cfg.submit.templates : __CCREADY_TEMPLATES__;
 
 export const options = cfg.options;
@@ -31,17 +36,18 @@ interface SetupData {
  * userID and owner_id (cases then belong to the worker and come back in its restores).
  */
 export function setup(): SetupData {
+  if (workers().length === 0) exec.test.abort(NO_WORKER);
   if (cfg.scenario !== 'submit') return { userIds: {} };
   // Only the workers that virtual users will actually be (VU n is worker n mod N).
   const maxVUs = Object.values(cfg.options.scenarios ?? {}).reduce((a, s) => Math.max(a, scenarioVUs(s)), 1);
-  const unknown = workers.slice(0, Math.min(workers.length, maxVUs)).filter((w) => !w.userId);
+  const unknown = workers().slice(0, Math.min(workers().length, maxVUs)).filter((w) => !w.userId);
   return learnUserIds(cfg, unknown);
 }
 
 function worker(data?: SetupData): WorkerState {
   if (!state) {
     const id = exec.vu.idInTest;
-    const w = workers[(id - 1) % workers.length];
+    const w = workers()[(id - 1) % workers().length];
     state = { worker: w, userId: w.userId ?? data?.userIds?.[w.username], syncToken: data?.syncTokens?.[w.username], deviceId: `ccready-${cfg.runId}-vu${id}`, openCases: [] };
   }
   return state;
