@@ -25,6 +25,8 @@ interface SimArgs {
   'lose-after'?: string;
   'corrupt-blobs'?: number;
   'drop-users': boolean;
+  history?: string;
+  'history-gap': string[];
 }
 
 interface SnapshotArgs {
@@ -86,6 +88,8 @@ const FLAG_OF: Partial<Record<keyof SimOptions, string>> = {
   loseAfter: 'lose-after',
   corruptBlobs: 'corrupt-blobs',
   dropUsers: 'drop-users',
+  history: 'history',
+  historyGap: 'history-gap',
 };
 
 export const simCommand: CommandModule<object, SimArgs> = {
@@ -124,6 +128,9 @@ export const simCommand: CommandModule<object, SimArgs> = {
       .option('lose-after', { type: 'string', describe: 'Drill fault: start from this snapshot of --data-dir, losing what came after it' })
       .option('corrupt-blobs', { type: 'number', describe: 'Drill fault: fraction 0..1 of attachment blobs that come back damaged from --data-dir' })
       .option('drop-users', { type: 'boolean', default: false, describe: 'Drill fault: users created after seeding do not come back from --data-dir' })
+      .option('history', { type: 'string', describe: 'Seed this many months of history (e.g. 24m): forms, cases and workers joining over time, ending last month' })
+      .option('history-gap', { type: 'string', array: true, default: [] as string[], describe: 'YYYY-MM: leave this month\'s forms out of the history (a migration that lost them); repeatable' })
+      .example('ccready sim --history 24m --history-gap 2025-03 --port 0', 'a project with two years of data, one month lost, for `verify migration`')
       .example('ccready sim --data-dir sim-data --version-label 2026.11.1', 'persistent stand-in for a backup drill or an upgrade rehearsal')
       .command(snapshotCommand as unknown as CommandModule) as never,
   handler: async (argv) => {
@@ -139,6 +146,9 @@ export const simCommand: CommandModule<object, SimArgs> = {
     }
     // Test traffic stays on this machine: only loopback addresses may be bound.
     if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(argv.host)) throw new UsageError(`--host: expected a loopback address (127.0.0.1, ::1), got "${argv.host}"`);
+    const { parseHistoryMonths } = await import('../../fixtures/hq-sim/history.ts');
+    const history = argv.history === undefined ? undefined : parseHistoryMonths(argv.history);
+    if (history === null) throw new UsageError(`--history: expected a number of months from 1 to 120 (e.g. 24m), got "${argv.history}"`);
     const domains = argv.domains.split(',').map((d) => d.trim()).filter(Boolean);
     // Signal handlers go in before the server starts, so a stop request is never lost in start-up.
     let stopRequested = false;
@@ -172,6 +182,8 @@ export const simCommand: CommandModule<object, SimArgs> = {
         loseAfter: argv['lose-after'],
         corruptBlobs: argv['corrupt-blobs'],
         dropUsers: argv['drop-users'] || undefined,
+        history,
+        historyGap: argv['history-gap'].length ? argv['history-gap'] : undefined,
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

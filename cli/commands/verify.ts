@@ -6,6 +6,7 @@ import { runVerify, verifySteps, canaryWrite, canaryCheck, consoleProgress, type
 import { targetOptions, timeoutOptions, localOptions, stepOptions, targetFrom, interruptible, num, type TargetArgs, type TimeoutArgs } from '../flags.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 import { monitoringCommand } from './verify-monitoring.ts';
+import { migrationCommand } from './verify-migration.ts';
 
 /** What the verify family's flags parse to (verify, canary, gate). */
 export interface VerifyArgs extends TargetArgs, TimeoutArgs {
@@ -106,7 +107,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .example('ccready verify --target https://hq.example.org --domain qa --app-id APP --local --server 8c/32GB/2TB', 'on the box itself, with host checks')
       .example('ccready verify --target https://hq.example.org --domain qa --only 02-service-health', 'one step')
       .command(canary as unknown as CommandModule)
-      .command(monitoringCommand) as unknown as Argv<VerifyArgs>,
+      .command(monitoringCommand)
+      .command(migrationCommand) as unknown as Argv<VerifyArgs>,
   handler: async (f) => {
     const { target, opts, runId, dir, progress, stop } = startRun(f);
     try {
