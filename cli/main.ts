@@ -32,7 +32,8 @@ for (const stream of [process.stdout, process.stderr]) {
 
 /** A plain `ccready size …` without yargs (bin/ccready.mjs answers `--version` itself); false when yargs must read the command line. */
 async function fastPath(argv: string[]): Promise<boolean> {
-  if (argv[0] !== 'size') return false;
+  // `size init` is a subcommand with its own flags: yargs reads it
+  if (argv[0] !== 'size' || argv[1] === 'init') return false;
   const size = await import('./commands/size.ts');
   const args = readFastArgs(argv.slice(1), size.SIZE_FLAGS, size.SIZE_POSITIONALS);
   if (!args) return false;

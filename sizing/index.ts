@@ -9,6 +9,7 @@ export { runModel, combinedSets } from './model.ts';
 export { outputFiles } from './csv.ts';
 export { computeVerdict, tierForUsers, TIERS, SINGLE_SERVER_MAX_USERS, SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER, ACTIVE_CASES_FIELD_CANDIDATES } from './verdict.ts';
 export { scaleUsers, usersFactor, peakUsers, scaleField, parseVary } from './scale-users.ts';
+export { initConfigYaml, checkInitFigures, defaultInitFigures, type InitFigures } from './init.ts';
 export { parseBackupPlan, describeBackupPlan, BACKUP_GROUP } from './backup.ts';
 export { parseVarFlags, varValue, varValues, judgeRuns, crossedLimits, varyRows } from './what-if.ts';
 export { consoleText, jsonText, summaryText, usageFieldText, renderTable, fmt, formatCoresCapacity, formatVerdict, formatWhatIf, limitRows, whatIfRows, verdictText, fitsUntilText, purchaseLines, memorySplitRows, memorySplitSummary } from './format.ts';

@@ -2,6 +2,7 @@ import type { CommandModule, Options } from 'yargs';
 import { statSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
 import { consoleText, EXAMPLE_CONFIG, jsonText, loadSizingConfig, outputFiles, runModel, scaleField, scaleUsers, usersFactor } from '../../sizing/index.ts';
+import { sizeInitCommand } from './size-init.ts';
 import { runVerdictStep, VERDICT_OPTIONS, verdictOptions, verdictVars, type VerdictArgs } from './size-verdict.ts';
 
 interface SizeArgs extends VerdictArgs {
@@ -42,6 +43,7 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
   describe: 'Size a CommCare HQ deployment from a commcare_resource_model YAML config',
   builder: (y) =>
     verdictOptions(y)
+      .command(sizeInitCommand)
       .positional('config', { type: 'string', describe: 'config YAML (default: the embedded ~1000-user single-server example)' })
       .options(SIZE_OPTIONS)
       .example('ccready size', 'size the embedded example (1000 users, one server)')
