@@ -15,9 +15,10 @@ export type { Heartbeat } from './live.ts';
 export { resolveK6, k6Version } from './k6bin.ts';
 export type { K6Binary } from './k6bin.ts';
 export {
-  derivePlan, defaultPlan, validatePlan, shapeRun, arrivalRate, k6Thresholds, mergeThresholds,
+  derivePlan, defaultPlan, shapeRun, arrivalRate, k6Thresholds, mergeThresholds,
   DEFAULT_THRESHOLDS, DEFAULT_FIELDS, DEFAULT_ASSUMPTIONS, DEFAULT_DURATIONS,
 } from './plan.ts';
+export { validatePlan } from './plan-file.ts';
 export type { LoadPlan, Thresholds, UsageFields, UsageTable, PlanAssumptions, ScenarioShape } from './plan.ts';
 export { interpretSummary } from './summary.ts';
 export type { LoadSummary, StepResult } from './summary.ts';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSim } from '../../fixtures/hq-sim/index.ts';
-import { validatePlan } from '../plan.ts';
+import { validatePlan } from '../plan-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ccready-load-cli-'));
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^CCHQ_|^LOCUST_/.test(k)));

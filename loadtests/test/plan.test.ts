@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UsageError } from '../../common/errors.ts';
-import { arrivalRate, defaultPlan, derivePlan, shapeRun, validatePlan, type UsageTable } from '../plan.ts';
+import { arrivalRate, defaultPlan, derivePlan, shapeRun, type UsageTable } from '../plan.ts';
+import { validatePlan } from '../plan-file.ts';
 import { loadSizingConfig, runModel, EXAMPLE_CONFIG } from '../../sizing/index.ts';
 
 const table: UsageTable = {
