@@ -73,6 +73,7 @@ export function targetOptions<T>(y: Argv<T>) {
     .option('password', { type: 'string', ...last, describe: 'mobile worker password (default $CCHQ_PASSWORD; prefer the variable)' })
     .option('web-username', { type: 'string', ...last, describe: 'web user, a superuser for the service page (default $CCHQ_WEB_USERNAME)' })
     .option('web-password', { type: 'string', ...last, describe: 'web user password (default $CCHQ_WEB_PASSWORD; prefer the variable)' })
+    .option('api-key', { type: 'string', ...last, describe: "the web user's API key, sent as ApiKey user:key on API calls (skips 2FA; default $CCHQ_API_KEY; prefer the variable)" })
     // --target-env, not only --env-file: Node itself takes `--env-file FILE` from its own command
     // line, and under npx that is npx's (it dies when FILE does not exist yet). Same option.
     .option('target-env', { type: 'string', ...last, alias: 'env-file', describe: 'KEY=VALUE file with the target\'s CCHQ_* variables (e.g. from `ccready sim --target-env`); --env-file is the same option' })
@@ -110,7 +111,8 @@ export function stepOptions<T>(y: Argv<T>) {
       },
       describe: 'plain-HTTP URL expected to redirect to HTTPS (default http://<host>)',
     })
-    .option('odata-config', { type: 'string', ...last, describe: 'id of an OData case feed on the project (default $CCHQ_ODATA_CONFIG_ID)' })
+    .option('odata-config', { type: 'string', ...last, describe: 'id of an OData case feed on the project (default $CCHQ_ODATA_CONFIG_ID, else the export id)' })
+    .option('export-id', { type: 'string', ...last, describe: 'id of a saved case export for case type ccready_check (default $CCHQ_EXPORT_ID, else the OData feed id)' })
     .option('sms-number', { type: 'string', ...last, describe: 'phone number for the SMS gateway step (optional)' })
     .option('only', { type: 'string', array: true, describe: 'run only these step ids (the run is PARTIAL, exit 4, never READY)' })
     .option('skip', { type: 'string', array: true, describe: 'leave these step ids out (the run is PARTIAL, exit 4, never READY)' })
@@ -130,7 +132,7 @@ export interface TimeoutArgs {
 }
 
 /** The target from the flags over the CCHQ_* variables (and --target-env), TLS included. */
-export function targetFrom(a: TargetArgs & { odataConfig?: string }): Target {
+export function targetFrom(a: TargetArgs & { odataConfig?: string; exportId?: string }): Target {
   const target = resolveTarget({
     target: a.target,
     domain: a.domain,
@@ -143,6 +145,8 @@ export function targetFrom(a: TargetArgs & { odataConfig?: string }): Target {
     ca: a.ca,
     insecure: a.insecure,
     odataConfig: a.odataConfig,
+    exportId: a.exportId,
+    apiKey: a.apiKey,
   });
   for (const w of target.warnings ?? []) process.stderr.write(`ccready: warning: ${w}\n`);
   return target;

@@ -29,6 +29,8 @@ export interface Target {
   mobile?: Credentials;
   /** A web user; a superuser for the service checks. */
   web?: Credentials;
+  /** The web user's API key (HQ: My Account → API Keys): sent as `ApiKey user:key` on API calls, which skips 2FA. */
+  apiKey?: string;
   /** Control token of the ccready stand-in (`ccready sim`), when the target is one. */
   simToken?: string;
   /** TLS trust for an https target (`--ca`, `--insecure`); absent = the system's CAs, verified. */
@@ -39,6 +41,8 @@ export interface Target {
   secrets?: string[];
   /** Said once to the user before the run (e.g. credentials found in the URL). */
   warnings?: string[];
+  /** Id of a saved case export (`--export-id`, CCHQ_EXPORT_ID): HQ exports only saved exports; the same one can back the OData feed. */
+  exportId?: string;
 }
 
 export interface TargetFlags {
@@ -49,12 +53,14 @@ export interface TargetFlags {
   password?: string;
   webUsername?: string;
   webPassword?: string;
+  apiKey?: string;
   /** A KEY=VALUE file (e.g. from `ccready sim --target-env`) whose variables override the environment. */
   envFile?: string;
   /** PEM file of an extra CA to trust (`--ca`, CCHQ_CA_FILE). */
   ca?: string;
   insecure?: boolean;
   odataConfig?: string;
+  exportId?: string;
 }
 
 /** Reads a PEM CA file; a missing file or one that is not PEM is a usage error naming `flag`. */
@@ -122,6 +128,8 @@ export function resolveTarget(flags: TargetFlags, processEnv: Record<string, str
   const caFile = flags.ca ?? env.CCHQ_CA_FILE;
   const tls: TlsOptions = { ...(caFile ? { ca: readCa(caFile, flags.ca ? '--ca' : 'CCHQ_CA_FILE'), caFile } : {}), ...(flags.insecure ? { insecure: true } : {}) };
   const odataConfigId = flags.odataConfig ?? env.CCHQ_ODATA_CONFIG_ID;
+  const exportId = flags.exportId ?? env.CCHQ_EXPORT_ID;
+  const apiKey = flags.apiKey ?? env.CCHQ_API_KEY;
   return {
     url,
     domain,
@@ -133,6 +141,8 @@ export function resolveTarget(flags: TargetFlags, processEnv: Record<string, str
     ...(warnings.length ? { warnings } : {}),
     ...(Object.keys(tls).length ? { tls } : {}),
     ...(odataConfigId ? { odataConfigId } : {}),
+    ...(exportId ? { exportId } : {}),
+    ...(apiKey ? { apiKey } : {}),
   };
 }
 
@@ -143,9 +153,9 @@ export function isLoopback(url: string): boolean {
 }
 
 /** Replaces every secret of the target (and any `extra` ones, e.g. created workers' passwords) in `text` with `***`. */
-export function redact(text: string, target: Pick<Target, 'mobile' | 'web' | 'simToken' | 'secrets'>, extra: string[] = []): string {
+export function redact(text: string, target: Pick<Target, 'mobile' | 'web' | 'simToken' | 'secrets' | 'apiKey'>, extra: string[] = []): string {
   // Longest first, so a secret that contains another is replaced whole, never left half-visible.
-  const secrets = [target.mobile?.password, target.web?.password, target.simToken, ...(target.secrets ?? []), ...extra]
+  const secrets = [target.mobile?.password, target.web?.password, target.simToken, target.apiKey, ...(target.secrets ?? []), ...extra]
     .filter((s): s is string => !!s && s.length >= 3)
     .sort((a, b) => b.length - a.length);
   let out = text;

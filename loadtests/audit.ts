@@ -4,7 +4,8 @@
 import { UsageError } from '../common/errors.ts';
 import type { Target } from '../common/target.ts';
 import { ACK_PREFIX, REJECT_PREFIX } from './contract.ts';
-import { targetFetch } from './http.ts';
+import { targetFetch, type TargetFetch } from './http.ts';
+import { apiAuthorization, asksForOtp, retryDelayMs, TWO_FACTOR_HINT } from '../common/throttle.ts';
 
 export interface Ack {
   formId: string;
@@ -98,8 +99,21 @@ interface FormList {
   objects?: { id?: string; form?: { meta?: { instanceID?: string } } }[];
 }
 
-function basic(c: { username: string; password: string }): string {
-  return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+/** How long one page may wait out HQ's API throttle (429) before the audit gives up, as throttling. */
+const THROTTLE_WAIT_MS = 120_000;
+
+/** One page of the Form API; a 429 waited out (Retry-After, else a doubling back-off) within a bound. */
+async function fetchPage(get: TargetFetch, url: string, authorization: string): Promise<Response> {
+  let waited = 0;
+  for (let attempt = 1; ; attempt++) {
+    const res = await get(url, { headers: { Authorization: authorization, Accept: 'application/json' }, signal: AbortSignal.timeout(60000) });
+    if (res.status !== 429) return res;
+    await res.arrayBuffer();
+    const wait = retryDelayMs(res.headers.get('retry-after') ?? undefined, attempt);
+    if (waited + wait > THROTTLE_WAIT_MS) throw new Error(`Form API kept answering 429 for ${Math.round(waited / 1000)} s: HQ's API rate limit (throttling), not a failed service`);
+    waited += wait;
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 /** Every form id the Form API lists as received since `since` (pages of 1000). */
@@ -115,9 +129,11 @@ export async function listFormIds(target: Target, since: Date, maxPages = 1000):
   let offset = 0;
   for (let page = 0; page < maxPages; page++) {
     const url = pageUrl(offset);
-    const res: Response = await get(url, { headers: { Authorization: basic(creds), Accept: 'application/json' }, signal: AbortSignal.timeout(60000) });
+    // The API key (`ApiKey user:key`) when given: HQ lets it past 2FA; 429s waited out.
+    const res = await fetchPage(get, url, apiAuthorization(creds, target.apiKey));
     if (res.status !== 200) {
-      await res.arrayBuffer();
+      const body = await res.text();
+      if (asksForOtp(res.status, body)) throw new Error(`Form API answered 401: ${TWO_FACTOR_HINT}`);
       throw new Error(`Form API answered ${res.status} for ${new URL(url).pathname}`);
     }
     const body = (await res.json()) as FormList;

@@ -1,6 +1,7 @@
 // Upgrade canary: before an upgrade, `write` stores known forms and cases through the mobile worker
 // and records them (with hashes of what was sent) in a manifest; after it, `check` proves every one
 // is still there and unchanged, and that the server still accepts and syncs new data.
+import { apiHeaders, waitOut429 } from './api.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { redact, type Target } from '../common/target.ts';
@@ -68,7 +69,8 @@ function requireWorker(ctx: CanaryCtx): Worker {
 }
 
 async function getJson(ctx: VerifyContext, path: string): Promise<{ status: number; body?: Record<string, unknown> }> {
-  const r = await ctx.client.get(path, { auth: ctx.target.web, headers: { accept: 'application/json' } });
+  // HQ throttles its APIs: a 429 is waited out (bounded) rather than read as a missing form.
+  const { r } = await waitOut429(ctx, () => ctx.client.get(path, { headers: apiHeaders(ctx) }));
   if (r.status !== 200) return { status: r.status };
   try {
     return { status: 200, body: JSON.parse(r.text) };

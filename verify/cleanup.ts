@@ -4,6 +4,7 @@ import type { Recorder } from './step.ts';
 import { domainPath, type VerifyContext } from './context.ts';
 import { followUpForm } from './forms.ts';
 import { submit, walkUsers } from './mobile.ts';
+import { api } from './api.ts';
 
 /** Also used after an interrupt: closes what the run created, so nothing is left open. */
 export async function cleanup(ctx: VerifyContext, rec: Recorder): Promise<void> {
@@ -21,7 +22,7 @@ export async function cleanup(ctx: VerifyContext, rec: Recorder): Promise<void> 
   }
   if (worker.created && ctx.target.web) {
     const path = `${domainPath(ctx)}/api/user/v1/${encodeURIComponent(worker.id)}/`;
-    const r = await ctx.client.request('DELETE', path, { auth: ctx.target.web });
+    const r = await api(ctx, rec, 'DELETE', path, { what: 'User API retire' });
     rec.see(`DELETE ${path} → ${r.status}`);
     if (r.status !== 202 && r.status !== 204 && r.status !== 200) rec.fail(`could not retire worker ${worker.username}: ${r.status}`);
     rec.see(`worker ${worker.username} (tagged ccready_run=${ctx.runId}) retired`);
@@ -32,7 +33,7 @@ async function retireBulkUsers(ctx: VerifyContext, rec: Recorder): Promise<void>
   const names = ctx.state.bulkUsers ?? [];
   if (!names.length || !ctx.target.web) return;
   const ids = new Map<string, string>();
-  await walkUsers(ctx, (users) => {
+  await walkUsers(ctx, rec, (users) => {
     for (const u of users) {
       const bare = u.username?.split('@')[0];
       if (bare && u.id && names.includes(bare)) ids.set(bare, u.id);
@@ -45,7 +46,7 @@ async function retireBulkUsers(ctx: VerifyContext, rec: Recorder): Promise<void>
       rec.warn(`bulk-uploaded worker ${name} not found in the listing: retire it by hand`);
       continue;
     }
-    const r = await ctx.client.request('DELETE', `${domainPath(ctx)}/api/user/v1/${encodeURIComponent(id)}/`, { auth: ctx.target.web });
+    const r = await api(ctx, rec, 'DELETE', `${domainPath(ctx)}/api/user/v1/${encodeURIComponent(id)}/`, { what: 'User API retire' });
     rec.see(`bulk-uploaded worker ${name} retired → ${r.status}`);
     if (r.status >= 300) rec.warn(`could not retire bulk-uploaded worker ${name}: ${r.status}`);
   }

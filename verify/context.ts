@@ -20,6 +20,8 @@ export interface VerifyOptions {
   certWarnDays?: number;
   /** Host checks (`--local`). */
   local?: import('./local.ts').LocalOptions;
+  /** How long one API call may wait out 429 answers before the step reports throttling (default 120 s). */
+  throttleWaitMs?: number;
   /** A phone number to use for the SMS gateway step; absent → skipped. */
   smsNumber?: string;
   signal?: AbortSignal;
@@ -45,6 +47,8 @@ export interface VerifyState {
   cleanedUp?: boolean;
   /** Usernames (bare) the bulk upload created, for cleanup. */
   bulkUsers?: string[];
+  /** 429 answers waited out during the run (HQ's API throttle). */
+  throttled?: number;
   /** The server's Date header vs local clock, ms (for the clock check). */
   clockSkewMs?: number;
 }

@@ -5,6 +5,7 @@ import { domainPath, mobileUsername, sleep, type VerifyContext, type Worker } fr
 import type { HttpResponse } from './http.ts';
 import { json, short } from './web.ts';
 import { openRosaMessage, openRosaNature } from './forms.ts';
+import { api } from './api.ts';
 
 export function configuredWorker(ctx: VerifyContext): Worker | undefined {
   const m = ctx.target.mobile;
@@ -22,10 +23,11 @@ export interface ListedUser {
  * Walks the User API's listing page by page (bounded: a test project's workers fit in a few pages)
  * and stops when `stop` returns true. A non-200 page ends the walk with its status.
  */
-export async function walkUsers(ctx: VerifyContext, stop: (users: ListedUser[]) => boolean, maxPages = 20): Promise<{ status: number; snippet: string }> {
+export async function walkUsers(ctx: VerifyContext, rec: Recorder, stop: (users: ListedUser[]) => boolean, maxPages = 20): Promise<{ status: number; snippet: string }> {
   let path: string | undefined = `${domainPath(ctx)}/api/user/v1/?limit=100&offset=0`;
   for (let page = 0; path && page < maxPages; page++) {
-    const r = await ctx.client.get(path, { auth: ctx.target.web, headers: { accept: 'application/json' } });
+    // As every API call: the API key when given, 429s waited out, an OTP request named as 2FA.
+    const r = await api(ctx, rec, 'GET', path, { what: 'user listing' });
     if (r.status !== 200) return { status: r.status, snippet: short(r.text, 100) };
     const body = json<{ meta?: { next?: string | null }; objects?: ListedUser[] }>(r, 'user listing');
     if (stop(body.objects ?? [])) break;
@@ -35,9 +37,9 @@ export async function walkUsers(ctx: VerifyContext, stop: (users: ListedUser[]) 
 }
 
 /** Whether the worker (by id, or by bare or full username) is in the listing yet. */
-export async function findUser(ctx: VerifyContext, id: string, bare: string): Promise<{ found: boolean; status: number; snippet: string }> {
+export async function findUser(ctx: VerifyContext, rec: Recorder, id: string, bare: string): Promise<{ found: boolean; status: number; snippet: string }> {
   let found = false;
-  const r = await walkUsers(ctx, (users) => (found = users.some((u) => u.id === id || u.username === bare || u.username?.startsWith(`${bare}@`))));
+  const r = await walkUsers(ctx, rec, (users) => (found = users.some((u) => u.id === id || u.username === bare || u.username?.startsWith(`${bare}@`))));
   return { found, ...r };
 }
 

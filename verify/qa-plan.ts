@@ -11,7 +11,10 @@ import { HttpError, type HttpResponse } from './http.ts';
 import { needWeb, short, json, webLogin } from './web.ts';
 import { SERVERUP_CHECKS, type Service } from './types.ts';
 import { followUpForm, registrationForm, restoreCaseIds, restoreId } from './forms.ts';
-import { caseExportAndOData, bulkUserUpload } from './jobs.ts';
+import { caseExportAndOData } from './export.ts';
+import { bulkUserUpload } from './bulk.ts';
+import { api } from './api.ts';
+import { webAppsEndToEnd } from './webapps.ts';
 import { asService, checkServicesLines, median, serverupFailures, slowChecks, FAILURES_ENOUGH, MIN_PROBES, PROBES_PER_SERVICE, PROBE_BUDGET_MS, SLOW_CHECK_MS } from './serverup.ts';
 import { configuredWorker, findUser, learnUserId, restore, submit } from './mobile.ts';
 import { cleanup } from './cleanup.ts';
@@ -205,22 +208,23 @@ export const STEPS: Step[] = [
     services: ['django', 'postgres', 'couch', 'elasticsearch'],
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
-      const web = needWeb(ctx, rec);
+      needWeb(ctx, rec);
       const bare = `ccready-${ctx.runId.toLowerCase().replace(/[^a-z0-9]/g, '')}-${randomBytes(2).toString('hex')}`;
       const password = randomBytes(12).toString('base64url');
       const body = { username: bare, password, first_name: 'ccready', last_name: 'verify', user_data: { ccready_run: ctx.runId } };
       const path = `${domainPath(ctx)}/api/user/v1/`;
-      const res = await ctx.client.post(path, JSON.stringify(body), { auth: web, headers: { 'content-type': 'application/json', accept: 'application/json' } });
+      const res = await api(ctx, rec, 'POST', path, { body: JSON.stringify(body), what: 'User API create' });
       rec.see(`POST ${path} (username ${bare}, tagged ccready_run=${ctx.runId}) → ${res.status} (${res.ms} ms)`);
       if (res.status !== 201) rec.fail(`User API did not create the worker: ${res.status} ${short(res.text, 120)}`);
-      const user = json<{ id?: string; username?: string }>(res, 'User API');
+      // HQ answers a create with {"id"} only (CommCareUserResource.serialize).
+      const user = json<{ id?: string }>(res, 'User API');
       if (!user.id) rec.fail('User API answered 201 without a user id');
-      const worker: Worker = { id: user.id, username: mobileUsername(bare, ctx.target.domain), password, created: true };
+      const worker: Worker = { id: user.id, username: await fullUsername(ctx, rec, user.id, bare), password, created: true };
       ctx.state.worker = worker;
       const created = Date.now();
       const deadline = created + ctx.opts.lagTimeoutMs;
       for (let attempt = 1; ; attempt++) {
-        const found = await findUser(ctx, user.id, bare);
+        const found = await findUser(ctx, rec, user.id, bare);
         if (found.status >= 400) rec.fail(`user listing answered ${found.status}: ${found.snippet}`, found.status >= 500 ? ['elasticsearch'] : []);
         if (found.found) {
           rec.see(`worker listed after ${Date.now() - created} ms (${attempt} listing${attempt > 1 ? 's' : ''})`);
@@ -234,7 +238,7 @@ export const STEPS: Step[] = [
   },
   {
     id: '05-app-formplayer',
-    title: 'App profile and suite download; Formplayer health',
+    title: 'App profile and suite download; a form filled and submitted in Web Apps through Formplayer',
     services: ['django', 'couch', 'formplayer', 'nginx'],
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
@@ -249,9 +253,17 @@ export const STEPS: Step[] = [
         const path = `${domainPath(ctx)}/apps/download/${encodeURIComponent(ctx.target.appId)}/${file}`;
         const r = await ctx.client.get(path);
         rec.see(`GET ${path} → ${r.status}, ${r.text.length} bytes (${r.ms} ms)`);
+        if (r.status === 404) rec.fail(`${file} download answered 404: HQ has no app or build ${ctx.target.appId} in ${ctx.target.domain} (check --app-id / CCHQ_APP_ID; every restore and submission with it would fail too)`);
         if (r.status !== 200) rec.fail(`${file} download answered ${r.status}`, r.status >= 500 ? ['couch'] : []);
         if (!r.text.includes(marker)) rec.fail(`${file} does not look like a CommCare ${file.split('.')[0]} (no ${marker})`);
       }
+      // Formplayer's /serverup (HQ's own check) passes while Formplayer cannot restore or submit:
+      // only a form filled and submitted through it shows Web Apps work.
+      if (!ctx.target.web) {
+        rec.warn('Web Apps not checked end to end: no web user to open the app in Formplayer');
+        return;
+      }
+      await webAppsEndToEnd(ctx, rec);
     },
   },
   {
@@ -308,7 +320,7 @@ export const STEPS: Step[] = [
     required: true,
     async run(ctx: VerifyContext, rec: Recorder) {
       needs(ctx, rec, '06-submit-forms', 'the submitted forms');
-      const web = needWeb(ctx, rec);
+      needWeb(ctx, rec);
       const caseId = ctx.state.caseId!;
       const ackAt = Math.max(...ctx.state.forms.map((f) => f.ackAt));
       const wanted = new Set(ctx.state.forms.map((f) => f.formId));
@@ -321,7 +333,7 @@ export const STEPS: Step[] = [
         polls++;
         if (formSeen === undefined) {
           const path = `${domainPath(ctx)}/api/form/v1/?case_id=${encodeURIComponent(caseId)}&limit=100`;
-          const r = await ctx.client.get(path, { auth: web, headers: { accept: 'application/json' } });
+          const r = await api(ctx, rec, 'GET', path, { what: 'Form API' });
           if (r.status >= 500) rec.fail(`Form API answered ${r.status}: ${short(r.text, 100)}`, ['elasticsearch']);
           if (r.status !== 200) rec.fail(`Form API answered ${r.status}: ${short(r.text, 100)}`);
           const objs = json<{ objects?: { id?: string }[] }>(r, 'Form API').objects ?? [];
@@ -330,7 +342,7 @@ export const STEPS: Step[] = [
         }
         if (caseSeen === undefined) {
           const path = `${domainPath(ctx)}/api/case/v2/${encodeURIComponent(caseId)}`;
-          const r = await ctx.client.get(path, { auth: web, headers: { accept: 'application/json' } });
+          const r = await api(ctx, rec, 'GET', path, { what: 'Case API' });
           if (r.status >= 500) rec.fail(`Case API answered ${r.status}: ${short(r.text, 100)}`, ['elasticsearch']);
           if (r.status === 200) {
             const c = json<{ case_id?: string; properties?: Record<string, string> }>(r, 'Case API');
@@ -401,3 +413,19 @@ export const STEPS: Step[] = [
     },
   },
 ];
+
+/**
+ * The worker's login name as the server has it (User API detail): HQ completes it with its own
+ * HQ_ACCOUNT_ROOT (users/util.py `format_username`), which an install may change.
+ */
+async function fullUsername(ctx: VerifyContext, rec: Recorder, id: string, bare: string): Promise<string> {
+  const r = await api(ctx, rec, 'GET', `${domainPath(ctx)}/api/user/v1/${encodeURIComponent(id)}/`, { what: 'User API detail' });
+  const name = r.status === 200 ? json<{ username?: string }>(r, 'User API detail').username : undefined;
+  if (name?.includes('@')) {
+    rec.see(`the server names the worker ${name}`);
+    return name;
+  }
+  const guess = mobileUsername(bare, ctx.target.domain);
+  rec.see(`User API detail answered ${r.status}${name ? ` with username ${name}` : ''}; assuming ${guess}`);
+  return guess;
+}

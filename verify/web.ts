@@ -1,5 +1,5 @@
 // Web-user helpers shared by the steps: Django login with CSRF, and small response helpers.
-import type { Recorder } from './step.ts';
+import { StepEnd, type Recorder } from './step.ts';
 import type { VerifyContext } from './context.ts';
 import { CookieJar, type HttpResponse } from './http.ts';
 
@@ -43,6 +43,10 @@ export async function webLogin(ctx: VerifyContext, rec: Recorder): Promise<{ jar
   });
   rec.see(`POST ${path} (CSRF token sent) → ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''} (${res.ms} ms)`);
   if (res.status === 403) rec.fail('login rejected with 403 (CSRF check failed)');
+  // HQ's two-factor login wizard answers a right password with its token step (200, no session).
+  if (res.status === 200 && /current_step"\s+value="token"|otp_token/.test(res.text)) {
+    rec.fail("the web user has two-factor authentication: the login asks for a token, which ccready cannot give — use a web user without 2FA for the checklist's web pages (its API calls can use an API key)");
+  }
   if (res.status === 200 && /auth-password|Sign In/.test(res.text)) rec.fail('login failed: the form came back (wrong web username or password?)');
   if (res.status >= 500) rec.fail(`login answered ${res.status}: ${short(res.text, 100)}`, ['django']);
   if (res.status !== 302) rec.fail(`login answered ${res.status}, expected a 302 redirect`);
@@ -50,3 +54,20 @@ export async function webLogin(ctx: VerifyContext, rec: Recorder): Promise<{ jar
   return { jar, loginPage: page.text, landing: res.headers.location ?? '/' };
 }
 
+
+/**
+ * The session for a later step's web pages. Step 03 checks the login and names what breaks it; a
+ * later step that cannot log in is blocked when step 03 failed too, else fails naming no service
+ * of its own (so one broken login is not counted as evidence against its services again and again).
+ */
+export async function sessionFor(ctx: VerifyContext, rec: Recorder, what: string): Promise<CookieJar> {
+  try {
+    return (await webLogin(ctx, rec)).jar;
+  } catch (e) {
+    if (e instanceof StepEnd && e.status === 'fail') {
+      if (!ctx.state.passed.has('03-web-login')) rec.skip(`${what} not checked: ${e.why}`, '03-web-login');
+      rec.fail(`${what} not checked: ${e.why}`, []);
+    }
+    throw e;
+  }
+}

@@ -27,6 +27,8 @@ interface SimArgs {
   'drop-users': boolean;
   history?: string;
   'history-gap': string[];
+  throttle: boolean;
+  'web-2fa': boolean;
 }
 
 interface SnapshotArgs {
@@ -90,6 +92,8 @@ const FLAG_OF: Partial<Record<keyof SimOptions, string>> = {
   dropUsers: 'drop-users',
   history: 'history',
   historyGap: 'history-gap',
+  throttle: 'throttle',
+  web2fa: 'web-2fa',
 };
 
 export const simCommand: CommandModule<object, SimArgs> = {
@@ -115,13 +119,15 @@ export const simCommand: CommandModule<object, SimArgs> = {
       .option('async-restore-cases', { type: 'number', describe: 'Restores of users owning more cases than this are asynchronous' })
       // --env-file stays as the same option; --target-env first because under npx Node takes a
       // `--env-file FILE` pair for itself and dies when FILE does not exist yet (cli/flags.ts).
-      .option('target-env', { type: 'string', alias: 'env-file', describe: 'Write CCHQ_URL, LOCUST_HOST, CCHQ_DOMAIN, CCHQ_APP_ID, CCHQ_USERNAME/PASSWORD, CCHQ_WEB_USERNAME/PASSWORD, CCHQ_SIM_TOKEN, CCHQ_ODATA_CONFIG_ID here once listening (mode 0600); --env-file is the same option' })
+      .option('target-env', { type: 'string', alias: 'env-file', describe: 'Write CCHQ_URL, LOCUST_HOST, CCHQ_DOMAIN, CCHQ_APP_ID, CCHQ_USERNAME/PASSWORD, CCHQ_WEB_USERNAME/PASSWORD, CCHQ_SIM_TOKEN, CCHQ_ODATA_CONFIG_ID, CCHQ_EXPORT_ID, CCHQ_API_KEY here once listening (mode 0600); --env-file is the same option' })
       .option('domains', { type: 'string', default: 'demo', describe: 'Comma-separated project space names' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the generated data' })
       .option('pillow-delay-ms', { type: 'number', default: 200, describe: 'Lag before forms and cases appear in the Elasticsearch-backed listings' })
       .option('workers', { type: 'number', describe: 'Capacity model: Django workers (default: unlimited)' })
       .option('queue-size', { type: 'number', describe: 'Capacity model: requests queued before nginx answers 502 (default 4 × workers)' })
       .option('service-ms', { type: 'number', describe: 'Capacity model: simulated work per request at no load, ms (default 20)' })
+      .option('throttle', { type: 'boolean', default: false, describe: "HQ's API rate limit per project space (429): 1/s, 10/min, 30/h, 50/day, 100/week plus about 0.22/s, 3/min, 130/h, 1000/day per active mobile worker" })
+      .option('web-2fa', { type: 'boolean', default: false, describe: 'The web user needs two-factor authentication: its password reaches no API (401 asking for an OTP) and login stops at the token step; its API key still works' })
       .option('queue-timeout-ms', { type: 'number', describe: 'Capacity model: a request queued longer than this gets nginx\'s 504, ms (default 30000)' })
       .option('data-dir', { type: 'string', describe: 'Keep forms, attachments, cases, users and sync logs here; a restart on it keeps them (and the credentials)' })
       .option('version-label', { type: 'string', describe: 'Version the server reports (/hq/admin/system/), for upgrade rehearsals (default hq-sim)' })
@@ -184,6 +190,8 @@ export const simCommand: CommandModule<object, SimArgs> = {
         dropUsers: argv['drop-users'] || undefined,
         history,
         historyGap: argv['history-gap'].length ? argv['history-gap'] : undefined,
+        throttle: argv.throttle,
+        web2fa: argv['web-2fa'],
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

@@ -7,7 +7,16 @@ export async function sim(o: SimOptions = {}): Promise<RunningSim> {
 }
 
 export function targetOf(s: RunningSim, url = s.url): Target {
-  return { url, domain: s.domain, appId: s.appId, mobile: { username: s.mobile.username, password: s.mobile.password }, web: { ...s.web }, odataConfigId: s.odataConfigIds[s.domain] };
+  return {
+    url,
+    domain: s.domain,
+    appId: s.appId,
+    mobile: { username: s.mobile.username, password: s.mobile.password },
+    web: { username: s.web.username, password: s.web.password },
+    apiKey: s.web.apiKey,
+    odataConfigId: s.odataConfigIds[s.domain],
+    exportId: s.exportIds[s.domain],
+  };
 }
 
 /**

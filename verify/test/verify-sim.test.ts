@@ -41,7 +41,7 @@ test('healthy stand-in → READY within 15 s, every step passes, reports complet
     const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     assert.is(json.decision.verdict, 'READY');
     const all = ['report.json', 'junit.xml', 'report.md', 'report.html'].map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
-    for (const secret of [s.web.password, s.mobile.password]) assert.not.ok(all.includes(secret), 'a password leaked into the reports');
+    for (const secret of [s.web.password, s.mobile.password, s.web.apiKey]) assert.not.ok(all.includes(secret), 'a password or the API key leaked into the reports');
   } finally {
     await s.stop();
   }
