@@ -7,6 +7,7 @@ import type { Target } from '../common/target.ts';
 import { HqClient, HttpError, type HttpResponse } from './http.ts';
 import { serverupFailures } from './serverup.ts';
 import { mobileUsername } from './context.ts';
+import { apiAuthorization, asksForOtp, TWO_FACTOR_HINT } from '../common/throttle.ts';
 
 export interface PreflightResult {
   /** One line each, naming the flag/variable; empty when the configuration is usable. */
@@ -83,10 +84,13 @@ export async function preflight(target: Target, o: { client?: HqClient; timeoutM
     if (dom?.status === 404) return { problems: [`--domain (CCHQ_DOMAIN): project space "${target.domain}" does not exist on ${target.url}`], evidence };
     // 5: the web user, on the API the checklist uses.
     if (target.web) {
-      const r = await client.get(`${d}/api/user/v1/?limit=1`, { auth: target.web, headers: { accept: 'application/json' } }).catch(() => undefined);
-      if (r) evidence.push(`GET ${d}/api/user/v1/?limit=1 as the web user → ${r.status}`);
-      if (r?.status === 401 && /otp|two.factor/i.test(r.text)) {
-        problems.push(`--web-username (CCHQ_WEB_USERNAME): ${target.web.username} has two-factor authentication; HQ asks for a one-time password on API calls`);
+      // As every API call of the run: the API key when given (HQ lets it past 2FA), else Basic.
+      const r = await client.get(`${d}/api/user/v1/?limit=1`, { headers: { accept: 'application/json', authorization: apiAuthorization(target.web, target.apiKey) } }).catch(() => undefined);
+      if (r) evidence.push(`GET ${d}/api/user/v1/?limit=1 as the web user${target.apiKey ? ' (API key)' : ''} → ${r.status}`);
+      if (r && asksForOtp(r.status, r.text)) {
+        problems.push(`--web-username (CCHQ_WEB_USERNAME): ${target.web.username} has two-factor authentication; HQ asks for a one-time password on API calls — ${TWO_FACTOR_HINT}`);
+      } else if (r?.status === 401 && target.apiKey) {
+        problems.push(`--api-key (CCHQ_API_KEY): HQ refused the API key of ${target.web.username} (401)`);
       } else if (r?.status === 401) {
         problems.push(`--web-username/--web-password (CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD): HQ refused the web user ${target.web.username} (401: wrong username or password)`);
       } else if (r?.status === 403) {

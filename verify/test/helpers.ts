@@ -3,6 +3,9 @@ import { startSim, type RunningSim, type SimOptions } from '../../fixtures/hq-si
 import type { Target } from '../../common/target.ts';
 
 export async function sim(o: SimOptions = {}): Promise<RunningSim> {
+  // The case export's workbook library takes seconds to load on a busy machine; load it once up
+  // front (as HQ's workers have it loaded) so the tests' 3 s job timeout measures the job.
+  await import('exceljs');
   return startSim({ users: 2, casesPerUser: 3, pillowDelayMs: 100, ...o });
 }
 

@@ -67,11 +67,13 @@ test('a throttle that never lifts within the bound is reported as throttling, ne
 test('2FA web user: without an API key the APIs say "needs 2FA: use an API key", never "wrong password"; with one they pass', async () => {
   const s = await sim({ web2fa: true });
   try {
+    // The preflight asks the User API first, as the run would: it names the 2FA account and the fix.
     const noKey = await runVerify({ ...targetOf(s), apiKey: undefined }, { ...fast(s), only: ['04-mobile-worker'] });
-    const st = step(noKey, '04-mobile-worker');
+    const st = step(noKey, '00-preflight');
     assert.is(st.status, 'fail');
-    assert.match(String(st.reason), /this account needs 2FA: use an API key/);
+    assert.match(String(st.reason), /two-factor authentication.*this account needs 2FA: use an API key/);
     assert.not.match(String(st.reason), /wrong|username or password/i);
+    assert.is(noKey.decision.verdict, 'NOT READY');
     const withKey = await runVerify(targetOf(s), { ...fast(s), only: ['04-mobile-worker', '06-submit-forms', '08-form-case-api'] });
     for (const id of ['04-mobile-worker', '06-submit-forms', '08-form-case-api']) assert.is(step(withKey, id).status, 'pass', `${id}: ${step(withKey, id).reason}`);
     const login = await runVerify(targetOf(s), { ...fast(s), only: ['03-web-login'] });
@@ -85,7 +87,8 @@ test('a wrong app id: the downloads answer 404 as in HQ and verify names the app
   const s = await sim();
   try {
     const r = await runVerify({ ...targetOf(s), appId: '0123456789abcdef0123456789abcdef' }, { ...fast(s), only: ['05-app-formplayer'] });
-    assert.match(String(step(r, '05-app-formplayer').reason), /answered 404: HQ has no app or build 0123456789abcdef0123456789abcdef .*CCHQ_APP_ID/);
+    // The old stand-in redirected (302) and accepted the id in restores: a wrong id passed rehearsals.
+    assert.match(String(step(r, '00-preflight').reason), /CCHQ_APP_ID.*0123456789abcdef0123456789abcdef.*404/);
   } finally {
     await s.stop();
   }
