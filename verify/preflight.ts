@@ -84,13 +84,15 @@ export async function preflight(target: Target, o: { client?: HqClient; timeoutM
     if (dom?.status === 404) return { problems: [`--domain (CCHQ_DOMAIN): project space "${target.domain}" does not exist on ${target.url}`], evidence };
     // 5: the web user, on the API the checklist uses.
     if (target.web) {
-      // As every API call of the run: the API key when given (HQ lets it past 2FA), else Basic.
-      const r = await client.get(`${d}/api/user/v1/?limit=1`, { headers: { accept: 'application/json', authorization: apiAuthorization(target.web, target.apiKey) } }).catch(() => undefined);
-      if (r) evidence.push(`GET ${d}/api/user/v1/?limit=1 as the web user${target.apiKey ? ' (API key)' : ''} → ${r.status}`);
+      // The password (the web pages log in with it) by Basic; an OTP request means it was right but
+      // the account has 2FA, which an API key gets past. Then the API key itself, when given.
+      const r = await client.get(`${d}/api/user/v1/?limit=1`, { auth: target.web, headers: { accept: 'application/json' } }).catch(() => undefined);
+      if (r) evidence.push(`GET ${d}/api/user/v1/?limit=1 as the web user → ${r.status}`);
+      const key = target.apiKey ? await client.get(`${d}/api/user/v1/?limit=1`, { headers: { accept: 'application/json', authorization: apiAuthorization(target.web, target.apiKey) } }).catch(() => undefined) : undefined;
+      if (key) evidence.push(`GET ${d}/api/user/v1/?limit=1 with the web user's API key → ${key.status}`);
+      if (key?.status === 401) problems.push(`--api-key (CCHQ_API_KEY): HQ refused the API key of ${target.web.username} (401)`);
       if (r && asksForOtp(r.status, r.text)) {
-        problems.push(`--web-username (CCHQ_WEB_USERNAME): ${target.web.username} has two-factor authentication; HQ asks for a one-time password on API calls — ${TWO_FACTOR_HINT}`);
-      } else if (r?.status === 401 && target.apiKey) {
-        problems.push(`--api-key (CCHQ_API_KEY): HQ refused the API key of ${target.web.username} (401)`);
+        if (!target.apiKey) problems.push(`--web-username (CCHQ_WEB_USERNAME): ${target.web.username} has two-factor authentication; HQ asks for a one-time password on API calls — ${TWO_FACTOR_HINT}`);
       } else if (r?.status === 401) {
         problems.push(`--web-username/--web-password (CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD): HQ refused the web user ${target.web.username} (401: wrong username or password)`);
       } else if (r?.status === 403) {
