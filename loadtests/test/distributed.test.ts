@@ -8,7 +8,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { UsageError } from '../../common/errors.ts';
 import { loadSizingConfig, EXAMPLE_CONFIG } from '../../sizing/index.ts';
 import { bundleScenarios } from '../bundle.ts';
 import { calibrate } from '../calibrate.ts';
@@ -18,20 +17,11 @@ import { resolveK6, TESTED_K6_VERSION } from '../k6bin.ts';
 import { prepareRun } from '../prepare.ts';
 import type { LoadRunRecord } from '../record.ts';
 import { runCli } from '../../common/test/run-cli.ts';
+import { throwsUsage as usage } from './throws-usage.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ccready-distributed-'));
 const target = { url: 'http://127.0.0.1:8000', domain: 'demo' };
 
-function usage(fn: () => unknown, re: RegExp) {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, UsageError);
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable('expected a UsageError');
-}
 
 test('k6 inspect and archive succeed with the config but no credentials at all (the operator initializer\'s view)', async () => {
   const script = await bundleScenarios(join(dir, 'k6'));

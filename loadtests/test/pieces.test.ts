@@ -13,18 +13,9 @@ import { builtinTemplates, templateFromXml, templatesFromDir } from '../template
 import { parseUsersCsv } from '../users.ts';
 import { loadSizingConfig, EXAMPLE_CONFIG } from '../../sizing/index.ts';
 import { hqSample, hqSampleNames } from '../../fixtures/reference.ts';
+import { throwsUsage } from './throws-usage.ts';
 
 
-function throwsUsage(fn: () => unknown, re: RegExp) {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, UsageError);
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable('expected a UsageError');
-}
 
 test('built-in templates: registration creates a case, follow-up and close use the worker\'s own case', () => {
   const t = builtinTemplates();

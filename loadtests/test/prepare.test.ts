@@ -2,22 +2,12 @@
 // TLS choice to k6, and a run past the ceilings needs --beyond-ceilings.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UsageError } from '../../common/errors.ts';
 import { defaultPlan } from '../plan.ts';
 import { CEILINGS, prepareRun } from '../prepare.ts';
+import { throwsUsage as usage } from './throws-usage.ts';
 
 const target = { url: 'http://127.0.0.1:8000', domain: 'demo' };
 
-function usage(fn: () => unknown, re: RegExp) {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, UsageError);
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable('expected a UsageError');
-}
 
 test('defaults once: smoke without a plan, peak with one; the audit wanted where forms are submitted', () => {
   const a = prepareRun({ runId: 'r', target, workers: 1 });
