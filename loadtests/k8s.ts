@@ -1,6 +1,9 @@
 // A k6-operator TestRun for running a plan from many pods: the bundled script and the run config
 // go into a ConfigMap (mounted at /test by the operator), the operator splits the load into equal
-// execution segments across `parallelism` runners, credentials come from a Secret. Pure.
+// execution segments across `parallelism` runners, credentials come from a Secret. Each runner
+// writes its results (k6 summary, k6's JSON output with the acknowledged form ids, k6's log) to
+// its own folder of a PersistentVolumeClaim, where `load k8s collect` reads them after the pods
+// are gone (docs/loadtests.md says why a volume, not logs). Pure.
 import { stringify } from 'yaml';
 import { UsageError } from '../common/errors.ts';
 import { scenarioVUs, type K6RunConfig } from './contract.ts';
@@ -25,6 +28,29 @@ export interface K8sInput {
   image?: string;
   /** one runner pod per node (the operator's spec.separate) */
   separate?: boolean;
+  /** an existing claim for the results; default: the manifest makes `<name>-results` */
+  resultsClaim?: string;
+  /** storage class of the claim the manifest makes (default: the cluster's default class) */
+  storageClass?: string;
+  /** size of the claim the manifest makes, e.g. 2Gi */
+  resultsSize?: string;
+}
+
+/** Where a runner pod sees its own results folder (a sub-folder of the claim per runner). */
+export const RESULTS_MOUNT = '/results';
+/** The runner's files under RESULTS_MOUNT, named as in a `load run` work folder. */
+export const RESULT_FILES = { summary: 'k6-summary.json', metrics: 'k6-metrics.json.gz', log: 'k6-log.json' } as const;
+/** The volume's name in the pod spec (collect finds the claim by it). */
+export const RESULTS_VOLUME = 'ccready-results';
+/** Env var holding the runner's Job name `<testrun>-<n>` (the operator's Job per runner), by the downward API. */
+const RUNNER_ENV = 'CCREADY_RUNNER';
+
+/**
+ * The claim's folder of one runner: `<testrun>/<testrun>-<n>`, n from 1 (the operator names
+ * runner Jobs `<testrun>-<n>` and the Job controller labels their pods `job-name`).
+ */
+export function runnerFolder(testRun: string, index: number): string {
+  return `${testRun}/${testRun}-${index}`;
 }
 
 const CONFIGMAP_LIMIT = 1024 * 1024;
@@ -42,13 +68,24 @@ export function k8sManifest(i: K8sInput): string {
   if (Number.isFinite(vus) && i.parallelism > vus) {
     throw new UsageError(`--parallelism: ${i.parallelism} runners but the plan runs at most ${vus} virtual users (each runner needs at least one); use --parallelism ${vus} or fewer`);
   }
-  // Inside a runner pod the summary is written to the pod's own /tmp.
-  const config: K6RunConfig = { ...i.config, summaryPath: '/tmp/k6-summary.json' };
+  // Inside a runner pod everything goes to its folder on the claim; the acknowledged ids ride
+  // on k6's JSON output (cheaper than a log line per form; the output is written anyway, for
+  // percentiles over all pods).
+  const config: K6RunConfig = { ...i.config, summaryPath: `${RESULTS_MOUNT}/${RESULT_FILES.summary}`, logAcks: false, ackIdsInMetrics: i.config.logAcks };
   const data = { 'ccready-load.js': i.script, 'k6-config.json': JSON.stringify(config, null, 1) };
   const size = Object.values(data).reduce((a, v) => a + Buffer.byteLength(v), 0);
   if (size > CONFIGMAP_LIMIT) throw new UsageError(`k8s: script and config are ${size} bytes, over the 1 MiB a ConfigMap holds; use fewer --xforms templates`);
+  if (i.resultsSize !== undefined && !/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(i.resultsSize)) throw new UsageError(`--results-size: expected a Kubernetes quantity like 2Gi, got "${i.resultsSize}"`);
   const meta = (name: string) => ({ name, ...(i.namespace ? { namespace: i.namespace } : {}), labels: { 'app.kubernetes.io/managed-by': 'ccready', 'ccready/run-id': i.config.runId } });
   const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${i.name}-script`), data };
+  const claim = i.resultsClaim ?? `${i.name}-results`;
+  // ReadWriteMany: runner pods on several nodes (always with separate) write at once.
+  const pvc = i.resultsClaim ? undefined : {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta(claim),
+    spec: { accessModes: ['ReadWriteMany'], ...(i.storageClass ? { storageClassName: i.storageClass } : {}), resources: { requests: { storage: i.resultsSize ?? '2Gi' } } },
+  };
+  const image = i.image ?? RUNNER_IMAGE;
+  const noUsageReport = { name: 'K6_NO_USAGE_REPORT', value: 'true' };
   const testRun = {
     apiVersion: 'k6.io/v1alpha1',
     kind: 'TestRun',
@@ -58,14 +95,27 @@ export function k8sManifest(i: K8sInput): string {
       ...(i.separate ? { separate: true } : {}),
       script: { configMap: { name: `${i.name}-script`, file: 'ccready-load.js' } },
       arguments: `--tag testid=${i.config.runId} -e CCREADY_CONFIG=/test/k6-config.json`,
+      // The initializer (k6 archive + inspect) needs neither credentials nor the results volume.
+      initializer: { image, env: [noUsageReport] },
       runner: {
-        image: i.image ?? RUNNER_IMAGE,
+        image,
         envFrom: [{ secretRef: { name: i.secret } }],
-        env: [{ name: 'K6_NO_USAGE_REPORT', value: 'true' }],
+        env: [
+          noUsageReport,
+          { name: RUNNER_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.labels['job-name']" } } },
+          // k6 reads its output and log settings from these (the initializer's `k6 archive` would refuse --out)
+          { name: 'K6_OUT', value: `json=${RESULTS_MOUNT}/${RESULT_FILES.metrics}` },
+          { name: 'K6_LOG_OUTPUT', value: `file=${RESULTS_MOUNT}/${RESULT_FILES.log}` },
+          { name: 'K6_LOG_FORMAT', value: 'json' },
+        ],
+        volumes: [{ name: RESULTS_VOLUME, persistentVolumeClaim: { claimName: claim } }],
+        // subPathExpr: kubelet makes the runner's own folder (k6 creates no folders).
+        volumeMounts: [{ name: RESULTS_VOLUME, mountPath: RESULTS_MOUNT, subPathExpr: `${i.name}/$(${RUNNER_ENV})` }],
       },
     },
   };
   return `# ccready load k8s: run ${i.config.runId}, ${i.config.scenario}/${i.config.profile} against ${i.config.baseUrl}\n` +
     `# Create the Secret first: kubectl create secret generic ${i.secret} --from-literal=CCHQ_USERNAME=... --from-literal=CCHQ_PASSWORD=...\n` +
-    `---\n${stringify(configMap, { lineWidth: 0 })}---\n${stringify(testRun, { lineWidth: 0 })}`;
+    `# Results land in the claim ${claim}; gather and judge them after the run with: ccready load k8s collect --name ${i.name}${i.namespace ? ` --namespace ${i.namespace}` : ''}\n` +
+    [configMap, ...(pvc ? [pvc] : []), testRun].map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
 }

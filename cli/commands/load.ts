@@ -308,10 +308,13 @@ const k8sCmd: CommandModule = {
       .option('namespace', { type: 'string', describe: 'Kubernetes namespace' })
       .option('secret', { type: 'string', default: 'ccready-load-credentials', describe: 'Secret holding CCHQ_USERNAME and CCHQ_PASSWORD, or CCREADY_USERS_JSON (a JSON list of workers: each runner takes its segment\'s slice)' })
       .option('image', { type: 'string', describe: `runner image (default ${RUNNER_IMAGE}, the k6 ccready tests)` })
+      .option('results-pvc', { type: 'string', describe: 'existing PersistentVolumeClaim (ReadWriteMany) the runners write results to (default: the manifest makes <name>-results)' })
+      .option('storage-class', { type: 'string', describe: 'storage class of the results claim the manifest makes (one that offers ReadWriteMany)' })
+      .option('results-size', { type: 'string', describe: 'size of the results claim the manifest makes (default 2Gi)' })
       .option('max-duration', { type: 'string', default: DEFAULT_MAX_DURATION_S, coerce: num('max-duration', { above: 0, unit: 'seconds' }), describe: 'hard cap on the run in seconds' })
       .option('out', { type: 'string', describe: 'write the manifest here instead of stdout' }),
   handler: async (argv) => {
-    const a = argv as unknown as RunArgs & { parallelism: number; name?: string; namespace?: string; secret: string; image?: string; out?: string; separate: boolean };
+    const a = argv as unknown as RunArgs & { parallelism: number; name?: string; namespace?: string; secret: string; image?: string; out?: string; separate: boolean; resultsPvc?: string; storageClass?: string; resultsSize?: string };
     const target = targetFrom(a);
     const plan = a.plan ? readPlan(a.plan) : undefined;
     checkSafety({ target, yes: a.yes, plan });
@@ -333,7 +336,9 @@ const k8sCmd: CommandModule = {
       summaryPath: '/tmp/k6-summary.json',
     });
     const script = readFileSync(await ensureBundle(), 'utf8');
-    const yaml = k8sManifest({ name, namespace: a.namespace, parallelism: a.parallelism, script, config, secret: a.secret, image: a.image, separate: a.separate });
+    const yaml = k8sManifest({ name, namespace: a.namespace, parallelism: a.parallelism, script, config, secret: a.secret, image: a.image, separate: a.separate,
+      resultsClaim: a.resultsPvc, storageClass: a.storageClass, resultsSize: a.resultsSize,
+    });
     if (a.out) {
       writeFileSync(a.out, yaml);
       process.stdout.write(`${a.out}: TestRun ${name} with parallelism ${a.parallelism} (run ${runId})\n`);

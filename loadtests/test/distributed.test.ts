@@ -55,8 +55,9 @@ test('TestRun: VUs per runner checked, runner image pinned, unique default name,
   usage(() => k8sManifest({ name: 'x', parallelism: 2, script: '//', config, secret: 's' }), /^--parallelism: 2 runners but the plan runs at most 1 virtual users/);
   const two = prepareRun({ runId: '20261130T090000Z-abc123', target, workers: 2, scenario: 'mobile-day' }).config;
   const docs = k8sManifest({ name: 'x', parallelism: 2, script: '//', config: two, secret: 's', separate: true }).split(/^---$/m).map((d) => parse(d)).filter(Boolean);
-  assert.is(docs[1].spec.separate, true);
-  assert.is(docs[1].spec.runner.image, RUNNER_IMAGE);
+  const testRun = docs.find((d) => d.kind === 'TestRun');
+  assert.is(testRun.spec.separate, true);
+  assert.is(testRun.spec.runner.image, RUNNER_IMAGE);
   assert.is(RUNNER_IMAGE, `grafana/k6:${TESTED_K6_VERSION}`);
   assert.is(defaultTestRunName('20261130T090000Z-abc123'), 'ccready-20261130t090000z-abc123');
   assert.not.equal(defaultTestRunName('20261130T090000Z-abc123'), defaultTestRunName('20261130T090001Z-def456'));

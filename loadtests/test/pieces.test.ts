@@ -212,11 +212,11 @@ test('k8s: TestRun with the bundled script in a ConfigMap, parallelism, and no s
   const yaml = k8sManifest({ name: 'load-a', parallelism: 4, script: '// script', config, secret: 'creds' });
   assert.not.match(yaml, /supersecret/);
   const docs = yaml.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
-  assert.equal(docs.map((d) => d.kind), ['ConfigMap', 'TestRun']);
-  assert.is(docs[1].apiVersion, 'k6.io/v1alpha1');
-  assert.is(docs[1].spec.parallelism, 4);
-  assert.equal(docs[1].spec.script.configMap, { name: 'load-a-script', file: 'ccready-load.js' });
-  assert.match(docs[1].spec.arguments, /CCREADY_CONFIG=\/test\/k6-config\.json/);
+  assert.equal(docs.map((d) => d.kind), ['ConfigMap', 'PersistentVolumeClaim', 'TestRun']);
+  assert.is(docs[2].apiVersion, 'k6.io/v1alpha1');
+  assert.is(docs[2].spec.parallelism, 4);
+  assert.equal(docs[2].spec.script.configMap, { name: 'load-a-script', file: 'ccready-load.js' });
+  assert.match(docs[2].spec.arguments, /CCREADY_CONFIG=\/test\/k6-config\.json/);
   assert.equal(Object.keys(docs[0].data), ['ccready-load.js', 'k6-config.json']);
   throwsUsage(() => k8sManifest({ name: 'Bad_Name', parallelism: 1, script: '', config, secret: 's' }), /^--name/);
   throwsUsage(() => k8sManifest({ name: 'ok', parallelism: 0, script: '', config, secret: 's' }), /^--parallelism/);
