@@ -4,7 +4,8 @@
 import { UsageError } from '../common/errors.ts';
 import type { Target } from '../common/target.ts';
 import { ACK_PREFIX, REJECT_PREFIX } from './contract.ts';
-import { targetFetch, type TargetFetch } from './http.ts';
+import type { HqClient, HttpResponse } from '../common/http.ts';
+import { targetClient } from './http.ts';
 import { apiAuthorization, asksForOtp, retryDelayMs, TWO_FACTOR_HINT } from '../common/throttle.ts';
 
 export interface Ack {
@@ -103,13 +104,13 @@ interface FormList {
 const THROTTLE_WAIT_MS = 120_000;
 
 /** One page of the Form API; a 429 waited out (Retry-After, else a doubling back-off) within a bound. */
-async function fetchPage(get: TargetFetch, url: string, authorization: string): Promise<Response> {
+async function fetchPage(client: HqClient, url: string, authorization: string): Promise<HttpResponse> {
   let waited = 0;
   for (let attempt = 1; ; attempt++) {
-    const res = await get(url, { headers: { Authorization: authorization, Accept: 'application/json' }, signal: AbortSignal.timeout(60000) });
+    // Same-origin redirects are followed; one to another origin is refused (ForeignOriginError).
+    const res = await client.get(url, { headers: { authorization, accept: 'application/json' }, timeoutMs: 60000, follow: 3 });
     if (res.status !== 429) return res;
-    await res.arrayBuffer();
-    const wait = retryDelayMs(res.headers.get('retry-after') ?? undefined, attempt);
+    const wait = retryDelayMs(res.headers['retry-after'], attempt);
     if (waited + wait > THROTTLE_WAIT_MS) throw new Error(`Form API kept answering 429 for ${Math.round(waited / 1000)} s: HQ's API rate limit (throttling), not a failed service`);
     waited += wait;
     await new Promise((r) => setTimeout(r, wait));
@@ -125,28 +126,36 @@ export async function listFormIds(target: Target, since: Date, maxPages = 1000):
   // Page with offset and the same filter ourselves (rather than following meta.next), so every
   // page is filtered alike whatever the server puts in its links.
   const pageUrl = (offset: number) => `${target.url}/a/${target.domain}/api/form/v1/?limit=1000&offset=${offset}&received_on_start=${encodeURIComponent(start)}`;
-  const get = targetFetch(target);
-  let offset = 0;
-  for (let page = 0; page < maxPages; page++) {
-    const url = pageUrl(offset);
-    // The API key (`ApiKey user:key`) when given: HQ lets it past 2FA; 429s waited out.
-    const res = await fetchPage(get, url, apiAuthorization(creds, target.apiKey));
-    if (res.status !== 200) {
-      const body = await res.text();
-      if (asksForOtp(res.status, body)) throw new Error(`Form API answered 401: ${TWO_FACTOR_HINT}`);
-      throw new Error(`Form API answered ${res.status} for ${new URL(url).pathname}`);
+  const client = targetClient(target);
+  try {
+    let offset = 0;
+    for (let page = 0; page < maxPages; page++) {
+      const url = pageUrl(offset);
+      // The API key (`ApiKey user:key`) when given: HQ lets it past 2FA; 429s waited out.
+      const res = await fetchPage(client, url, apiAuthorization(creds, target.apiKey));
+      if (res.status !== 200) {
+        if (asksForOtp(res.status, res.text)) throw new Error(`Form API answered 401: ${TWO_FACTOR_HINT}`);
+        throw new Error(`Form API answered ${res.status} for ${new URL(url).pathname}`);
+      }
+      let body: FormList;
+      try {
+        body = JSON.parse(res.text) as FormList;
+      } catch {
+        throw new Error(`Form API answered 200 but not JSON for ${new URL(url).pathname}`);
+      }
+      const objs = body.objects ?? [];
+      for (const o of objs) {
+        if (o.id) ids.add(o.id);
+        const iid = o.form?.meta?.instanceID;
+        if (iid) ids.add(iid);
+      }
+      offset += objs.length;
+      const total = body.meta?.total_count;
+      const more = objs.length > 0 && (body.meta?.next ? true : total !== undefined && offset < total);
+      if (!more) break;
     }
-    const body = (await res.json()) as FormList;
-    const objs = body.objects ?? [];
-    for (const o of objs) {
-      if (o.id) ids.add(o.id);
-      const iid = o.form?.meta?.instanceID;
-      if (iid) ids.add(iid);
-    }
-    offset += objs.length;
-    const total = body.meta?.total_count;
-    const more = objs.length > 0 && (body.meta?.next ? true : total !== undefined && offset < total);
-    if (!more) break;
+  } finally {
+    await client.close();
   }
   return ids;
 }

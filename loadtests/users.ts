@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { inputError, RunError, UsageError } from '../common/errors.ts';
 import type { Target } from '../common/target.ts';
 import type { MobileWorker } from './contract.ts';
-import { targetFetch } from './http.ts';
+import { targetClient } from './http.ts';
 
 /** Mobile worker usernames are user@<domain>.commcarehq.org; a bare name gets that suffix. */
 export function fullUsername(username: string, domain: string): string {
@@ -39,10 +39,6 @@ export function readUsersCsv(path: string, domain: string): MobileWorker[] {
   return parseUsersCsv(text, path, domain);
 }
 
-function basic(c: { username: string; password: string }): string {
-  return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-}
-
 export interface CreatedUsers {
   workers: MobileWorker[];
   ids: string[];
@@ -54,17 +50,17 @@ export async function createUsers(target: Target, n: number, runId: string, onCr
   if (!(Number.isInteger(n) && n > 0 && n <= 10000)) throw new UsageError(`--create-users: expected a whole number from 1 to 10000, got ${n}`);
   const created: CreatedUsers = { workers: [], ids: [] };
   const tag = runId.slice(-6);
+  const client = targetClient(target);
   try {
     for (let i = 1; i <= n; i++) {
       const username = `ccready-${tag}-${i}`;
       const password = randomBytes(12).toString('hex');
-      const res = await targetFetch(target)(`${target.url}/a/${target.domain}/api/user/v1/`, {
-        method: 'POST',
-        headers: { Authorization: basic(target.web), 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ username, password, first_name: 'ccready', last_name: `load test ${tag}` }),
-        signal: AbortSignal.timeout(30000),
+      const res = await client.post(`/a/${target.domain}/api/user/v1/`, JSON.stringify({ username, password, first_name: 'ccready', last_name: `load test ${tag}` }), {
+        auth: target.web,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        timeoutMs: 30000,
       });
-      const text = await res.text();
+      const text = res.text;
       if (res.status !== 201 && res.status !== 200) {
         throw new RunError(`--create-users: the User API answered ${res.status} creating ${username} (expected 201; the web user needs Edit Mobile Workers and Access APIs)`);
       }
@@ -83,6 +79,8 @@ export async function createUsers(target: Target, n: number, runId: string, onCr
   } catch (e) {
     await deleteUsers(target, created.ids).catch(() => undefined);
     throw e;
+  } finally {
+    await client.close();
   }
   return created;
 }
@@ -91,18 +89,18 @@ export async function createUsers(target: Target, n: number, runId: string, onCr
 export async function deleteUsers(target: Target, ids: string[]): Promise<string[]> {
   const failed: string[] = [];
   if (!target.web) return ids;
-  for (const id of ids) {
-    try {
-      const res = await targetFetch(target)(`${target.url}/a/${target.domain}/api/user/v1/${id}/`, {
-        method: 'DELETE',
-        headers: { Authorization: basic(target.web) },
-        signal: AbortSignal.timeout(30000),
-      });
-      await res.arrayBuffer();
-      if (![200, 202, 204].includes(res.status)) failed.push(id);
-    } catch {
-      failed.push(id);
+  const client = targetClient(target);
+  try {
+    for (const id of ids) {
+      try {
+        const res = await client.request('DELETE', `/a/${target.domain}/api/user/v1/${id}/`, { auth: target.web, timeoutMs: 30000 });
+        if (![200, 202, 204].includes(res.status)) failed.push(id);
+      } catch {
+        failed.push(id);
+      }
     }
+  } finally {
+    await client.close();
   }
   return failed;
 }

@@ -1,12 +1,11 @@
-// Credentials stay with the target: a hostile front (a test-only proxy on loopback) rewrites every
-// link and redirect the stand-in hands out to another origin, and adds "next page" links that point
-// there. A second server on that origin records every request it gets. Across verify, canary and
-// gate, no request carrying a password, an API key or the session cookie may reach it; the links
-// are reported as HQ's site address being misconfigured, with no service blamed for them.
+// Credentials stay with the target: a hostile front (a test-only proxy on loopback, shared with the
+// load run's test in loadtests/test/hostile.test.ts) rewrites every link and redirect the stand-in
+// hands out to another origin, and adds "next page" links that point there. A second server on that
+// origin records every request it gets. Across verify, canary and gate, no request carrying a
+// password, an API key or the session cookie may reach it; the links are reported as HQ's site
+// address being misconfigured, with no service blamed for them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,65 +13,12 @@ import { runVerify, runGate, canaryWrite, canaryCheck, type LoadRunner } from '.
 import { HqClient, ForeignOriginError } from '../http.ts';
 import { resolveTarget, redact } from '../../common/target.ts';
 import { sim, targetOf, fast } from './helpers.ts';
-import type { RunningSim } from '../../fixtures/hq-sim/index.ts';
-
-const listen = (s: Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
-
-/** The other origin: answers like HQ would (so a client would go on) and records who sent credentials. */
-async function foreignOrigin() {
-  const seen: { path: string; headers: IncomingHttpHeaders }[] = [];
-  const server = createServer((req, res) => {
-    seen.push({ path: req.url ?? '', headers: req.headers });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"meta":{"next":null},"objects":[],"value":[]}');
-  });
-  const url = await listen(server);
-  const credentialed = () => seen.filter((r) => r.headers.authorization || r.headers.cookie);
-  return { url, server, seen, credentialed };
-}
-
-/** A front for the stand-in that sends every absolute link and redirect to `foreign`. */
-async function hostileFront(s: RunningSim, foreign: string) {
-  const simOrigin = new URL(s.url).origin;
-  const server = createServer((req, res) => {
-    const up = httpRequest(`${simOrigin}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c) => chunks.push(c));
-      r.on('end', () => {
-        let body = Buffer.concat(chunks);
-        const headers = { ...r.headers };
-        delete headers['content-length'];
-        if (headers.location) headers.location = new URL(headers.location, foreign).href;
-        const type = String(headers['content-type'] ?? '');
-        if (/json|xml|html|text/.test(type)) {
-          let text = body.toString('utf8').split(simOrigin).join(foreign);
-          if (/json/.test(type)) {
-            try {
-              const j = JSON.parse(text);
-              // "There is another page": as a server with a wrong site address would say it.
-              if (j && typeof j === 'object' && j.meta && 'next' in j.meta) j.meta.next = `${foreign}${new URL(req.url!, simOrigin).pathname}?offset=100&limit=100`;
-              if (j && typeof j === 'object' && Array.isArray(j.value)) j['@odata.nextLink'] = `${foreign}${new URL(req.url!, simOrigin).pathname}?$skip=100`;
-              text = JSON.stringify(j);
-            } catch {
-              // not JSON after all: passed on as it came
-            }
-          }
-          body = Buffer.from(text);
-        }
-        res.writeHead(r.statusCode ?? 502, headers);
-        res.end(body);
-      });
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  return { url: await listen(server), server };
-}
+import { foreignOrigin, hostileFront } from '../../fixtures/hq-sim/test/hostile-front.ts';
 
 test('hostile links: no credential or session cookie reaches another origin from verify, canary or gate', async () => {
   const s = await sim();
   const foreign = await foreignOrigin();
-  const front = await hostileFront(s, foreign.url);
+  const front = await hostileFront(s.url, foreign.url);
   const dir = mkdtempSync(join(tmpdir(), 'ccready-hostile-'));
   try {
     const t = targetOf(s, front.url);
