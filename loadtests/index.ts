@@ -1,6 +1,6 @@
 // Public API of the load tests (used by the CLI and by `ccready gate`).
 export { runLoad } from './runner.ts';
-export type { RunLoadOptions } from './runner.ts';
+export type { RunLoadOptions, ConfigurationCheck } from './runner.ts';
 export type { LoadResult, LoadRunRecord, LoadVerdict, Completion, RunSample } from './record.ts';
 export { checkSafety, buildRunConfig } from './config.ts';
 export { prepareRun, DEFAULT_MAX_DURATION_S, CEILINGS } from './prepare.ts';

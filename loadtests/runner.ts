@@ -59,7 +59,16 @@ export interface RunLoadOptions {
   beyondCeilings?: boolean;
   /** sample the server's CPU, RAM and disk during the run (--local, --prometheus) */
   server?: SamplerOptions;
+  /**
+   * Preflight before blame: checks the configuration (reachable, trusted, CommCare HQ, project,
+   * web user, mobile worker, app) before any traffic. Injected (the CLI passes verify's preflight;
+   * loadtests/ does not import verify/). Any problem stops the run as a configuration error.
+   */
+  preflight?: ConfigurationCheck;
 }
+
+/** One line per configuration problem, each naming the flag or variable to fix; none when usable. */
+export type ConfigurationCheck = (target: Target) => Promise<{ problems: string[] }>;
 
 /** How often k6's live numbers are read (the heartbeat and the report's charts over time). */
 const LIVE_EVERY_MS = 2000;
@@ -72,6 +81,16 @@ function onStopSignals(): { signal: AbortSignal; release: () => void } {
   const stop = () => ac.abort();
   for (const s of STOP_SIGNALS) process.on(s, stop);
   return { signal: ac.signal, release: () => STOP_SIGNALS.forEach((s) => process.off(s, stop)) };
+}
+
+/**
+ * A wrong URL, certificate, project or password must not come out as a failed load test blaming the
+ * server: it stops the run before anything is created or sent, exit 2 (a configuration error, like
+ * any bad flag: the user fixes it), no report written.
+ */
+async function checkConfiguration(check: ConfigurationCheck, target: Target): Promise<void> {
+  const { problems } = await check(target);
+  if (problems.length) throw new UsageError(`configuration (checked before any load was sent): ${problems.join('; ')}`);
 }
 
 export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
@@ -90,6 +109,8 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
   if (!opts.createUsers && !opts.users?.length && !target.mobile) {
     throw new UsageError('no mobile worker: set CCHQ_USERNAME/CCHQ_PASSWORD, pass --users-csv FILE, or --create-users N');
   }
+  // The configured worker is checked only when it is the one k6 will use.
+  if (opts.preflight) await checkConfiguration(opts.preflight, opts.createUsers || opts.users?.length ? { ...target, mobile: undefined } : target);
   const script = await ensureBundle();
   const reportDir = runDir(runId, opts.out);
   let secrets: string[] = [];

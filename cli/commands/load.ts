@@ -172,8 +172,11 @@ const runCmd: CommandModule = {
     if (a.createUsers !== undefined && a.usersCsv) throw new UsageError('--create-users and --users-csv: pass one of them, not both');
     const server = serverSampling(a);
     const users = a.usersCsv ? readUsersCsv(a.usersCsv, target.domain) : undefined;
+    // Preflight before blame, the same checks as verify's 00-preflight (loaded here: loadtests/ does not import verify/).
+    const { preflight } = await import('../../verify/index.ts');
     const r = await runLoad({
       target,
+      preflight: (t) => preflight(t),
       plan,
       profile: a.profile,
       scenario: a.scenario,

@@ -1,0 +1,95 @@
+// Preflight before blame, for `load run`: a wrong URL, certificate, project or password stops the
+// run before any load is sent — one line naming the flag or variable to fix, exit 2 (a configuration
+// error), no service blamed, no report written, no form submitted — where it used to run k6 and fail
+// as "submission 401 ×51" (or blame services).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer as createHttps, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../common/test/run-cli.ts';
+import { startSim, type RunningSim } from '../../fixtures/hq-sim/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ccready-load-preflight-'));
+const SERVICES = /nginx|django|gunicorn|formplayer|celery|rabbitmq|postgres|couch|elasticsearch|redis|kafka|pillow|blobdb/i;
+const listen = (s: Server | HttpsServer) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
+const close = (s: Server | HttpsServer) => new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); });
+
+/** The stand-in's settings as flags, with `over` replacing some of them. */
+function flags(sim: RunningSim, over: Record<string, string> = {}): string[] {
+  const f: Record<string, string> = {
+    target: sim.url, domain: sim.domain, 'app-id': sim.appId,
+    username: sim.mobile.username, password: sim.mobile.password,
+    'web-username': sim.web.username, 'web-password': sim.web.password, ...over,
+  };
+  return Object.entries(f).flatMap(([k, v]) => [`--${k}`, v]);
+}
+
+let runs = 0;
+/** `load run` against a misconfigured target: exit 2, one line naming `flag`, nothing blamed or written or sent. */
+async function stopsOnConfiguration(sim: RunningSim, args: string[], flag: RegExp): Promise<string> {
+  const out = join(dir, `run${++runs}`);
+  const before = sim.stats().domains[sim.domain].submissions;
+  const r = await runCli(['load', 'run', ...args, '--profile', 'smoke', '--audit-timeout', '5', '--out', out]);
+  const all = r.stdout + r.stderr;
+  assert.is(r.code, 2, all);
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('ccready load:'));
+  assert.is(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^ccready: configuration \(checked before any load was sent\): /);
+  assert.match(lines[0], flag);
+  assert.not.match(all, SERVICES, 'a configuration problem blamed a service');
+  assert.not.match(all, /\bPASS\b|\bREADY\b|thresholds met|at\s+\S+\s+\(.*:\d+:\d+\)/, `a verdict or a stack trace was printed: ${all}`);
+  assert.not.ok(all.includes(sim.mobile.password) || all.includes(sim.web.password), 'a password was printed');
+  assert.not.ok(existsSync(out), 'a report was written for a run that never started');
+  assert.is(sim.stats().domains[sim.domain].submissions, before, 'forms were sent to a misconfigured target');
+  return lines[0];
+}
+
+test('load run: wrong web password, wrong domain, wrong worker password → configuration, exit 2, no load sent', async () => {
+  const sim = await startSim({ users: 2, casesPerUser: 2 });
+  try {
+    await stopsOnConfiguration(sim, flags(sim, { 'web-password': 'not-the-web-pw' }), /--web-username\/--web-password \(CCHQ_WEB_USERNAME\/CCHQ_WEB_PASSWORD\): HQ refused the web user/);
+    await stopsOnConfiguration(sim, flags(sim, { domain: 'no-such-project' }), /--domain \(CCHQ_DOMAIN\): project space "no-such-project" does not exist/);
+    await stopsOnConfiguration(sim, flags(sim, { password: 'not-the-worker-pw' }), /--username\/--password \(CCHQ_USERNAME\/CCHQ_PASSWORD\): HQ refused the mobile worker/);
+    // The same checks reached through the env file the stand-in writes, as the README rehearses it.
+    const env = join(dir, 'sim.env');
+    writeFileSync(env, Object.entries({ ...sim.env(), CCHQ_PASSWORD: 'not-the-worker-pw' }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+    await stopsOnConfiguration(sim, ['--target-env', env], /HQ refused the mobile worker/);
+  } finally {
+    await sim.stop();
+  }
+});
+
+test('load run: no server at the URL, a server that is not CommCare HQ, an untrusted certificate → --target / --ca named', async () => {
+  const sim = await startSim({ users: 2, casesPerUser: 2 });
+  const other = createServer((_q, res) => res.end('hello from some other app'));
+  const otherPort = await listen(other);
+  // A self-signed certificate in front of the stand-in, as nginx with a private certificate would be.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '2', '-subj', '/CN=ccready test', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const simPort = new URL(sim.url).port;
+  const front = createHttps({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (req, res) => {
+    const up = httpRequest({ host: '127.0.0.1', port: simPort, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  const frontPort = await listen(front);
+  try {
+    await stopsOnConfiguration(sim, flags(sim, { target: 'http://127.0.0.1:9' }), /--target \(CCHQ_URL\): nothing is listening at http:\/\/127\.0\.0\.1:9/);
+    await stopsOnConfiguration(sim, flags(sim, { target: `http://127.0.0.1:${otherPort}` }), /--target \(CCHQ_URL\): http:\/\/127\.0\.0\.1:\d+ does not look like CommCare HQ/);
+    await stopsOnConfiguration(sim, flags(sim, { target: `https://127.0.0.1:${frontPort}` }), /--ca \/ --insecure: the certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted/);
+  } finally {
+    await close(front);
+    await close(other);
+    await sim.stop();
+  }
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
