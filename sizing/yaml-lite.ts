@@ -33,10 +33,13 @@ function plainValue(s: string): string | number | boolean | null {
   if (/^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)$/.test(s)) return Number(s);
   // starting with a letter, YAML 1.1 has no other type for it (dates and numbers start with a digit)
   if (/^[A-Za-z_][^\t]*$/.test(s) && !SPECIAL.test(s) && !s.includes(': ') && !s.includes(' #')) return s;
-  // sizes such as 2TB, 0.5GB
-  if (/^[0-9]+(\.[0-9]+)?[A-Za-z]+$/.test(s)) return s;
+  // sizes such as 2TB, 0.5GB (but 0xFF is a YAML 1.1 hex integer)
+  if (/^[0-9]+(\.[0-9]+)?[A-Za-z]+$/.test(s) && !/^0[xX]/.test(s)) return s;
   return notLite();
 }
+
+/** Trailing YAML blanks (spaces and tabs) removed. */
+const trimEnd = (s: string): string => s.replace(/[ \t]+$/, '');
 
 /** A quoted scalar on one line, starting at text[i]; returns the value and the index after it. */
 function quoted(text: string, i: number): { value: string; end: number } {
@@ -65,6 +68,9 @@ export function readYamlLite(text: string, file: string): Y | null {
   const lineStarts: number[] = [];
   const lines: Line[] = [];
   let off = 0;
+  // a byte-order mark, a lone CR, YAML 1.1's other line breaks, and the characters JavaScript's
+  // trim takes for blanks but YAML does not (no-break and other Unicode spaces): the library's
+  if (/[\v\f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]|\r(?!\n)/.test(text)) return null;
   for (const raw of text.split('\n')) {
     lineStarts.push(off);
     const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -73,7 +79,7 @@ export function readYamlLite(text: string, file: string): Y | null {
     if (/\t/.test(body.slice(0, indent + 1))) return null;
     if (trimmed !== '' && !trimmed.startsWith('#')) {
       if (indent === 0 && /^(---|\.\.\.|%)/.test(trimmed)) return null;
-      lines.push({ indent, text: trimmed.trimEnd(), offset: off + indent });
+      lines.push({ indent, text: trimEnd(trimmed), offset: off + indent });
     }
     off += raw.length + 1;
   }
@@ -93,8 +99,8 @@ export function readYamlLite(text: string, file: string): Y | null {
     const t = line.text;
     if (t[i] === '[' || t[i] === '{') {
       const r = flow(t, i, line.offset);
-      const rest = t.slice(r.end).trim();
-      if (rest !== '' && !rest.startsWith('#')) return notLite();
+      const rest = t.slice(r.end);
+      if (rest.trim() !== '' && !/^[ \t]+#/.test(rest)) return notLite();
       return r.y;
     }
     if (t[i] === "'" || t[i] === '"') {
@@ -105,7 +111,7 @@ export function readYamlLite(text: string, file: string): Y | null {
     }
     if (/^[&*!|>@`%?]/.test(t[i]!)) return notLite();
     const hash = t.indexOf(' #', i);
-    const src = (hash >= 0 ? t.slice(i, hash) : t.slice(i)).trimEnd();
+    const src = trimEnd(hash >= 0 ? t.slice(i, hash) : t.slice(i));
     if (src.includes(': ') || src.endsWith(':') || src.includes('#')) return notLite();
     return { kind: 'scalar', value: plainValue(src), src, where: where(line.offset + i) };
   };
@@ -136,8 +142,11 @@ export function readYamlLite(text: string, file: string): Y | null {
       }
       const s = i;
       while (i < t.length && !stops.includes(t[i]!)) i++;
-      const src = t.slice(s, i).trimEnd();
+      const src = trimEnd(t.slice(s, i));
       if (src === '' || /^[&*!|>@`%?#-]/.test(src) && !/^-[0-9.]/.test(src)) return notLite();
+      // in a flow collection `a:1` is one scalar, `[a:]` a mapping, `{k: x]}` an error: any colon or
+      // bracket is the library's call
+      if (/[:[\]{}]/.test(src)) return notLite();
       return { kind: 'scalar', value: plainValue(src), src, where: where(base + s) };
     };
     skip();
@@ -146,7 +155,8 @@ export function readYamlLite(text: string, file: string): Y | null {
       if (open === '[') items.push(scalar(',]'));
       else {
         const k = scalar(':,}');
-        if (k.kind !== 'scalar' || t[i] !== ':') return notLite();
+        // only `key: value` (a plain key's colon followed by a space) is read here
+        if (k.kind !== 'scalar' || t[i] !== ':' || t[i + 1] !== ' ') return notLite();
         i++;
         entries.set(String(k.value), scalar(',}'));
       }
@@ -174,7 +184,8 @@ export function readYamlLite(text: string, file: string): Y | null {
       const q = quoted(t, 0);
       key = q.value;
       i = q.end;
-      if (t[i] !== ':') return null;
+      // `'k':v` and `'k':#c` are the library's to judge
+      if (t[i] !== ':' || (i + 1 < t.length && t[i + 1] !== ' ' && t[i + 1] !== '\t')) return null;
     } else {
       const m = /^([^\s:#'"[\]{},&*!|>?%@`-][^:#]*?)\s*:(\s|$)/.exec(t);
       if (!m) return null;
