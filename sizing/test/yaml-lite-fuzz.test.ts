@@ -10,6 +10,8 @@ import * as assert from 'uvu/assert';
 import { readYamlLite } from '../yaml-lite.ts';
 import { readYaml } from '../config-yaml.ts';
 import type { Y } from '../types.ts';
+// seeded, so that a failure names a document that fails again (the stand-in's PRNG, as sizing/test/fuzz.test.ts)
+import { prng as rng } from '../../fixtures/hq-sim/seed.ts';
 
 const plain = (y: Y): unknown =>
   y.kind === 'map' ? { where: y.where, map: [...y.entries].map(([k, v]) => [k, plain(v)]) } : y.kind === 'seq' ? { where: y.where, seq: y.items.map(plain) } : { ...y, value: Object.is(y.value, -0) ? '-0' : y.value };
@@ -31,18 +33,6 @@ function check(text: string): boolean {
   assert.is(lib.error, undefined, `yaml-lite read a document the library rejects: ${JSON.stringify(text)}`);
   assert.equal(plain(lite), lib.tree, `yaml-lite read differently: ${JSON.stringify(text)}`);
   return true;
-}
-
-// Seeded, so that a failure names a document that fails again.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // tokens a config is written with, and tokens that trip a reader (most documents mix in a few)
