@@ -1,5 +1,5 @@
 // The pure half of `verify migration`: given what each server's APIs listed, what differs. No HTTP
-// here (collect.ts pages the APIs), so every rule is unit-tested on plain data.
+// here (verify/collect/ pages the APIs), so every rule is unit-tested on plain data.
 import { createHash } from 'node:crypto';
 
 /** One form as listed by the Form API: enough to count it and to compare its content. */
@@ -97,25 +97,6 @@ export function compareCases(source: CaseTally, target: CaseTally): Difference[]
     out.push({ kind: 'cases', month, caseType, source: a, target: b, difference: b - a });
   }
   return out;
-}
-
-/** Every month from the first to the last (YYYY-MM), inclusive. */
-export function monthsBetween(first: string, last: string): string[] {
-  const out: string[] = [];
-  let [y, m] = first.split('-').map(Number);
-  const [ly, lm] = last.split('-').map(Number);
-  while (y < ly || (y === ly && m <= lm)) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    if (++m > 12) (m = 1), y++;
-  }
-  return out;
-}
-
-/** The Form API's received_on bounds of one month (naive UTC, as HQ's validate_date takes them). */
-export function monthBounds(month: string): { start: string; end: string } {
-  const [y, m] = month.split('-').map(Number);
-  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return { start: `${month}-01T00:00:00`, end: `${month}-${String(lastDay).padStart(2, '0')}T23:59:59.999999` };
 }
 
 /** One line naming a difference, in the domain's words. */

@@ -3,8 +3,8 @@
 // workers, and N sampled forms a month compared by content. MIGRATED only when every count and
 // every sample agrees and every month was read; anything else is INCOMPLETE, the differences named.
 import type { Target } from '../../common/target.ts';
-import { ApiReader, type ReaderOptions } from './collect.ts';
-import { compareCases, compareMonth, describe, monthsBetween, type Difference, type MonthResult } from './compare.ts';
+import { monthsBetween, ProjectReader, type ApiCase, type ApiForm, type ReaderOptions } from '../collect/index.ts';
+import { compareCases, compareMonth, contentHash, describe, type CaseTally, type Difference, type FormDigest, type MonthResult } from './compare.ts';
 
 export { describe, type Difference, type MonthResult } from './compare.ts';
 
@@ -35,11 +35,24 @@ export interface MigrationReport {
 
 const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
 
+/** What the comparison needs of a listed form: its id, xmlns and a hash of its data. */
+const digest = (o: ApiForm): FormDigest => ({ id: o.id, xmlns: String(o.form?.['@xmlns'] ?? ''), hash: contentHash(o.form ?? null) });
+
+/** Cases counted by opening month and case type. */
+function tally(cases: ApiCase[]): CaseTally {
+  const t: CaseTally = new Map();
+  for (const c of cases) {
+    const key = `${(c.date_opened ?? '').slice(0, 7) || 'unknown'}|${c.case_type ?? ''}`;
+    t.set(key, (t.get(key) ?? 0) + 1);
+  }
+  return t;
+}
+
 export async function runMigration(source: Target, target: Target, o: MigrationOptions): Promise<MigrationReport> {
   const startedAt = new Date().toISOString();
   const read = { timeoutMs: o.timeoutMs, signal: o.signal, maxRetries: o.maxRetries, maxWaitS: o.maxWaitS };
-  const src = new ApiReader('source', source, read);
-  const tgt = new ApiReader('target', target, read);
+  const src = new ProjectReader('source', source, read);
+  const tgt = new ProjectReader('target', target, read);
   try {
     const [a, b] = await Promise.all([src.formSpan(), tgt.formSpan()]);
     const spans = [a, b].filter((x): x is { first: string; last: string } => !!x);
@@ -47,11 +60,11 @@ export async function runMigration(source: Target, target: Target, o: MigrationO
     const results: MonthResult[] = [];
     for (const [i, month] of months.entries()) {
       const [sf, tf] = await Promise.all([src.formsOfMonth(month), tgt.formsOfMonth(month)]);
-      const r = compareMonth(month, sf, tf, o.samplesPerMonth ?? 5);
+      const r = compareMonth(month, sf.map(digest), tf.map(digest), o.samplesPerMonth ?? 5);
       results.push(r);
       o.onProgress?.(`[${i + 1}/${months.length}] ${month}: ${r.sourceForms} forms on the source, ${r.targetForms} on the target${r.differences.length ? `, ${r.differences.length} difference(s)` : ''}`);
     }
-    const [sc, tc] = await Promise.all([src.caseTally(), tgt.caseTally()]);
+    const [sc, tc] = (await Promise.all([src.allCases(), tgt.allCases()])).map(tally);
     const [sw, tw] = await Promise.all([src.mobileWorkers(), tgt.mobileWorkers()]);
     const differences = [...results.flatMap((r) => r.differences), ...compareCases(sc, tc)];
     if (sw !== tw) differences.push({ kind: 'users', source: sw, target: tw, difference: tw - sw });

@@ -1,8 +1,8 @@
 // The pure comparison of `verify migration`: counts by month and xmlns, case tallies, sampled content.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canonicalJson, compareCases, compareMonth, contentHash, describe, monthBounds, monthsBetween, sampleForms, type FormDigest } from '../compare.ts';
-import { retryAfterSeconds } from '../collect.ts';
+import { canonicalJson, compareCases, compareMonth, contentHash, describe, sampleForms, type FormDigest } from '../compare.ts';
+import { monthBounds, monthsBetween } from '../../collect/index.ts';
 
 const X = 'http://openrosa.org/formdesigner/A';
 const Y = 'http://openrosa.org/formdesigner/B';
@@ -66,13 +66,6 @@ test('months and their Form API bounds (leap February, year end)', () => {
   assert.equal(monthsBetween('2025-03', '2025-03'), ['2025-03']);
   assert.equal(monthBounds('2024-02'), { start: '2024-02-01T00:00:00', end: '2024-02-29T23:59:59.999999' });
   assert.equal(monthBounds('2025-12').end, '2025-12-31T23:59:59.999999');
-});
-
-test('Retry-After: seconds or an HTTP date', () => {
-  assert.is(retryAfterSeconds('7'), 7);
-  assert.is(retryAfterSeconds(new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2026, 0, 1)), 30);
-  assert.is(retryAfterSeconds(undefined), undefined);
-  assert.is(retryAfterSeconds('soon'), undefined);
 });
 
 test.run();
