@@ -10,6 +10,7 @@ export { outputFiles } from './csv.ts';
 export { computeVerdict, tierForUsers, TIERS, SINGLE_SERVER_MAX_USERS, SINGLE_SERVER_MAX_ACTIVE_CASES_PER_USER, ACTIVE_CASES_FIELD_CANDIDATES } from './verdict.ts';
 export { scaleUsers, usersFactor, peakUsers, scaleField, parseVary } from './scale-users.ts';
 export { initConfigYaml, checkInitFigures, defaultInitFigures, type InitFigures } from './init.ts';
+export { initFromYaml, observedMonths, project, observedTable, TREND_MONTHS, RATE_MONTHS, type ObservedHistory, type ObservedMonth, type Projection } from './init-from.ts';
 export { parseBackupPlan, describeBackupPlan, BACKUP_GROUP } from './backup.ts';
 export { parseVarFlags, varValue, varValues, judgeRuns, crossedLimits, varyRows } from './what-if.ts';
 export { consoleText, jsonText, summaryText, usageFieldText, renderTable, fmt, formatCoresCapacity, formatVerdict, formatWhatIf, limitRows, whatIfRows, verdictText, fitsUntilText, purchaseLines, memorySplitRows, memorySplitSummary } from './format.ts';
