@@ -2,7 +2,7 @@
 // secrets in the config (credentials reach k6 through a 0600 users file or the environment).
 import { UsageError } from '../common/errors.ts';
 import { isLoopback, type Target } from '../common/target.ts';
-import type { K6RunConfig, ProfileName, ScenarioName } from './contract.ts';
+import { gridStats, type K6RunConfig, type ProfileName, type ScenarioName } from './contract.ts';
 import type { LoadPlan, ScenarioShape } from './plan.ts';
 
 export type SubmitOptions = Partial<Pick<K6RunConfig['submit'], 'path' | 'openRosaVersion' | 'mix'>>;
@@ -49,7 +49,13 @@ export function buildRunConfig(o: {
     // k6 (Go) would resend Authorization to the same host on another port or over plain HTTP. A
     // redirect shows as a failed request with its 3xx in the report instead.
     // --insecure reaches k6 too; a private CA (--ca) reaches it through SSL_CERT_FILE (k6run.ts).
-    options: { ...o.shape.options, maxRedirects: 0, ...(o.target.tls?.insecure ? { insecureSkipTLSVerify: true } : {}) },
+    // The percentile grid makes every run mergeable with the other segments of a split run.
+    options: {
+      ...o.shape.options,
+      summaryTrendStats: [...new Set([...(o.shape.options.summaryTrendStats ?? []), ...gridStats()])],
+      maxRedirects: 0,
+      ...(o.target.tls?.insecure ? { insecureSkipTLSVerify: true } : {}),
+    },
     submit: {
       path: o.submit?.path ?? 'secure',
       openRosaVersion: o.submit?.openRosaVersion ?? '3.0',

@@ -98,6 +98,20 @@ export const ACK_PREFIX = 'ccready-ack';
  */
 export const REJECT_PREFIX = 'ccready-reject';
 
+/**
+ * The percentile grid each generator's summary keeps for the trends the verdict reads, so that the
+ * generators of a split run can be merged (loadtests/merge-metrics.ts): p(0), p(0.1), … p(100).
+ * k6 holds every sample of a trend until the end anyway, so the grid costs nothing while the test
+ * runs; merged percentiles are within GRID_STEP of the rank (docs/loadtests.md).
+ */
+export const GRID_STEP = 0.001;
+
+export function gridStats(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i <= Math.round(1 / GRID_STEP); i++) out.push(`p(${Number((i * GRID_STEP * 100).toFixed(4))})`);
+  return out;
+}
+
 /** The most virtual users a k6 scenario may run at once (shared by the plan and the k6 script). */
 export function scenarioVUs(s: Scenario): number {
   return Math.max('maxVUs' in s ? s.maxVUs ?? 0 : 0, 'vus' in s ? s.vus ?? 0 : 0, 'preAllocatedVUs' in s ? s.preAllocatedVUs : 0, 1);

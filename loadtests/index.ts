@@ -28,3 +28,10 @@ export { bundleScenarios, ensureBundle, SCRIPT_NAME, DEFAULT_BUNDLE_DIR } from '
 export { builtinTemplates, templateFromXml, templatesFromDir } from './templates.ts';
 export { parseUsersCsv, readUsersCsv, createUsers, deleteUsers, fullUsername } from './users.ts';
 export type { ScenarioName, ProfileName, FormTemplate, K6RunConfig, MobileWorker } from './contract.ts';
+// Split runs (execution segments on several machines, k6-operator runner pods): one verdict,
+// one audit. A generator's results as a SegmentResult; mergeRun judges and writes the report.
+export { mergeRun, mergeInputFromFolders, readSegmentFolder } from './merge.ts';
+export type { SegmentResult, MergeRunInput } from './merge.ts';
+export { mergeK6Summaries } from './merge-metrics.ts';
+export { checkCoverage } from './merge-segments.ts';
+export { parseRejectLog } from './audit.ts';

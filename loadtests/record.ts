@@ -42,6 +42,22 @@ export interface RunSample {
   p95Ms: number | null;
 }
 
+/** One generator of a merged split run, as the merged report names it. */
+export interface MergedSegment {
+  segment: string;
+  share: number;
+  /** where its results came from: a run folder, a runner pod */
+  source: string;
+  runId?: string;
+  /** its own verdict on its share, when it judged one (`load run --execution-segment`) */
+  verdict?: LoadVerdict;
+  startedAt?: string;
+  endedAt?: string;
+  formsAcknowledged: number;
+  requests: number;
+  k6End: string;
+}
+
 export interface LoadRunRecord {
   runId: string;
   target: string;
@@ -59,8 +75,13 @@ export interface LoadRunRecord {
   usersSource: string;
   targetRate: number;
   plannedDurationS: number;
-  /** the k6 execution segment this generator ran (absent: the whole plan) */
-  segment?: { segment: string; sequence?: string; share: number };
+  /**
+   * the k6 execution segment this generator ran (absent: the whole plan); targetRate above stays
+   * the plan's, `targetRate` here is this segment's share of it, the rate it is judged against
+   */
+  segment?: { segment: string; sequence?: string; share: number; targetRate?: number };
+  /** a merged run (`load merge`, `load k8s collect`): the generators it was merged from */
+  segments?: MergedSegment[];
   verdict: LoadVerdict;
   exitCode: number;
   /** why the verdict is not PASS, one line each (empty on PASS) */

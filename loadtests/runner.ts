@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { RunError, UsageError } from '../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../common/runs.ts';
 import { redact, type Target } from '../common/target.ts';
-import { loadCsv, loadJunit, loadMarkdown } from '../reports/load-report.ts';
-import { loadHtml } from '../reports/load-html.ts';
 import { auditForms, parseAckLog, parseRejectLog, type AuditResult } from './audit.ts';
 import { ensureBundle } from './bundle.ts';
 import { checkSafety, type SubmitOptions } from './config.ts';
@@ -19,6 +17,7 @@ import { freePort, heartbeat, type Heartbeat } from './live.ts';
 import { judgeRun, segmentShare } from './outcome.ts';
 import type { LoadPlan } from './plan.ts';
 import { prepareRun } from './prepare.ts';
+import { runFiles } from './run-files.ts';
 import type { LoadResult, LoadRunRecord, RunSample } from './record.ts';
 import { interpretSummary, type K6SummaryData } from './summary.ts';
 import { createUsers, deleteUsers } from './users.ts';
@@ -76,7 +75,7 @@ const LIVE_EVERY_MS = 2000;
 /** Ctrl-C, SIGTERM and SIGHUP (a dropped ssh session) stop the run the same way: gracefully, report kept. */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-function onStopSignals(): { signal: AbortSignal; release: () => void } {
+export function onStopSignals(): { signal: AbortSignal; release: () => void } {
   const ac = new AbortController();
   const stop = () => ac.abort();
   for (const s of STOP_SIGNALS) process.on(s, stop);
@@ -194,7 +193,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       throw new RunError(`k6 ${how} without writing its summary: ${errs.slice(-3).join(' | ') || 'see k6 output above'}`);
     }
     const data = JSON.parse(readFileSync(summaryPath, 'utf8')) as K6SummaryData;
-    const summary = interpretSummary(data, { plan, profile, scenario, stressSteps: shape.stressSteps });
+    const summary = interpretSummary(data, { plan, profile, scenario, stressSteps: shape.stressSteps, share });
     const acked = parseAckLog(logText);
     let audit: AuditResult;
     if (!wantsAudit) audit = { checked: false, acknowledged: acked.length, found: 0, lost: 0, missingFormIds: [], waitedS: 0, note: 'not requested for this scenario' };
@@ -228,7 +227,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       usersSource,
       targetRate: shape.targetRate,
       plannedDurationS: shape.durationS,
-      ...(opts.executionSegment ? { segment: { segment: opts.executionSegment, ...(opts.executionSegmentSequence ? { sequence: opts.executionSegmentSequence } : {}), share } } : {}),
+      ...(opts.executionSegment ? { segment: { segment: opts.executionSegment, ...(opts.executionSegmentSequence ? { sequence: opts.executionSegmentSequence } : {}), share, targetRate: Number((shape.targetRate * share).toFixed(4)) } } : {}),
       verdict: j.verdict,
       exitCode: j.exitCode,
       failures: j.failures,
@@ -241,20 +240,9 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       plan,
       ...(server ? { server } : {}),
     };
-    const files: Record<string, string | Uint8Array> = {
-      'k6-summary.json': readFileSync(summaryPath, 'utf8'),
-      'k6-config.json': JSON.stringify(config, null, 1),
-      'run.json': JSON.stringify(record, null, 1),
-      'summary.md': loadMarkdown(record),
-      'report.html': loadHtml(record),
-      'metrics.csv': loadCsv(record),
-      'junit.xml': loadJunit(record),
-      'acknowledged-forms.txt': acked.map((a) => `${a.formId} ${a.instanceId}`).join('\n') + (acked.length ? '\n' : ''),
-    };
+    const files: Record<string, string | Uint8Array> = runFiles(record, { k6Summary: readFileSync(summaryPath, 'utf8'), config, acked, target, secrets });
     if (existsSync(dash)) files['dashboard.html'] = readFileSync(dash);
-    if (server?.samples.length) files['server.csv'] = samplesCsv(server.samples);
-    // Nothing secret may leave in a report: redact every text file with all the run's passwords.
-    for (const [name, content] of Object.entries(files)) if (typeof content === 'string') files[name] = redact(content, target, secrets);
+    if (server?.samples.length) files['server.csv'] = redact(samplesCsv(server.samples), target, secrets);
     const written = writeRunFiles(reportDir, files);
     progress(`ccready load: ${record.verdict}${j.failures.length ? `: ${j.failures[0]}` : ''}; report in ${reportDir}`);
     return {

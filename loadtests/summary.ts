@@ -4,7 +4,7 @@
 import type { ProfileName, ScenarioName, StressStep } from './contract.ts';
 import type { LoadPlan } from './plan.ts';
 
-interface K6Metric {
+export interface K6Metric {
   type: string;
   values: Record<string, number>;
   thresholds?: Record<string, { ok: boolean }>;
@@ -92,7 +92,7 @@ function latency(m: K6Metric | undefined): Latency | undefined {
 
 export function interpretSummary(
   data: K6SummaryData,
-  ctx: { plan: LoadPlan; profile: ProfileName; scenario: ScenarioName; stressSteps?: StressStep[] },
+  ctx: { plan: LoadPlan; profile: ProfileName; scenario: ScenarioName; stressSteps?: StressStep[]; share?: number },
 ): LoadSummary {
   const m = data.metrics ?? {};
   const val = (name: string, key: string) => m[name]?.values?.[key] ?? 0;
@@ -139,6 +139,9 @@ export function interpretSummary(
     const th = ctx.plan.thresholds;
     const kind = ctx.scenario === 'restore' ? 'restore' : 'submission';
     const limit = kind === 'restore' ? th.restore.p95Ms : th.submission.p95Ms;
+    // One execution segment offers its share of each step's rate, and is judged against its share
+    // of the plan's peak: its knee is its own rate, not the whole plan's (the merge has that).
+    const share = ctx.share ?? 1;
     const steps: StepResult[] = ctx.stressSteps.map((st) => {
       const d = m[`http_req_duration{kind:${kind},step:${st.step}}`];
       const e = m[`ccready_errors{step:${st.step}}`];
@@ -146,7 +149,7 @@ export function interpretSummary(
       const p95 = requests ? d.values['p(95)'] ?? null : null;
       const er = e && (e.values.passes ?? 0) + (e.values.fails ?? 0) > 0 ? e.values.rate : null;
       const ok = requests > 0 && p95 !== null && p95 < limit && er !== null && er < th.errorRate;
-      return { step: st.step, rate: st.rate, requests, p95Ms: p95 === null ? null : Number(p95.toFixed(1)), errorRate: er, ok };
+      return { step: st.step, rate: Number((st.rate * share).toFixed(3)), requests, p95Ms: p95 === null ? null : Number(p95.toFixed(1)), errorRate: er, ok };
     });
     // The knee is the top of the unbroken run of passing steps from the bottom.
     let knee: { step: number; rate: number } | null = null;
@@ -154,13 +157,15 @@ export function interpretSummary(
       if (!st.ok) break;
       knee = { step: st.step, rate: st.rate };
     }
-    const peak = ctx.scenario === 'restore' ? ctx.plan.rates.restoresPerSecond.peak : ctx.plan.rates.formsPerSecond.peak;
+    const planPeak = ctx.scenario === 'restore' ? ctx.plan.rates.restoresPerSecond.peak : ctx.plan.rates.formsPerSecond.peak;
+    const peak = Number((planPeak * share).toFixed(4));
     s.steps = steps;
     s.knee = knee;
     // A stress run is meant to break the server: its error-rate abort tripping is how it ends, not
     // a failure. Its verdict is whether the knee lies at or above the plan's peak.
     for (const t of s.thresholds.filter((x) => !x.ok)) s.info.push(`${t.metric} ${t.threshold} broke (expected once the steps pass the knee)`);
-    s.thresholds = [{ metric: `stress knee (${kind}s/s)`, threshold: `>= plan peak ${peak}`, ok: knee !== null && knee.rate >= peak }];
+    const against = share < 1 ? `>= this segment's ${Number((share * 100).toFixed(1))}% of the plan peak ${planPeak}: ${peak}` : `>= plan peak ${peak}`;
+    s.thresholds = [{ metric: `stress knee (${kind}s/s)`, threshold: against, ok: knee !== null && knee.rate >= peak }];
     s.thresholdsOk = s.thresholds[0].ok;
   }
   return s;

@@ -4,6 +4,7 @@
 // requests. Self-contained: inline CSS and SVG, no scripts, nothing fetched.
 import type { LoadRunRecord, RunSample } from '../loadtests/record.ts';
 import { esc } from './verify-html.ts';
+import { segmentRate, segmentTitle } from './load-report.ts';
 
 const COLOR = { PASS: '#1a7f37', FAIL: '#cf222e', INTERRUPTED: '#9a6700', ok: '#1a7f37', bad: '#cf222e' } as const;
 
@@ -72,6 +73,13 @@ function serverCharts(r: LoadRunRecord): string {
     `<ul id="server">${n.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
 }
 
+/** A merged split run: each generator it was merged from. */
+function segmentsTable(r: LoadRunRecord): string {
+  const rows = r.segments!.map((x) => `<tr><td>${esc(x.segment)}</td><td>${(x.share * 100).toFixed(1)}%</td><td><code>${esc(x.source)}</code></td><td>${esc(x.runId ?? '—')}</td><td>${x.formsAcknowledged}</td><td>${x.requests}</td><td>${esc(x.k6End)}</td><td>${esc(x.verdict ?? '—')}</td></tr>`).join('');
+  return `<h2>Segments</h2><p id="segments">Merged from ${r.segments!.length} execution segments: counts and rates are their sums, percentiles come from their merged quantile grids (within 0.1 percentile point), never averaged; thresholds and the integrity audit are judged once, on the whole.</p>
+<table><thead><tr><th>Segment</th><th>Share</th><th>From</th><th>Run</th><th>Forms acknowledged</th><th>Requests</th><th>k6</th><th>Own verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 export function loadHtml(r: LoadRunRecord): string {
   const s = r.summary;
   const tl = r.timeline ?? [];
@@ -92,7 +100,7 @@ export function loadHtml(r: LoadRunRecord): string {
   const head = r.verdict === 'INTERRUPTED' ? `INTERRUPTED after ${Math.round((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000)} s` : r.verdict;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ccready load: ${esc(r.verdict)} — ${esc(r.target)}</title>
+<title>ccready load: ${esc(r.verdict)} — ${esc(r.target)}${esc(segmentTitle(r))}</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1f2328;max-width:1200px}
 .verdict{color:#fff;background:${COLOR[r.verdict]};padding:12px 16px;border-radius:6px;font-size:20px;font-weight:600}
@@ -102,8 +110,9 @@ table{border-collapse:collapse;width:100%;margin-top:12px}th,td{border-bottom:1p
 <div class="verdict" id="verdict">${esc(head)}</div>
 ${r.failures.length ? `<ul id="why">${r.failures.map((f) => `<li><b>${esc(f)}</b></li>`).join('')}</ul>` : '<p id="why">Every threshold held, k6 did the planned work and the audit confirmed every acknowledged form.</p>'}
 <p>Run <code>${esc(r.runId)}</code>: ${esc(r.scenario)} / ${esc(r.profile)} against <code>${esc(r.target)}</code>, project <code>${esc(r.domain)}</code>; ${esc(r.startedAt)} → ${esc(r.endedAt)}.
-Target ${r.targetRate}/s for ${r.plannedDurationS} s${r.segment ? `, execution segment ${esc(r.segment.segment)} (${(r.segment.share * 100).toFixed(1)}% of the plan)` : ''}; ${r.workers} mobile worker(s) (${esc(r.usersSource)}); k6 ${esc(r.k6.version)}, ${esc(r.k6End)}.
+Target ${r.segment ? `${segmentRate(r)}/s (execution segment ${esc(r.segment.segment)}: its ${(r.segment.share * 100).toFixed(1)}% of the plan's ${r.targetRate}/s, judged against that share)` : `${r.targetRate}/s`} for ${r.plannedDurationS} s; ${r.workers} mobile worker(s) (${esc(r.usersSource)}); k6 ${esc(r.k6.version)}, ${esc(r.k6End)}.
 ${c ? `Iterations: ${c.completed}${c.planned !== null ? ` of ${c.planned} planned` : ''}${c.dropped ? `, ${c.dropped} dropped` : ''}.` : ''}</p>
+${r.segments ? segmentsTable(r) : ''}
 <h2>Thresholds</h2>
 <table><thead><tr><th>Metric</th><th>Threshold</th><th>Measured</th><th>Result</th></tr></thead><tbody>
 ${thresholds}

@@ -10,15 +10,16 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 export function loadMarkdown(r: LoadRunRecord): string {
   const s = r.summary;
   const lines: string[] = [];
-  lines.push(`# Load run ${r.runId}: ${r.verdict}`, '');
+  lines.push(`# Load run ${r.runId}${segmentTitle(r)}: ${r.verdict}`, '');
   lines.push(`| | |`, `|---|---|`);
   lines.push(`| Target | ${r.target} (project \`${r.domain}\`) |`);
   lines.push(`| Scenario / profile | ${r.scenario} / ${r.profile} |`);
   lines.push(`| Started / ended | ${r.startedAt} / ${r.endedAt} |`);
   lines.push(`| k6 | ${r.k6.version} (${r.k6.source}), ${r.k6End} |`);
   lines.push(`| Mobile workers | ${r.workers} (${r.usersSource}) |`);
-  lines.push(`| Target rate | ${r.targetRate} /s for ${r.plannedDurationS} s |`);
-  if (r.segment) lines.push(`| Execution segment | ${r.segment.segment} (${(r.segment.share * 100).toFixed(1)}% of the plan; rates and counts are this share's) |`);
+  lines.push(`| Target rate | ${r.segment ? `${segmentRate(r)} /s, this segment's share of the plan's ${r.targetRate} /s,` : `${r.targetRate} /s`} for ${r.plannedDurationS} s |`);
+  if (r.segment) lines.push(`| Execution segment | ${r.segment.segment} (${(r.segment.share * 100).toFixed(1)}% of the plan; rates and counts are this share's, judged against it; \`ccready load merge\` gives the plan's verdict) |`);
+  if (r.segments) lines.push(`| Merged from | ${r.segments.length} execution segments: ${r.segments.map((x) => x.segment).join(', ')} (one verdict, one integrity audit) |`);
   const c = r.completion;
   if (c) lines.push(`| Iterations | ${c.completed}${c.planned !== null ? ` of ${c.planned} planned (${((c.ratio ?? 0) * 100).toFixed(0)}%)` : ''}${c.dropped ? `, ${c.dropped} dropped` : ''} |`);
   lines.push('');
@@ -31,6 +32,11 @@ export function loadMarkdown(r: LoadRunRecord): string {
   if (r.audit.missingFormIds.length) lines.push(`- Missing form ids: ${r.audit.missingFormIds.slice(0, 50).join(', ')}${r.audit.missingFormIds.length > 50 ? ' …' : ''}`);
   for (const n of r.notes) lines.push(`- Note: ${n}`);
   if (r.server) lines.push('', '## Server', '', ...r.server.lines.map((l) => `- ${l}`), ...(r.server.samples.length ? ['', 'Charts of CPU and RAM over the run, under the forms rate: `report.html`; the samples: `server.csv`.'] : []));
+  if (r.segments) {
+    lines.push('', '## Segments', '', '| Segment | Share | From | Run | Forms acknowledged | Requests | k6 | Own verdict |', '|---|---|---|---|---|---|---|---|');
+    for (const x of r.segments) lines.push(`| ${x.segment} | ${(x.share * 100).toFixed(1)}% | \`${x.source}\` | ${x.runId ?? '–'} | ${x.formsAcknowledged} | ${x.requests} | ${x.k6End} | ${x.verdict ?? '–'} |`);
+    lines.push('', 'Counts and rates are the segments\' sums; percentiles come from their merged quantile grids (within 0.1 percentile point), never averaged; the thresholds and the audit are judged once, on the whole.');
+  }
   lines.push('', '## Thresholds', '', '| Metric | Threshold | Result |', '|---|---|---|');
   for (const t of s.thresholds) lines.push(`| \`${t.metric}\` | \`${t.threshold}\` | ${t.ok ? 'ok' : '**failed**'} |`);
   lines.push('', '## Key numbers', '');
@@ -48,6 +54,17 @@ export function loadMarkdown(r: LoadRunRecord): string {
   }
   lines.push('', 'Files: `k6-summary.json` (k6 end-of-test data), `dashboard.html` (k6 web dashboard export), `metrics.csv`, `junit.xml`, `run.json`.', '');
   return lines.join('\n');
+}
+
+/** A segment's share of the plan's rate (older records lack it). */
+export function segmentRate(r: LoadRunRecord): number {
+  return r.segment?.targetRate ?? Number((r.targetRate * (r.segment?.share ?? 1)).toFixed(4));
+}
+
+/** `, segment 0:1/2` or `, merged from segments 0:1/2, 1/2:1`, for titles. */
+export function segmentTitle(r: LoadRunRecord): string {
+  if (r.segment) return `, segment ${r.segment.segment}`;
+  return r.segments ? `, merged from segments ${r.segments.map((x) => x.segment).join(', ')}` : '';
 }
 
 export function loadCsv(r: LoadRunRecord): string {
@@ -75,6 +92,11 @@ export function loadCsv(r: LoadRunRecord): string {
     add('latency_median', k, l.med, 'ms');
   }
   add('forms_lost', 'audit', r.audit.checked ? r.audit.lost : null, 'count');
+  if (r.segment) {
+    add('segment_share', r.segment.segment, r.segment.share, 'ratio');
+    add('segment_target_rate', r.segment.segment, segmentRate(r), 'per_s');
+  }
+  for (const x of r.segments ?? []) add('segment_forms_acknowledged', x.segment, x.formsAcknowledged, 'count');
   if (s.knee) add('stress_knee', r.scenario, s.knee.rate, 'per_s');
   return stringify(rows);
 }
@@ -97,5 +119,5 @@ export function loadJunit(r: LoadRunRecord): string {
         }
       : { name: 'integrity audit: every acknowledged form is on the server', classname: `ccready.load.${r.scenario}`, status: r.audit.failed ? 'fail' : 'skip', message: r.audit.note ?? 'not run' },
   );
-  return junitXml([{ name: `ccready load ${r.scenario} ${r.profile} ${r.runId}`, timestamp: r.startedAt, cases }]);
+  return junitXml([{ name: `ccready load ${r.scenario} ${r.profile} ${r.runId}${segmentTitle(r)}`, timestamp: r.startedAt, cases }]);
 }

@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { inputError, UsageError } from '../../common/errors.ts';
 import { newRunId } from '../../common/runs.ts';
 import {
-  bundleScenarios, checkSafety, ensureBundle, builtinTemplates, derivePlan, prepareRun, readUsersCsv, runLoad,
+  bundleScenarios, checkSafety, ensureBundle, builtinTemplates, derivePlan, mergeInputFromFolders, mergeRun, prepareRun, readUsersCsv, runLoad,
   validatePlan, CEILINGS, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
   heartbeatLine, type Heartbeat, type LoadPlan, type LoadResult, type ProfileName, type ScenarioName,
 } from '../../loadtests/index.ts';
@@ -298,6 +298,30 @@ const calibrateCmd: CommandModule = {
   },
 };
 
+const mergeCmd: CommandModule = {
+  command: 'merge <runDirs..>',
+  describe: 'merge the run folders of a split run (load run --execution-segment on each machine) into one verdict and one audit',
+  builder: (y: Argv) =>
+    targetOptions(y)
+      .positional('runDirs', { type: 'string', array: true, describe: 'the report folder of each segment\'s `load run`' })
+      .example('ccready load merge runs/a runs/b --out runs/merged --target-env hq.env', 'one verdict and one integrity audit for segments 0:1/2 and 1/2:1; exit 0/1/2')
+      .option('out', { type: 'string', describe: 'report folder of the merged run (default reports/runs/<run-id>/)' })
+      .option('audit', { type: 'boolean', default: true, describe: 'check every segment\'s acknowledged forms against the Form API (--no-audit to skip)' })
+      .option('audit-timeout', { type: 'string', default: 60, coerce: num('audit-timeout', { min: 0, unit: 'seconds' }), describe: 'seconds to wait for the Form API to list every form' }),
+  handler: async (argv) => {
+    const a = argv as unknown as TargetArgs & { runDirs: string[]; out?: string; audit: boolean; auditTimeout: number };
+    const input = mergeInputFromFolders(a.runDirs.map(String));
+    // The audit asks the server the segments ran against; credentials from the flags or CCHQ_*.
+    const target = targetFrom({ ...a, target: a.target ?? input.targetUrl, domain: a.domain ?? input.domain });
+    if (target.url !== input.targetUrl || target.domain !== input.domain) {
+      throw new UsageError(`--target: ${target.url} (project ${target.domain}) is not where the segments ran (${input.targetUrl}, project ${input.domain}); the audit must ask that server`);
+    }
+    const r = await mergeRun({ ...input, target, out: a.out, audit: a.audit ? undefined : false, auditTimeoutS: a.auditTimeout, onProgress: (l) => process.stderr.write(`${l}\n`) });
+    process.stdout.write(loadRunText(r));
+    process.exitCode = r.exitCode;
+  },
+};
+
 const k8sCmd: CommandModule = {
   command: 'k8s',
   describe: 'emit a k6-operator TestRun (script in a ConfigMap) to run a plan from several pods',
@@ -351,7 +375,7 @@ const k8sCmd: CommandModule = {
 
 export const loadCommand: CommandModule = {
   command: 'load <command>',
-  describe: 'load tests with k6: plan, run, bundle, calibrate, k8s',
-  builder: (y: Argv) => y.command(planCmd).command(runCmd).command(bundleCmd).command(calibrateCmd).command(k8sCmd).demandCommand(1, 'name a load command: plan, run, bundle, calibrate or k8s'),
+  describe: 'load tests with k6: plan, run, merge, bundle, calibrate, k8s',
+  builder: (y: Argv) => y.command(planCmd).command(runCmd).command(mergeCmd).command(bundleCmd).command(calibrateCmd).command(k8sCmd).demandCommand(1, 'name a load command: plan, run, merge, bundle, calibrate or k8s'),
   handler: () => undefined,
 };

@@ -87,5 +87,12 @@ export function handleSummary(data: Record<string, unknown>): Record<string, str
   const line = `ccready k6: ${v('iterations', 'count') ?? 0} iterations, ${v('ccready_forms_acked', 'count') ?? 0} forms acknowledged, ` +
     `${v('ccready_restores_full', 'count') ?? 0} full + ${v('ccready_restores_incremental', 'count') ?? 0} incremental restores, ` +
     `error rate ${((v('ccready_errors', 'rate') ?? 0) * 100).toFixed(2)}%\n`;
+  // The percentile grid (contract.ts gridStats) is kept only where a threshold reads the metric:
+  // those are what a merge of split runs judges; the rest would only swell the file.
+  const base = new Set(['p(90)', 'p(95)', 'p(99)']);
+  for (const metric of Object.values(data.metrics ?? {}) as { type?: string; thresholds?: unknown; values?: Record<string, number> }[]) {
+    if (metric.type !== 'trend' || metric.thresholds || !metric.values) continue;
+    for (const k of Object.keys(metric.values)) if (k.startsWith('p(') && !base.has(k)) delete metric.values[k];
+  }
   return { [cfg.summaryPath]: JSON.stringify(data, null, 1), stdout: line };
 }
