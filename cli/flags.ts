@@ -52,6 +52,16 @@ export function num(flag: string, rule: NumberRule = {}) {
 }
 
 /** A yargs `coerce` for a flag with a fixed set of values, on one line (yargs' own choice errors span several). */
+/** A moment the operator gives: ISO 8601 with a zone, so no machine's local time is guessed. */
+export function isoTime(flag: string, v: string | undefined): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = new Date(v);
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(v) || Number.isNaN(d.getTime())) {
+    throw new UsageError(`${flag}: expected an ISO 8601 time with a zone (2026-11-30T09:00:00Z), got "${v}"`);
+  }
+  return d;
+}
+
 export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
   return (raw: unknown): T | undefined => {
     const v = single(raw as unknown);

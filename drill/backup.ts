@@ -1,5 +1,6 @@
 // The backup drill (issue 14 item 1). `write` puts known data into every store the transition guide
-// names — a mobile worker with user data (CouchDB users), forms with case create/update and a photo
+// names — a mobile worker with user data (CouchDB users) and the app build it submits with (Couch
+// apps), forms with case create/update and a photo
 // (PostgreSQL + BlobDB), read back through the Form and Case APIs (Elasticsearch) — tagged with a
 // drill id, and saves a manifest with content hashes; then it can keep writing a small form every N
 // seconds until stopped. `check`, after a backup was restored, compares every item by content, names
@@ -18,8 +19,7 @@ import { runSteps, toReport, withDefaults, type ProgressEvent } from '../verify/
 import type { StepResult, VerifyReport } from '../verify/types.ts';
 import { DRILL_FORMAT, readManifest, saveManifest, type DrillManifest } from './manifest.ts';
 import { backupFacts } from './local.ts';
-
-const sha256 = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
+import { api, appBuildFindings, appBuildHashes, attachmentFindings, caseFindings, formFindings, judge, sha256, workerFindings } from './findings.ts';
 
 export interface DrillOptions extends VerifyOptions {
   manifestPath: string;
@@ -30,6 +30,8 @@ export interface DrillOptions extends VerifyOptions {
   trickleS?: number;
   /** check: when the restore started (RTO is measured from it). */
   restoreStarted?: Date;
+  /** check: when the backup was taken, as the operator knows it; else RPO is inferred from the trickle forms that survived. */
+  backupTime?: Date;
   /** check: FAIL when the restore lost more than this many seconds of recent data. */
   maxRpoS?: number;
   /** check --local: the folder backups are written to, and the data disk to compare it with. */
@@ -43,17 +45,6 @@ interface DrillCtx extends VerifyContext {
   drill: DrillOptions;
   /** The drill worker with its password, known only during `write`. */
   worker?: Worker;
-}
-
-async function api(ctx: VerifyContext, path: string): Promise<{ status: number; bytes: Buffer; json?: Record<string, unknown> }> {
-  const r = await ctx.client.get(`${domainPath(ctx)}${path}`, { auth: ctx.target.web, headers: { accept: 'application/json' } });
-  let json: Record<string, unknown> | undefined;
-  try {
-    json = r.status === 200 ? JSON.parse(r.text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: r.status, bytes: r.bytes, json };
 }
 
 /** A small JPEG-looking file unique to the drill: the BlobDB item. */
@@ -82,66 +73,11 @@ async function until<T>(ctx: VerifyContext, fn: () => Promise<T>, ok: (t: T) => 
   }
 }
 
-// ---- comparisons by content: each names the store it speaks for --------------------------------
-
-type Finding = { item: string; why: string };
-
-async function formFindings(ctx: VerifyContext, m: DrillManifest): Promise<Finding[]> {
-  const out: Finding[] = [];
-  for (const f of m.forms) {
-    const r = await api(ctx, `/api/form/attachment/${encodeURIComponent(f.formId)}/form.xml`);
-    if (r.status !== 200) out.push({ item: `form ${f.formId}`, why: `missing (${r.status})` });
-    else if (sha256(r.bytes) !== f.sha256) out.push({ item: `form ${f.formId}`, why: 'XML changed (sha256 differs)' });
-  }
-  return out;
-}
-
-async function attachmentFindings(ctx: VerifyContext, m: DrillManifest): Promise<Finding[]> {
-  const out: Finding[] = [];
-  for (const f of m.forms) {
-    for (const a of f.attachments) {
-      const r = await api(ctx, `/api/form/attachment/${encodeURIComponent(f.formId)}/${encodeURIComponent(a.name)}`);
-      if (r.status !== 200) out.push({ item: `${f.formId}/${a.name}`, why: `missing (${r.status})` });
-      else if (sha256(r.bytes) !== a.sha256) out.push({ item: `${f.formId}/${a.name}`, why: `changed (sha256 ${sha256(r.bytes).slice(0, 12)}… ≠ ${a.sha256.slice(0, 12)}…, ${r.bytes.length} bytes)` });
-    }
-  }
-  return out;
-}
-
-async function caseFindings(ctx: VerifyContext, m: DrillManifest): Promise<Finding[]> {
-  const out: Finding[] = [];
-  for (const c of m.cases) {
-    const r = await api(ctx, `/api/case/v2/${encodeURIComponent(c.caseId)}`);
-    if (r.status !== 200 || !r.json) {
-      out.push({ item: `case ${c.caseId}`, why: `missing (${r.status})` });
-      continue;
-    }
-    const props = (r.json.properties ?? {}) as Record<string, string>;
-    const changed = Object.entries(c.properties).filter(([k, v]) => props[k] !== v);
-    if (changed.length) out.push({ item: `case ${c.caseId}`, why: `changed: ${changed.map(([k, v]) => `${k} ${JSON.stringify(props[k])} ≠ ${JSON.stringify(v)}`).join(', ')}` });
-    else if (r.json.case_name !== c.caseName) out.push({ item: `case ${c.caseId}`, why: `case_name ${JSON.stringify(r.json.case_name)} ≠ ${JSON.stringify(c.caseName)}` });
-  }
-  return out;
-}
-
-async function workerFindings(ctx: VerifyContext, m: DrillManifest): Promise<Finding[]> {
-  const r = await api(ctx, `/api/user/v1/${encodeURIComponent(m.worker.id)}/`);
-  if (r.status !== 200 || !r.json) return [{ item: `mobile worker ${m.worker.username}`, why: `missing (${r.status})` }];
-  const data = (r.json.user_data ?? {}) as Record<string, string>;
-  const changed = Object.entries(m.worker.userData).filter(([k, v]) => data[k] !== v);
-  return changed.length ? [{ item: `mobile worker ${m.worker.username}`, why: `user data changed: ${changed.map(([k]) => k).join(', ')}` }] : [];
-}
-
-function judge(rec: Recorder, store: string, total: number, found: Finding[]): void {
-  rec.see(`${store}: ${total - found.length}/${total} drill items present and unchanged`);
-  for (const f of found.slice(0, 20)) rec.see(`${f.item}: ${f.why}`);
-  rec.metric('lostOrChanged', found.length);
-  if (found.length) rec.fail(`${store} lost or changed ${found.length} of ${total} drill items (e.g. ${found[0].item}: ${found[0].why})`);
-}
-
 // ---- write -----------------------------------------------------------------------------------
 
-const WRITE_STEPS: StepDef<DrillCtx>[] = [
+/** D4 counts toward PASS only when the drill has an app (--app-id): the build its forms name. */
+function writeSteps(withApp: boolean): StepDef<DrillCtx>[] {
+  return [
   {
     id: 'D1-worker',
     title: 'Create a drill mobile worker with user data (CouchDB users)',
@@ -223,12 +159,33 @@ const WRITE_STEPS: StepDef<DrillCtx>[] = [
       judge(rec, 'read-back', m.forms.length + m.cases.length * 2 + 1, all);
     },
   },
-];
+  {
+    id: 'D4-app-build',
+    title: 'Fingerprint the app build the worker submitted with (CouchDB apps)',
+    services: ['django', 'couch'],
+    required: withApp,
+    async run(ctx, rec) {
+      const m = ctx.manifest;
+      if (!m) return rec.skip('no drill worker', 'D1-worker');
+      const appId = ctx.target.appId;
+      if (!appId) return rec.skip('no app id (--app-id or CCHQ_APP_ID): the app build is not part of this drill');
+      const files = await appBuildHashes(ctx, appId);
+      for (const f of files) rec.see(`app build ${appId} ${f.file} → ${f.status}, ${f.size} bytes${f.sha256 ? `, sha256 ${f.sha256.slice(0, 12)}…` : ''}`);
+      const bad = files.find((f) => !f.sha256);
+      if (bad) rec.fail(`app build ${appId}: ${bad.file} answered ${bad.status} (check --app-id / CCHQ_APP_ID)`);
+      m.appBuild = { appId, files: files.map((f) => ({ file: f.file, sha256: f.sha256!, size: f.size })) };
+    },
+  },
+  ];
+}
+
+const BACKUP_CLOCK_TOLERANCE_MS = 2000;
 
 // ---- check -----------------------------------------------------------------------------------
 
-/** K1 and K6 count toward PASS only when asked for (--restore-started, --max-rpo); else they report. */
-function checkSteps(o: DrillOptions): StepDef<DrillCtx>[] {
+/** K1 and K6 count toward PASS only when asked for (--restore-started, --max-rpo, --backup-time); else they report. */
+
+function checkSteps(o: DrillOptions, m: DrillManifest): StepDef<DrillCtx>[] {
   return [
     {
       id: 'K1-recovery',
@@ -300,7 +257,7 @@ function checkSteps(o: DrillOptions): StepDef<DrillCtx>[] {
       id: 'K6-rpo',
       title: 'RPO: how much recent data the restore lost (trickle forms)',
       services: ['postgres', 'blobdb'],
-      required: o.maxRpoS !== undefined,
+      required: o.maxRpoS !== undefined || o.backupTime !== undefined,
       async run(ctx, rec) {
         const t = ctx.manifest!.trickle;
         if (!t.forms.length) return rec.skip('no trickle forms were written (drill backup write --trickle N): RPO not measured');
@@ -319,6 +276,18 @@ function checkSteps(o: DrillOptions): StepDef<DrillCtx>[] {
         rec.see(`trickle: ${kept.length}/${t.forms.length} forms survived (every ${t.everyS} s); newest surviving ${kept.length ? new Date(survived).toISOString() : 'none'}`);
         for (const f of lost.slice(0, 10)) rec.see(`lost: trickle form ${f.formId} written ${f.at}`);
         rec.see(`RPO ${rpo.toFixed(0)} s (data written after the newest surviving trickle form is gone)`);
+        const b = ctx.drill.backupTime;
+        if (b) {
+          // A form acknowledged before the backup was taken must be in it. The tolerance allows for
+          // the clocks of this machine and the backup host disagreeing a little.
+          const missed = lost.filter((f) => Date.parse(f.at) < b.getTime() - BACKUP_CLOCK_TOLERANCE_MS);
+          rec.metric('rpoStatedSeconds', Math.max(0, Math.round((newest - b.getTime()) / 1000)));
+          rec.see(`backup time given: ${b.toISOString()}; the RPO it promises is ${Math.max(0, (newest - b.getTime()) / 1000).toFixed(0)} s, measured ${rpo.toFixed(0)} s`);
+          if (missed.length) rec.fail(`the backup said to be taken at ${b.toISOString()} lacks ${missed.length} trickle forms acknowledged before it (the first ${missed[0].formId}, written ${missed[0].at}): it is older than stated or incomplete`);
+        } else if (t.forms.length) {
+          const next = lost.find((f) => Date.parse(f.at) > survived);
+          rec.see(`backup time inferred: between ${kept.length ? new Date(survived).toISOString() : ctx.manifest!.createdAt} and ${next?.at ?? 'the last trickle form'} (no --backup-time given)`);
+        }
         if (ctx.drill.maxRpoS !== undefined && rpo > ctx.drill.maxRpoS) rec.fail(`RPO ${rpo.toFixed(0)} s is over --max-rpo ${ctx.drill.maxRpoS} s: ${lost.length} trickle forms lost, the first written ${lost[0]?.at}`);
       },
     },
@@ -333,6 +302,17 @@ function checkSteps(o: DrillOptions): StepDef<DrillCtx>[] {
         for (const line of f.evidence) rec.see(line);
         if (f.fail) rec.fail(f.fail);
         if (f.warn) rec.warn(f.warn);
+      },
+    },
+    {
+      id: 'K8-app-build',
+      title: 'App build: the build the worker used has the same files (CouchDB apps)',
+      services: ['couch'],
+      required: !!m.appBuild,
+      async run(ctx, rec) {
+        const b = ctx.manifest!.appBuild;
+        if (!b) return rec.skip('the drill wrote no app build (no --app-id at write time)');
+        judge(rec, 'CouchDB (apps)', b.files.length, await appBuildFindings(ctx, ctx.manifest!));
       },
     },
   ];
@@ -367,7 +347,7 @@ async function run(kind: VerifyReport['kind'], target: Target, o: DrillOptions, 
  */
 export async function drillWrite(target: Target, o: DrillOptions): Promise<{ report: VerifyReport; manifest?: DrillManifest; trickled: number }> {
   if (!target.web) throw new UsageError('drill backup write needs a web user (CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD) to create its worker and read the APIs');
-  const { ctx, report } = await run('drill-write', target, o, WRITE_STEPS);
+  const { ctx, report } = await run('drill-write', target, o, writeSteps(!!target.appId));
   const m = ctx.manifest;
   if (!m || report.decision.exitCode !== 0) return { report, trickled: 0 };
   saveManifest(o.manifestPath, m);
@@ -401,7 +381,7 @@ export async function drillWrite(target: Target, o: DrillOptions): Promise<{ rep
 export async function drillCheck(target: Target, o: DrillOptions): Promise<{ report: VerifyReport; manifest: DrillManifest }> {
   if (!target.web) throw new UsageError('drill backup check needs a web user (CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD) to read the APIs');
   const manifest = readManifest(o.manifestPath);
-  const { report } = await run('drill-check', target, o, checkSteps(o), manifest);
+  const { report } = await run('drill-check', target, o, checkSteps(o, manifest), manifest);
   return { report, manifest };
 }
 

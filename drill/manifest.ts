@@ -14,6 +14,8 @@ export interface DrillManifest {
   domain: string;
   /** The app build the forms name (`CCHQ_APP_ID`), when one was given. */
   appId?: string;
+  /** The app build the worker's forms were submitted with (Couch apps): its files' fingerprints, the server address taken out. */
+  appBuild?: { appId: string; files: { file: string; sha256: string; size: number }[] };
   /** The mobile worker the drill created (CouchDB users), and the user data it was given. */
   worker: { id: string; username: string; userData: Record<string, string> };
   /** Forms (PostgreSQL + BlobDB): the sha256 of the XML as sent, and of each attachment. */
@@ -47,6 +49,7 @@ export function readManifest(path: string): DrillManifest {
   if (!Array.isArray(m.forms) || !m.forms.length) throw inputError(path, 'forms', 'expected a non-empty list');
   if (!Array.isArray(m.cases)) throw inputError(path, 'cases', 'expected a list');
   if (!Array.isArray(m.trickle?.forms)) throw inputError(path, 'trickle.forms', 'expected a list');
+  if (m.appBuild !== undefined && (typeof m.appBuild?.appId !== 'string' || !Array.isArray(m.appBuild.files))) throw inputError(path, 'appBuild', 'expected {appId, files}');
   m.forms.forEach((f, i) => {
     if (typeof f?.formId !== 'string' || typeof f.sha256 !== 'string' || !Array.isArray(f.attachments)) throw inputError(path, `forms[${i}]`, 'expected {formId, xmlns, caseId, sha256, attachments}');
   });

@@ -1,7 +1,7 @@
 // `ccready drill backup write|check`: argument parsing only; the drill lives in drill/.
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../common/errors.ts';
-import { targetOptions, timeoutOptions, num } from '../flags.ts';
+import { targetOptions, timeoutOptions, num, isoTime } from '../flags.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 import { startRun, type VerifyArgs } from './verify.ts';
 
@@ -11,6 +11,7 @@ type BackupArgs = VerifyArgs & {
   cases: number;
   trickle?: number;
   restoreStarted?: string;
+  backupTime?: string;
   maxRpo?: number;
   backupPath?: string;
 };
@@ -27,24 +28,20 @@ const backup: CommandModule<object, BackupArgs> = {
       .option('cases', { type: 'string', default: 2, coerce: num('cases', { integer: true, min: 1, max: 50 }), describe: 'write: cases, each with a registration (with a photo) and a follow-up form' })
       .option('trickle', { type: 'string', coerce: num('trickle', { above: 0, unit: 'seconds' }), describe: 'write: then one small form every SECONDS until Ctrl-C, so check can measure RPO' })
       .option('restore-started', { type: 'string', coerce: lastOf, describe: 'check: when the restore began (ISO 8601, e.g. 2026-11-30T09:00:00Z): RTO is measured from it' })
+      .option('backup-time', { type: 'string', coerce: lastOf, describe: 'check: when the backup was taken (ISO 8601 with a zone): forms acknowledged before it must survive; without it the backup time is inferred from the trickle forms' })
       .option('max-rpo', { type: 'string', coerce: num('max-rpo', { min: 0, unit: 'seconds' }), describe: 'check: FAIL when the restore lost more than SECONDS of recent data' })
       .option('local', { type: 'boolean', default: false, describe: 'check: also the backup files on this host (--backup-path)' })
       .option('backup-path', { type: 'string', coerce: lastOf, describe: 'check --local: folder the backups are written to' })
       .option('data-path', { type: 'string', coerce: lastOf, describe: 'check --local: the data disk (default /)' })
       .option('out', { type: 'string', coerce: lastOf, describe: 'report folder (default reports/runs/<run-id>/)' })
       .example('ccready drill backup write --target-env hq.env --trickle 30', 'before the backup; Ctrl-C after the backup is taken')
-      .example('ccready drill backup check --target-env hq.env --restore-started 2026-11-30T09:00:00Z --max-rpo 120', 'after the restore') as unknown as Argv<BackupArgs>,
+      .example('ccready drill backup check --target-env hq.env --backup-time 2026-11-30T02:00:00Z --restore-started 2026-11-30T09:00:00Z --max-rpo 120', 'after the restore') as unknown as Argv<BackupArgs>,
   handler: async (f) => {
     const { drillWrite, drillCheck } = await import('../../drill/index.ts');
-    let restoreStarted: Date | undefined;
-    if (f.restoreStarted !== undefined) {
-      restoreStarted = new Date(f.restoreStarted);
-      if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(f.restoreStarted) || Number.isNaN(restoreStarted.getTime())) {
-        throw new UsageError(`--restore-started: expected an ISO 8601 time with a zone (2026-11-30T09:00:00Z), got "${f.restoreStarted}"`);
-      }
-    }
+    const restoreStarted = isoTime('--restore-started', f.restoreStarted);
+    const backupTime = isoTime('--backup-time', f.backupTime);
     if (f.local && !f.backupPath) throw new UsageError('--local: give the folder the backups are written to with --backup-path DIR');
-    if (f.action === 'write' && (f.restoreStarted || f.maxRpo !== undefined || f.local)) throw new UsageError('--restore-started, --max-rpo and --local belong to `drill backup check`');
+    if (f.action === 'write' && (f.restoreStarted || f.backupTime || f.maxRpo !== undefined || f.local)) throw new UsageError('--restore-started, --backup-time, --max-rpo and --local belong to `drill backup check`');
     if (f.action === 'check' && f.trickle !== undefined) throw new UsageError('--trickle belongs to `drill backup write`');
     const { target, opts, runId, dir, progress, stop } = startRun({ ...f, local: false });
     try {
@@ -57,7 +54,7 @@ const backup: CommandModule<object, BackupArgs> = {
         progress.stop();
         process.stdout.write(out.manifest ? `drill manifest: ${f.manifest}${f.trickle ? ` (${out.trickled} trickle forms)` : ''}\n` : 'drill manifest not written: the drill data did not read back\n');
       } else {
-        const out = await drillCheck(target, { ...common, restoreStarted, maxRpoS: f.maxRpo, backupPath: f.local ? f.backupPath : undefined, dataPath: f.dataPath });
+        const out = await drillCheck(target, { ...common, restoreStarted, backupTime, maxRpoS: f.maxRpo, backupPath: f.local ? f.backupPath : undefined, dataPath: f.dataPath });
         report = out.report;
         progress.stop();
       }

@@ -4,7 +4,7 @@
 // its hash and a lost user by name, each naming its store.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSim, type RunningSim, type SimOptions } from '../../fixtures/hq-sim/index.ts';
@@ -111,6 +111,62 @@ t('a damaged attachment is caught by hash (BlobDB) and a dropped user by name (C
     assert.match(user.reason!, /^CouchDB \(users\) lost or changed 1 of 1 drill items \(e\.g\. mobile worker ccready-.*: missing \(400\)\)/);
     assert.is(step(c.report, 'K2-forms').status, 'pass', 'the form XML itself is intact');
     assert.is(step(c.report, 'K4-cases').status, 'pass');
+  } finally {
+    await b.stop();
+  }
+});
+
+t('--backup-time: forms acknowledged before the stated backup time must survive; the RPO it promises is reported', async () => {
+  const dataDir = join(tmp, `d${++n}`);
+  const manifest = join(tmp, `m${n}.json`);
+  const snap = join(tmp, `s${n}.snap`);
+  const a = await start(dataDir);
+  let snapAt = 0;
+  await write(a, manifest, 8, { 3: () => ((snapAt = Date.now()), takeSnapshot(dataDir, snap)) });
+  const wroteUntil = Date.now();
+  await a.stop();
+  const b = await start(dataDir, { loseAfter: snap });
+  try {
+    // The operator states the real backup time: the forms after it are lost, as expected.
+    const right = await drillCheck(targetOf(b), { ...fast(b), manifestPath: manifest, backupTime: new Date(snapAt) });
+    const k6 = step(right.report, 'K6-rpo');
+    assert.is(k6.status, 'pass', JSON.stringify([k6.reason, k6.evidence]));
+    assert.ok(k6.required, '--backup-time makes the RPO step count');
+    assert.ok(k6.evidence.some((e) => e.startsWith(`backup time given: ${new Date(snapAt).toISOString()}`)));
+    assert.is(k6.metrics?.trickleLost, 5);
+    // A backup said to be taken after every trickle form (5 s later, beyond the clock tolerance) lacks them: FAIL.
+    const wrong = await drillCheck(targetOf(b), { ...fast(b), manifestPath: manifest, backupTime: new Date(wroteUntil + 5000) });
+    assert.is(wrong.report.decision.verdict, 'FAIL');
+    assert.match(step(wrong.report, 'K6-rpo').reason!, /^the backup said to be taken at .* lacks 5 trickle forms acknowledged before it \(the first [0-9a-f-]{36}, written /);
+  } finally {
+    await b.stop();
+  }
+});
+
+t('the app build the worker used is fingerprinted; a restore at another address keeps it, a different build is named', async () => {
+  const dataDir = join(tmp, `d${++n}`);
+  const manifest = join(tmp, `m${n}.json`);
+  const a = await start(dataDir);
+  const w = await write(a, manifest, 0);
+  assert.is(step(w.report, 'D4-app-build').status, 'pass', JSON.stringify(step(w.report, 'D4-app-build')));
+  const m = JSON.parse(readFileSync(manifest, 'utf8'));
+  assert.is(m.appBuild.appId, a.appId);
+  assert.equal(m.appBuild.files.map((f: { file: string }) => f.file), ['profile.ccpr', 'suite.xml']);
+  await a.stop();
+  // The same data restored behind another port: HQ writes its own address into the build's files.
+  const b = await start(dataDir);
+  try {
+    assert.is.not(b.url, a.url);
+    const same = await drillCheck(targetOf(b), { ...fast(b), manifestPath: manifest });
+    assert.is(same.report.decision.verdict, 'PASS', JSON.stringify(same.report.steps.map((s) => [s.id, s.status, s.reason])));
+    assert.is(step(same.report, 'K8-app-build').status, 'pass');
+    assert.ok(step(same.report, 'K8-app-build').required);
+    // A build with other files than the one the worker used (recorded here as a different hash) is named.
+    m.appBuild.files[1].sha256 = '0'.repeat(64);
+    writeFileSync(manifest, JSON.stringify(m));
+    const other = await drillCheck(targetOf(b), { ...fast(b), manifestPath: manifest });
+    assert.is(other.report.decision.verdict, 'FAIL');
+    assert.match(step(other.report, 'K8-app-build').reason!, new RegExp(`^CouchDB \\(apps\\) lost or changed 1 of 2 drill items \\(e\\.g\\. app build ${b.appId} suite\\.xml: changed \\(sha256 `));
   } finally {
     await b.stop();
   }
