@@ -2,3 +2,4 @@
 export { drillWrite, drillCheck, type DrillOptions } from './backup.ts';
 export { readManifest, type DrillManifest } from './manifest.ts';
 export { backupFacts } from './local.ts';
+export { runUpgradeRehearsal, type UpgradeOptions } from './upgrade.ts';

@@ -2,14 +2,14 @@
 // report.json, junit.xml (one test case per step), report.md and report.html.
 import { junitXml } from './junit.ts';
 import { writeRunFiles } from '../common/runs.ts';
-import { verifyMarkdown } from './verify-markdown.ts';
+import { upgradeLine, verifyMarkdown } from './verify-markdown.ts';
 import { verifyHtml } from './verify-html.ts';
 import type { VerifyReport } from '../verify/types.ts';
 
 export function verifyJunit(r: VerifyReport): string {
   return junitXml([
     {
-      name: `ccready ${r.kind} ${r.target}`,
+      name: `ccready ${r.kind} ${r.target}${r.upgrade ? ` upgrade ${r.upgrade.from ?? 'unknown'} → ${r.upgrade.to ?? 'no new version'}` : ''}`,
       timestamp: r.startedAt,
       cases: r.steps.map((s) => ({
         name: `${s.id} ${s.title}`,
@@ -19,7 +19,7 @@ export function verifyJunit(r: VerifyReport): string {
         // a green JUnit must mean every required check ran and passed.
         status: s.status === 'fail' && !s.required ? 'warn' : s.status === 'skip' && s.required ? 'fail' : s.status,
         message: s.status === 'skip' && s.required ? `required step not checked: ${s.reason ?? 'skipped'}` : s.reason,
-        details: [...s.evidence, ...(s.metrics ? [`metrics: ${JSON.stringify(s.metrics)}`] : [])].join('\n'),
+        details: [...(r.upgrade && s.id === 'U3-version' ? [upgradeLine(r.upgrade)] : []), ...s.evidence, ...(s.metrics ? [`metrics: ${JSON.stringify(s.metrics)}`] : [])].join('\n'),
       })),
     },
   ]);

@@ -1,7 +1,7 @@
 // A self-contained HTML report (inline CSS and SVG, no scripts or remote assets) that opens from
 // a CI artifact: verdict banner, suspects, a duration chart and each step with its evidence.
 import type { VerifyReport, StepResult } from '../verify/types.ts';
-import { fmtMs } from './verify-markdown.ts';
+import { fmtMs, upgradeLine } from './verify-markdown.ts';
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -63,7 +63,7 @@ tr.fail td{background:#fff5f5}
 </style></head><body>
 <div class="verdict" id="verdict">${esc(d.verdict)}</div>
 <p>${esc(d.summary)}</p>
-<p>Target <code>${esc(r.target)}</code>, project <code>${esc(r.domain)}</code>; run <code>${esc(r.runId)}</code>, ${esc(r.startedAt)} → ${esc(r.finishedAt)}${r.interrupted ? ' <b>(interrupted)</b>' : ''}</p>
+${r.upgrade ? `<p id="upgrade"><b>${esc(upgradeLine(r.upgrade))}</b></p>\n` : ''}<p>Target <code>${esc(r.target)}</code>, project <code>${esc(r.domain)}</code>; run <code>${esc(r.runId)}</code>, ${esc(r.startedAt)} → ${esc(r.finishedAt)}${r.interrupted ? ' <b>(interrupted)</b>' : ''}</p>
 ${suspects}
 <h2>Steps</h2>
 <table><thead><tr><th>Id</th><th>Step</th><th>Status</th><th>Services</th><th>Time</th><th>Reason and evidence</th></tr></thead><tbody>

@@ -1,5 +1,5 @@
 // The Markdown summary of a verify / gate / canary run: verdict first, then one row per step.
-import type { VerifyReport, StepResult } from '../verify/types.ts';
+import type { VerifyReport, StepResult, UpgradeSummary } from '../verify/types.ts';
 
 const ICON: Record<StepResult['status'], string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' };
 
@@ -14,6 +14,7 @@ export function verifyMarkdown(r: VerifyReport): string {
     `- Run: ${r.runId}, ${r.startedAt} → ${r.finishedAt}${r.interrupted ? ' (interrupted)' : ''}`,
     `- Decision: ${d.summary}`,
   ];
+  if (r.upgrade) lines.push(`- ${upgradeLine(r.upgrade)}`);
   if (d.suspects.length) {
     lines.push('', '## Most likely at fault', '');
     for (const s of d.suspects.slice(0, 5)) lines.push(`- **${s.service}** (score ${s.score}): ${s.why.join('; ')}`);
@@ -31,6 +32,15 @@ export function verifyMarkdown(r: VerifyReport): string {
     lines.push('');
   }
   return lines.join('\n') + '\n';
+}
+
+/** One line for an upgrade rehearsal: both versions as the server reported them, downtime, time to healthy. */
+export function upgradeLine(u: UpgradeSummary): string {
+  const parts = [`Upgrade: ${u.from ?? 'unknown'} → ${u.to ?? 'no new version'}`];
+  if (u.downtimeSeconds !== undefined) parts.push(`downtime ${u.downtimeSeconds.toFixed(1)} s in ${u.outages ?? 0} outage(s)${u.pollMs ? ` (serverup.txt every ${u.pollMs} ms)` : ''}`);
+  if (u.timeToHealthySeconds !== undefined) parts.push(`healthy with the new version after ${u.timeToHealthySeconds.toFixed(1)} s`);
+  parts.push(u.swap === 'command' ? 'swapped by the swap command' : 'swapped by hand');
+  return parts.join(', ');
 }
 
 export function fmtMs(ms: number): string {

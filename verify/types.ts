@@ -92,4 +92,22 @@ export interface VerifyReport {
   decision: Decision;
   /** Files written for this run (relative names). */
   files?: string[];
+  /** `gate --upgrade-from`: the release before and after the swap, as the server reported them, and the downtime. */
+  upgrade?: UpgradeSummary;
+}
+
+export interface UpgradeSummary {
+  /** The version the server reported before the swap (its deployed commit, or deploy date and user). */
+  from?: string;
+  /** The version it reported after; absent when it never answered with another one. */
+  to?: string;
+  /** How the swap was done: the operator's command, or a pause while the operator swapped by hand. */
+  swap: 'command' | 'pause';
+  /** Sum of the outages (last good serverup.txt answer → next good answer), seconds. */
+  downtimeSeconds?: number;
+  outages?: number;
+  /** From the start of the swap to the first good answer reporting the new version, seconds. */
+  timeToHealthySeconds?: number;
+  /** serverup.txt was asked every this many ms: the downtime's resolution. */
+  pollMs?: number;
 }
