@@ -2,7 +2,7 @@
 // look at than read. Charts are Vega-Lite specs compiled and rendered to SVG in Node (renderer
 // 'none', no browser, no canvas) and inlined, so the file opens offline and makes no requests.
 import type { TopLevelSpec } from 'vega-lite';
-import { fitsUntilText, memorySplitRows, memorySplitSummary, fmt, limitRows, purchaseLines, tierForUsers, TIERS, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
+import { fitsUntilText, memorySplitRows, memorySplitSources, memorySplitSummary, fmt, limitRows, purchaseLines, tierForUsers, TIERS, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { coresCapacity, formatServerSpec } from '../common/server-spec.ts';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -222,7 +222,7 @@ export async function buildSizingHtml(result: ModelResult, verdicts: Verdict[], 
     );
     parts.push('<h2>Limits (peak over the horizon)</h2>' + table(limitRows(v)));
     parts.push('<h2>Why this tier</h2><ul>' + v.tier.reasons.map((r) => `<li>${esc(r)}</li>`).join('') + '</ul>');
-    if (v.memorySplit) parts.push(`<h2>Memory split of the one server (${esc(v.memorySplit.month)})</h2>` + table(memorySplitRows(v)) + `<p>${esc(memorySplitSummary(v))}.</p>`);
+    if (v.memorySplit) parts.push(`<h2>Memory split of the one server (${esc(v.memorySplit.month)})</h2>` + table(memorySplitRows(v)) + `<p>${esc(memorySplitSummary(v))}.</p>` + '<ul class="notes">' + memorySplitSources(v).map((s) => `<li>${esc(s)}</li>`).join('') + '</ul>');
     if (v.backup) parts.push(`<p>Disk includes backups: peak ${esc(fmt(v.backup.peakGb))} GB (${esc(v.backup.assumption)}).</p>`);
     if (v.warnings.length) parts.push('<ul class="notes">' + v.warnings.map((w) => `<li>note: ${esc(w)}</li>`).join('') + '</ul>');
     parts.push(`<p class="meta">Server from ${esc(v.server.source)}. Need at the peak, before rounding to sizes sold: ${v.minimumServer.cores} cores, ${v.minimumServer.ram_gb} GB RAM, ${v.minimumServer.disk_tb} TB disk.</p>`);

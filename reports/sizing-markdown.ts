@@ -1,6 +1,6 @@
 // A short Markdown summary of the verdict, written to be pasted into a procurement request: what to
 // buy, why, until when it lasts, and where the numbers come from.
-import { fitsUntilText, memorySplitRows, memorySplitSummary, fmt, formatCoresCapacity, purchaseLines, limitRows, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
+import { fitsUntilText, memorySplitRows, memorySplitSources, memorySplitSummary, fmt, formatCoresCapacity, purchaseLines, limitRows, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { DEFAULT_SERVER, formatServerSpec } from '../common/server-spec.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -69,7 +69,7 @@ export function buildSizingMarkdown(result: ModelResult, verdicts: Verdict[], op
     out.push('### Limits checked');
     out.push('');
     out.push(mdTable(limitRows(v)));
-    if (v.memorySplit) out.push('', `### Memory split of the one server (${v.memorySplit.month})`, '', mdTable(memorySplitRows(v)), '', memorySplitSummary(v) + '.');
+    if (v.memorySplit) out.push('', `### Memory split of the one server (${v.memorySplit.month})`, '', mdTable(memorySplitRows(v)), '', memorySplitSummary(v) + '.', '', 'commcare-cloud settings (monolith defaults) from:', '', ...memorySplitSources(v).map((s) => `- ${s}`));
     if (v.backup) out.push('', `Disk includes backups: peak ${fmt(v.backup.peakGb)} GB (${v.backup.assumption}).`);
     if (v.warnings.length) {
       out.push('');

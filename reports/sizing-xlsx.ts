@@ -3,7 +3,7 @@
 // everything where they expect it), plus a `Verdict` sheet. Unlike the Python tool,
 // `storage_display_unit: GB` works (it hard-codes the TB column).
 import type ExcelJS from 'exceljs';
-import { fitsUntilText, memorySplitRows, memorySplitSummary, formatCoresCapacity, purchaseLines, whatIfRows, type Cell, type ComparisonTables, type ModelResult, type SetResult, type Table, type Verdict, type WhatIfRow } from '../sizing/index.ts';
+import { fitsUntilText, memorySplitRows, memorySplitSources, memorySplitSummary, formatCoresCapacity, purchaseLines, whatIfRows, type Cell, type ComparisonTables, type ModelResult, type SetResult, type Table, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { formatServerSpec } from '../common/server-spec.ts';
 
 // Cell styles of the Python tool's xlsxwriter formats / pandas' header style.
@@ -238,6 +238,7 @@ function writeVerdict(ws: SheetWriter, v: Verdict, whatIf: WhatIfRow[] | undefin
   if (v.memorySplit) {
     ws.rows([[`Memory split (${v.memorySplit.month})`, memorySplitSummary(v)]]);
     for (const r of memorySplitRows(v).slice(1)) ws.rows([['RAM', ...r]]);
+    for (const line of memorySplitSources(v)) ws.rows([['Setting source', line]]);
   }
   if (v.backup) ws.rows([['Backups', `peak ${Math.round(v.backup.peakGb)} GB`, v.backup.assumption]]);
   for (const w of v.warnings) ws.rows([['Note', w]]);

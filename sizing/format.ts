@@ -3,6 +3,7 @@
 // console and the report writers share. No I/O. (One CSV per table: sizing/csv.ts.)
 import { coresCapacity, formatServerSpec, type ServerSpec } from '../common/server-spec.ts';
 import { formatBox } from './purchase.ts';
+import { monolithSetting } from './monolith-settings.ts';
 import type { Cell, ComparisonTables, LimitKey, ModelResult, SetResult, SizingConfig, SummaryAtDate, Table, Verdict, WhatIfRow } from './types.ts';
 
 function fmtCell(c: Cell): string {
@@ -174,7 +175,7 @@ export function formatVerdict(v: Verdict): string {
   out.push(`recommended: ${v.tier.name} (${v.tier.servers})`);
   for (const r of v.tier.reasons) out.push(`  - ${r}`);
   for (const line of purchaseLines(v)) out.push(line);
-  if (v.memorySplit) out.push('', `memory split of the one server (${v.memorySplit.month}):`, pad(memorySplitRows(v)), memorySplitSummary(v));
+  if (v.memorySplit) out.push('', `memory split of the one server (${v.memorySplit.month}):`, pad(memorySplitRows(v)), memorySplitSummary(v), ...memorySplitSources(v).map((s) => `  ${s}`));
   for (const w of v.warnings) out.push(`note: ${w}`);
   return out.join('\n');
 }
@@ -246,20 +247,37 @@ export function purchaseLines(v: Verdict): string[] {
 export function memorySplitRows(v: Verdict): string[][] {
   const m = v.memorySplit;
   if (!m) return [];
+  const cc = (service: string): [string, string] => {
+    const s = monolithSetting(service, v.server);
+    return s ? [s.setting, s.value] : ['', ''];
+  };
   return [
-    ['service', `RAM ${m.month} (GB)`, 'share of server', `RAM ${m.startMonth} (GB)`, 'grew (GB)'],
-    ...m.rows.map((r) => [r.service, fmt(r.ramGb), `${fmt((r.ramGb / m.serverRamGb) * 100, 1)}%`, fmt(r.startRamGb), r.growthGb > 0 ? `+${fmt(r.growthGb)}` : fmt(r.growthGb)]),
-    ['= services', fmt(m.totalGb), `${fmt((m.totalGb / m.serverRamGb) * 100, 1)}%`, '', ''],
-    ['server RAM', fmt(m.serverRamGb), '100.0%', '', ''],
+    ['service', `RAM ${m.month} (GB)`, 'share of server', `RAM ${m.startMonth} (GB)`, 'grew (GB)', 'commcare-cloud setting', 'monolith default'],
+    ...m.rows.map((r) => [r.service, fmt(r.ramGb), `${fmt((r.ramGb / m.serverRamGb) * 100, 1)}%`, fmt(r.startRamGb), r.growthGb > 0 ? `+${fmt(r.growthGb)}` : fmt(r.growthGb), ...cc(r.service)]),
+    ['= services', fmt(m.totalGb), `${fmt((m.totalGb / m.serverRamGb) * 100, 1)}%`, '', '', '', ''],
+    ['server RAM', fmt(m.serverRamGb), '100.0%', '', '', '', ''],
   ];
+}
+
+/** Where each commcare-cloud default of the memory split comes from: one line per setting shown. */
+export function memorySplitSources(v: Verdict): string[] {
+  const m = v.memorySplit;
+  if (!m) return [];
+  const lines = new Set<string>();
+  for (const r of m.rows) {
+    const s = monolithSetting(r.service, v.server);
+    if (s) lines.add(`${s.setting}: ${s.value} — dimagi/commcare-cloud ${s.source.join('; ')}`);
+  }
+  return [...lines];
 }
 
 /** One sentence under the memory split: when it stops fitting and which service grows. */
 export function memorySplitSummary(v: Verdict): string {
   const m = v.memorySplit;
   if (!m) return '';
-  const alone = m.rows.filter((r) => r.ramGb >= m.serverRamGb).map((r) => r.service);
-  const grows = (m.grows ? `; grows most: ${m.grows}` : '') + (alone.length ? `; alone as large as the server's RAM: ${alone.join(', ')}` : '');
+  const o = m.outgrows;
+  const alone = o ? `; first to outgrow the server's ${fmt(m.serverRamGb)} GB alone: ${o.services.join(', ')} (${fmt(o.ramGb)} GB in ${o.month})` : '';
+  const grows = (m.grows ? `; grows most: ${m.grows}` : '') + alone;
   return m.stopsFitting
     ? `RAM stops fitting in ${m.stopsFitting}: the services need ${fmt(m.totalGb)} GB of the server's ${fmt(m.serverRamGb)} GB${grows}`
     : `RAM fits through ${v.horizon.end}: at most ${fmt(m.totalGb)} GB of ${fmt(m.serverRamGb)} GB (${m.month})${grows}`;

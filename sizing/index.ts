@@ -13,7 +13,8 @@ export { initConfigYaml, checkInitFigures, defaultInitFigures, type InitFigures 
 export { initFromYaml, observedMonths, project, observedTable, TREND_MONTHS, RATE_MONTHS, type ObservedHistory, type ObservedMonth, type Projection } from './init-from.ts';
 export { parseBackupPlan, describeBackupPlan, BACKUP_GROUP } from './backup.ts';
 export { parseVarFlags, varValue, varValues, judgeRuns, crossedLimits, varyRows } from './what-if.ts';
-export { consoleText, jsonText, summaryText, usageFieldText, renderTable, fmt, formatCoresCapacity, formatVerdict, formatWhatIf, limitRows, whatIfRows, verdictText, fitsUntilText, purchaseLines, memorySplitRows, memorySplitSummary } from './format.ts';
+export { consoleText, jsonText, summaryText, usageFieldText, renderTable, fmt, formatCoresCapacity, formatVerdict, formatWhatIf, limitRows, whatIfRows, verdictText, fitsUntilText, purchaseLines, memorySplitRows, memorySplitSummary, memorySplitSources } from './format.ts';
+export { monolithSetting, type MonolithSetting } from './monolith-settings.ts';
 
 /** Absolute path of the embedded example config (what `ccready size` runs with no argument). */
 export const EXAMPLE_CONFIG: string = fileURLToPath(new URL('../fixtures/sizing/example.yml', import.meta.url));

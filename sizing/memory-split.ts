@@ -18,6 +18,15 @@ export function memorySplit(monthly: MonthFigures[], sharesAt: (i: number) => Se
     .map((s) => ({ service: s.service, ramGb: s.ramGb, startRamGb: start.get(s.service) ?? 0, growthGb: s.ramGb - (start.get(s.service) ?? 0) }))
     .sort((a, b) => b.ramGb - a.ramGb);
   const grown = [...rows].sort((a, b) => b.growthGb - a.growthGb)[0];
+  // The first month one service alone needs the server's whole RAM (the largest first on a tie).
+  let outgrows: MemorySplit['outgrows'] = null;
+  for (const i of idx) {
+    const alone = sharesAt(i).filter((s) => s.ramGb >= ramGb).sort((a, b) => b.ramGb - a.ramGb);
+    if (alone.length) {
+      outgrows = { month: monthly[i]!.month, services: alone.map((s) => s.service), ramGb: alone[0]!.ramGb };
+      break;
+    }
+  }
   return {
     month: monthly[at]!.month,
     startMonth: monthly[idx[0]!]!.month,
@@ -26,5 +35,6 @@ export function memorySplit(monthly: MonthFigures[], sharesAt: (i: number) => Se
     rows,
     stopsFitting: over === undefined ? null : monthly[over]!.month,
     grows: grown && grown.growthGb > 0 ? grown.service : null,
+    outgrows,
   };
 }

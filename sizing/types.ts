@@ -311,6 +311,8 @@ export interface MemorySplit {
   stopsFitting: string | null;
   /** the service whose RAM grew most since the first month */
   grows: string | null;
+  /** the first month a service alone needs the server's whole RAM, and which (largest first); null: never */
+  outgrows: { month: string; services: string[]; ramGb: number } | null;
 }
 
 /** A server as sold: cores, RAM and disk in the sizes vendors list. */
