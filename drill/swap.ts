@@ -65,7 +65,12 @@ async function serverUp(client: HqClient, timeoutMs: number): Promise<boolean> {
 function runCommand(command: string, o: SwapOptions): { done: Promise<SwapOutcome['command']>; kill: () => void } {
   const started = Date.now();
   // Its own process group, so a timeout stops everything it started that is still attached.
-  const child = spawn('sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // What the command leaves running (the new release) outlives it; under npm (`npx ccready gate`) a
+  // ccready started by the command would read npm_command and stop when the command's shell exits
+  // (bin/ccready.mjs), so the command runs without it, as it would from the operator's shell.
+  const env = { ...process.env };
+  delete env.npm_command;
+  const child = spawn('sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
   const log = o.logPath ? createWriteStream(o.logPath, { mode: 0o600 }) : undefined;
   child.stdout.on('data', (b) => log?.write(b));
   child.stderr.on('data', (b) => log?.write(b));

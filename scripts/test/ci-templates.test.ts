@@ -1,10 +1,12 @@
 // The CI templates in docs/ci work: GitLab's checks ccready out before using it, GitHub's declares
-// the permissions its steps need, and each one's rehearsal job — the gate against the stand-in —
-// is executed here as written (stand-in on loopback, bounded), so a template that breaks fails.
+// the permissions its steps need, and each one's rehearsal jobs — the gate and the upgrade
+// rehearsal against the stand-in — are executed here as written (stand-in on loopback, bounded), so
+// a template that breaks fails. The upgrade jobs swap with docker compose on the same volumes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -14,9 +16,9 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (f: string) => parse(readFileSync(join(root, 'docs/ci', f), 'utf8'));
 
 interface GhStep { uses?: string; run?: string; name?: string; with?: Record<string, string>; 'working-directory'?: string }
-interface GhJob { permissions?: Record<string, string>; steps: GhStep[]; needs?: string | string[] }
+interface GhJob { permissions?: Record<string, string>; steps: GhStep[]; needs?: string | string[]; env?: Record<string, string> }
 const github = read('github-actions.yml') as { permissions?: Record<string, string>; jobs: Record<string, GhJob> };
-type GlJob = { extends?: string; before_script?: string[]; script?: string[]; stage?: string; artifacts?: { paths?: string[] } };
+type GlJob = { extends?: string; before_script?: string[]; script?: string[]; stage?: string; artifacts?: { paths?: string[] }; variables?: Record<string, string> };
 const gitlab = read('gitlab-ci.yml') as Record<string, GlJob> & { variables: Record<string, string>; stages: string[] };
 
 /** The token permissions each action used by the workflow needs. */
@@ -71,12 +73,15 @@ test('GitLab: ccready is cloned and installed before any job uses it (the templa
 
 /** Runs a script as CI would (bash -eo pipefail, in the ccready checkout), with CI variables that
  *  point elsewhere on loopback, so the rehearsal must take its target from the stand-in's file. */
-async function runAsCi(script: string): Promise<{ code: number | null; out: string }> {
-  const env = {
-    ...process.env, CI: '1',
+async function runAsCi(script: string, extra: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+  const env: Record<string, string | undefined> = {
+    ...process.env, ...extra, CI: '1',
     CCHQ_URL: 'https://127.0.0.1:9', CCHQ_DOMAIN: 'not-this', CCHQ_USERNAME: 'ci-user', CCHQ_PASSWORD: 'ci-secret-xyz',
     CCHQ_WEB_USERNAME: 'ci-web', CCHQ_WEB_PASSWORD: 'ci-web-secret-xyz',
   };
+  // A CI job's shell is not under npm: without this, a stand-in started by the script would stop
+  // when its npm grandparent (`npm test`) is not its parent any more (bin/ccready.mjs).
+  delete env.npm_command;
   const child = spawn('bash', ['-eo', 'pipefail', '-c', script], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -118,6 +123,90 @@ for (const [file, extract] of REHEARSALS) {
         rmSync(reportDir, { recursive: true, force: true });
         rmSync(join(root, 'sim.env'), { force: true });
         rmSync(join(root, 'sim.log'), { force: true });
+      }
+    });
+  });
+}
+
+/** The upgrade jobs: the previous release from docker compose, then the gate with --upgrade-from whose swap command recreates the containers from the candidate on the same volumes and records the deploy. */
+const UPGRADE_JOBS: [string, () => { before: string; swap: string; gate: string }][] = [
+  ['github-actions.yml', () => {
+    const job = github.jobs.upgrade!;
+    assert.is(job.needs, 'upgrade-rehearsal');
+    const gate = job.steps.find((st) => /ccready\.mjs gate/.test(st.run ?? ''))!;
+    const before = job.steps.slice(0, job.steps.indexOf(gate)).map((st) => st.run ?? '').join('\n');
+    return { before, swap: (gate as GhStep & { env: Record<string, string> }).env.SWAP!, gate: gate.run! };
+  }],
+  ['gitlab-ci.yml', () => {
+    const lines = gitlab['commcare-upgrade']!.script!;
+    const gate = lines.findIndex((l) => /ccready\.mjs gate/.test(l));
+    const swap = lines.find((l) => l.startsWith('export SWAP='))!;
+    return { before: lines.slice(0, gate).join('\n'), swap, gate: lines[gate]! };
+  }],
+];
+
+for (const [file, extract] of UPGRADE_JOBS) {
+  test(`${file}: the upgrade job starts the previous release with docker compose and records its deploy, then swaps on the same volumes inside the gate`, () => {
+    const { before, swap, gate } = extract();
+    assert.match(before, /CCHQ_IMAGE="\$(CCHQ_)?PREVIOUS_IMAGE" docker compose up -d/);
+    assert.match(before, /record_deploy_success .*--url "https:\/\/github\.com\/dimagi\/commcare-hq\/compare\/None\.\.\.\$PREVIOUS_COMMIT"/);
+    // The swap recreates the same compose project (same named volumes): no `down -v`, no other project name.
+    assert.match(swap, /CCHQ_IMAGE="\$(CCHQ_)?RC_IMAGE" docker compose up -d --wait/);
+    assert.not.match(swap, /down|-p |--project-name|-v\b/);
+    assert.match(swap, /record_deploy_success .*compare\/\$PREVIOUS_COMMIT\.\.\.\$RC_COMMIT/);
+    assert.match(gate, /gate --upgrade-from "\$PREVIOUS_COMMIT" --upgrade-to "\$RC_COMMIT" --swap-command "\$SWAP" --swap-timeout \d+ /);
+    assert.match(gate, / --out \.\.\/upgrade-report$/);
+  });
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+const UPGRADE_REHEARSALS: [string, () => { script: string; report: string }][] = [
+  ['github-actions.yml', () => {
+    const job = github.jobs['upgrade-rehearsal']!;
+    const step = job.steps.find((st) => /ccready gate/.test(st.run ?? ''))!;
+    const upload = job.steps.find((st) => st.uses?.startsWith('actions/upload-artifact@'))!;
+    return { script: step.run!, report: upload.with!.path!.replace(/^ccready\//, '') };
+  }],
+  ['gitlab-ci.yml', () => {
+    const job = gitlab['ccready-upgrade-rehearsal']!;
+    return { script: job.script!.join('\n'), report: job.artifacts!.paths![0]!.replace(/^ccready\//, '') };
+  }],
+];
+
+for (const [file, extract] of UPGRADE_REHEARSALS) {
+  test(`${file}: the upgrade rehearsal job, run as written (two stand-ins on one data directory), ends READY naming both versions and the downtime`, async () => {
+    const { script, report } = extract();
+    assert.match(script, /--upgrade-from previous --upgrade-to next --swap-command "\$SWAP"/);
+    const reportDir = join(root, report);
+    assert.match(reportDir, /reports\/runs\//, 'the report lands in a git-ignored folder');
+    const pidFile = join(root, 'sim.pid');
+    await withRootRehearsal(async () => {
+      rmSync(reportDir, { recursive: true, force: true });
+      try {
+        // The job's fixed port, moved to a free one: this machine runs other tests at once.
+        const { code, out } = await runAsCi(script, { SIM_PORT: String(await freePort()) });
+        assert.is(code, 0, out.slice(-3000));
+        assert.match(out, /^READY: every required step passed$/m);
+        assert.ok(existsSync(join(reportDir, 'junit.xml')));
+        assert.match(readFileSync(join(reportDir, 'report.md'), 'utf8'), /^- Upgrade: previous → next, downtime \d+\.\d s in [1-9]\d* outage\(s\)/m);
+        assert.not.match(out + readFileSync(join(root, 'sim.log'), 'utf8'), /ci-secret-xyz|ci-web-secret-xyz/);
+      } finally {
+        // The job's last line stops the next release; a failed run leaves it to stop here.
+        if (existsSync(pidFile)) {
+          try {
+            process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+          } catch {}
+        }
+        await new Promise((r) => setTimeout(r, 500));
+        rmSync(reportDir, { recursive: true, force: true });
+        for (const f of ['sim.env', 'sim.log', 'sim.pid', 'sim-data']) rmSync(join(root, f), { recursive: true, force: true });
       }
     });
   });
