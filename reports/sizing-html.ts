@@ -4,6 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { fitsUntilText, memorySplitRows, memorySplitSources, memorySplitSummary, fmt, limitRows, purchaseLines, tierForUsers, TIERS, whatIfRows, type ModelResult, type Verdict, type WhatIfRow } from '../sizing/index.ts';
 import { coresCapacity, formatServerSpec } from '../common/server-spec.ts';
+import { varyChartSpec } from './sizing-vary-chart.ts';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -266,6 +267,8 @@ export async function buildSizingHtml(result: ModelResult, verdicts: Verdict[], 
   }
   if (opts.whatIf && opts.whatIf.length > 0) {
     parts.push('<h2>What-if</h2>' + table(whatIfRows(opts.whatIf)) + '<p class="meta">peak over the horizon; "!" = over the limit; disk and RAM in GB</p>');
+    const vary = varyChartSpec(opts.whatIf);
+    if (vary) parts.push(`<div class="chart vary">${await renderVegaLiteSvg(vary)}</div>`);
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
