@@ -71,12 +71,6 @@ export interface K6RunConfig {
   stressSteps?: StressStep[];
   /** write one log line per acknowledged form (needed by the integrity audit) */
   logAcks: boolean;
-  /**
-   * carry each acknowledged form's ids as metadata (form_id, instance_id) of its
-   * ccready_forms_acked sample, for k6's JSON output to write: the k8s runner pods' carrier,
-   * cheaper than a log line (the sample is written anyway; see loadtests/k8s-results.ts)
-   */
-  ackIdsInMetrics?: boolean;
   /** where handleSummary writes k6's summary JSON */
   summaryPath: string;
 }

@@ -35,3 +35,8 @@ export type { SegmentResult, MergeRunInput } from './merge.ts';
 export { mergeK6Summaries } from './merge-metrics.ts';
 export { checkCoverage } from './merge-segments.ts';
 export { parseRejectLog } from './audit.ts';
+// k6-operator: the TestRun, and its runners' results collected and merged.
+export { k8sManifest, defaultTestRunName, RUNNER_IMAGE } from './k8s.ts';
+export type { K8sInput, K8sRunFile } from './k8s.ts';
+export { collectK8sRun, collectTestRun, kubectlCommand } from './k8s-collect.ts';
+export type { Kubectl, CollectRunInput } from './k8s-collect.ts';

@@ -6,7 +6,8 @@
 // are gone (docs/loadtests.md says why a volume, not logs). Pure.
 import { stringify } from 'yaml';
 import { UsageError } from '../common/errors.ts';
-import { scenarioVUs, type K6RunConfig } from './contract.ts';
+import { scenarioVUs, type K6RunConfig, type ProfileName, type ScenarioName } from './contract.ts';
+import type { LoadPlan } from './plan.ts';
 import { TESTED_K6_VERSION } from './k6bin.ts';
 
 /** The runner image: the k6 version ccready's tests run, not whatever `latest` is that day. */
@@ -17,12 +18,27 @@ export function defaultTestRunName(runId: string): string {
   return `ccready-${runId.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.slice(0, 50).replace(/-+$/, '');
 }
 
+/** What `load k8s` puts beside the script in the ConfigMap: the plan the pods run, to judge them by after. */
+export interface K8sRunFile {
+  runId: string;
+  plan: LoadPlan;
+  profile: ProfileName;
+  scenario: ScenarioName;
+  /** the whole plan's rate and seconds of load (prepareRun's shape) */
+  targetRate: number;
+  durationS: number;
+}
+/** Its name in the ConfigMap. */
+export const RUN_FILE = 'ccready-run.json';
+
 export interface K8sInput {
   name: string;
   namespace?: string;
   parallelism: number;
   script: string;
   config: K6RunConfig;
+  /** the plan, for `load k8s collect` to judge the merged run by */
+  run?: K8sRunFile;
   /** Secret with CCHQ_USERNAME / CCHQ_PASSWORD for the runners */
   secret: string;
   image?: string;
@@ -39,7 +55,7 @@ export interface K8sInput {
 /** Where a runner pod sees its own results folder (a sub-folder of the claim per runner). */
 export const RESULTS_MOUNT = '/results';
 /** The runner's files under RESULTS_MOUNT, named as in a `load run` work folder. */
-export const RESULT_FILES = { summary: 'k6-summary.json', metrics: 'k6-metrics.json.gz', log: 'k6-log.json' } as const;
+export const RESULT_FILES = { summary: 'k6-summary.json', log: 'k6-log.json' } as const;
 /** The volume's name in the pod spec (collect finds the claim by it). */
 export const RESULTS_VOLUME = 'ccready-results';
 /** Env var holding the runner's Job name `<testrun>-<n>` (the operator's Job per runner), by the downward API. */
@@ -68,11 +84,10 @@ export function k8sManifest(i: K8sInput): string {
   if (Number.isFinite(vus) && i.parallelism > vus) {
     throw new UsageError(`--parallelism: ${i.parallelism} runners but the plan runs at most ${vus} virtual users (each runner needs at least one); use --parallelism ${vus} or fewer`);
   }
-  // Inside a runner pod everything goes to its folder on the claim; the acknowledged ids ride
-  // on k6's JSON output (cheaper than a log line per form; the output is written anyway, for
-  // percentiles over all pods).
-  const config: K6RunConfig = { ...i.config, summaryPath: `${RESULTS_MOUNT}/${RESULT_FILES.summary}`, logAcks: false, ackIdsInMetrics: i.config.logAcks };
-  const data = { 'ccready-load.js': i.script, 'k6-config.json': JSON.stringify(config, null, 1) };
+  // Inside a runner pod the summary and the log (with the acknowledged ids, as `load run` logs
+  // them) go to its folder on the claim.
+  const config: K6RunConfig = { ...i.config, summaryPath: `${RESULTS_MOUNT}/${RESULT_FILES.summary}` };
+  const data: Record<string, string> = { 'ccready-load.js': i.script, 'k6-config.json': JSON.stringify(config, null, 1), ...(i.run ? { [RUN_FILE]: JSON.stringify(i.run, null, 1) } : {}) };
   const size = Object.values(data).reduce((a, v) => a + Buffer.byteLength(v), 0);
   if (size > CONFIGMAP_LIMIT) throw new UsageError(`k8s: script and config are ${size} bytes, over the 1 MiB a ConfigMap holds; use fewer --xforms templates`);
   if (i.resultsSize !== undefined && !/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(i.resultsSize)) throw new UsageError(`--results-size: expected a Kubernetes quantity like 2Gi, got "${i.resultsSize}"`);
@@ -103,8 +118,9 @@ export function k8sManifest(i: K8sInput): string {
         env: [
           noUsageReport,
           { name: RUNNER_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.labels['job-name']" } } },
-          // k6 reads its output and log settings from these (the initializer's `k6 archive` would refuse --out)
-          { name: 'K6_OUT', value: `json=${RESULTS_MOUNT}/${RESULT_FILES.metrics}` },
+          // the log to the claim, not the pod's stdout: kubelet rotates that (10 MiB by default)
+          // and `kubectl logs` shows only the newest file; set here, not in spec.arguments, because
+          // the initializer's `k6 archive` gets those too and has no claim mounted
           { name: 'K6_LOG_OUTPUT', value: `file=${RESULTS_MOUNT}/${RESULT_FILES.log}` },
           { name: 'K6_LOG_FORMAT', value: 'json' },
         ],

@@ -11,6 +11,7 @@ import {
 } from '../../loadtests/index.ts';
 import { calibrate } from '../../loadtests/calibrate.ts';
 import { defaultTestRunName, k8sManifest, RUNNER_IMAGE } from '../../loadtests/k8s.ts';
+import { k8sCollectCommand } from './load-k8s.ts';
 import type { LoadRunRecord } from '../../loadtests/record.ts';
 import { checkSampler, type SamplerOptions } from '../../loadtests/server-sampler.ts';
 import { sharingProposal } from '../../loadtests/server-numbers.ts';
@@ -324,9 +325,10 @@ const mergeCmd: CommandModule = {
 
 const k8sCmd: CommandModule = {
   command: 'k8s',
-  describe: 'emit a k6-operator TestRun (script in a ConfigMap) to run a plan from several pods',
+  describe: 'emit a k6-operator TestRun (script in a ConfigMap) to run a plan from several pods; `load k8s collect` judges it after',
   builder: (y: Argv) =>
     runOptions(y)
+      .command(k8sCollectCommand(loadRunText))
       .example('ccready load k8s --plan plan.json --profile peak --parallelism 4 --out testrun.yaml', 'k6-operator TestRun + ConfigMap for four pods')
       .option('parallelism', { type: 'string', default: 2, coerce: num('parallelism', { integer: true, min: 1, max: 1000 }), describe: 'k6 runner pods; each gets an equal execution segment' })
       .option('name', { type: 'string', describe: 'name of the TestRun (and <name>-script ConfigMap); default ccready-<run id>, unique per run' })
@@ -347,7 +349,7 @@ const k8sCmd: CommandModule = {
     checkSafety({ target, yes: a.yes, plan });
     const runId = newRunId();
     const name = a.name ?? defaultTestRunName(runId);
-    const { config } = prepareRun({
+    const { config, plan: ranPlan, profile, scenario, shape } = prepareRun({
       runId,
       target,
       plan,
@@ -364,6 +366,7 @@ const k8sCmd: CommandModule = {
     });
     const script = readFileSync(await ensureBundle(), 'utf8');
     const yaml = k8sManifest({ name, namespace: a.namespace, parallelism: a.parallelism, script, config, secret: a.secret, image: a.image, separate: a.separate,
+      run: { runId, plan: ranPlan, profile, scenario, targetRate: shape.targetRate, durationS: shape.durationS },
       resultsClaim: a.resultsPvc, storageClass: a.storageClass, resultsSize: a.resultsSize,
     });
     if (a.out) {

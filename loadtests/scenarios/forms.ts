@@ -25,11 +25,6 @@ export function receiverUrl(cfg: K6RunConfig): string {
   return cfg.appId ? `${base}${cfg.appId}/` : base;
 }
 
-/** The form id HQ gave the form (its X-CommCareHQ-FormID header), else the instanceID sent. */
-function formIdOf(h: Record<string, string>, instanceId: string): string {
-  return (h['X-Commcarehq-Formid'] ?? h['X-CommCareHQ-FormID'] ?? instanceId) as string;
-}
-
 /** Submits one form; updates the worker's open cases on success. Returns true when acknowledged. */
 export function submitForm(cfg: K6RunConfig, templates: FormTemplate[], st: WorkerState): boolean {
   if (setOf !== templates) {
@@ -76,17 +71,12 @@ export function submitForm(cfg: K6RunConfig, templates: FormTemplate[], st: Work
     console.warn(`${REJECT_PREFIX} submission ${res.status} ${nature ? nature[1] : '-'}`);
     return false;
   }
-  if (cfg.ackIdsInMetrics) {
-    // The ids ride on the counter's own sample as metadata (not tags: one time series per form
-    // would grow k6's memory with every form); set for this one sample only.
-    const md = exec.vu.metrics.metadata;
-    md.form_id = formIdOf(res.headers, f.instanceId);
-    md.instance_id = f.instanceId;
-    formsAcked.add(1);
-    delete md.form_id;
-    delete md.instance_id;
-  } else formsAcked.add(1);
-  if (cfg.logAcks) console.log(`${ACK_PREFIX} ${formIdOf(res.headers, f.instanceId)} ${f.instanceId} vu${st.vu ?? (st.vu = exec.vu.idInTest)}`);
+  formsAcked.add(1);
+  if (cfg.logAcks) {
+    const h = res.headers;
+    const formId = (h['X-Commcarehq-Formid'] ?? h['X-CommCareHQ-FormID'] ?? f.instanceId) as string;
+    console.log(`${ACK_PREFIX} ${formId} ${f.instanceId} vu${st.vu ?? (st.vu = exec.vu.idInTest)}`);
+  }
   applyAcknowledged(st, kind, f);
   return true;
 }

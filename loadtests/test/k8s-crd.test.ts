@@ -44,8 +44,8 @@ test('the runners mount the results claim in a folder of their own; the initiali
   assert.is(tr.spec.initializer.volumes, undefined);
   const config = JSON.parse(d.find((x) => x.kind === 'ConfigMap')!.data['k6-config.json']);
   assert.is(config.summaryPath, '/results/k6-summary.json');
-  assert.is(config.ackIdsInMetrics, true);
-  assert.is(config.logAcks, false);
+  assert.is(config.logAcks, true);
+  assert.equal(tr.spec.runner.env.find((e: any) => e.name === 'K6_LOG_OUTPUT'), { name: 'K6_LOG_OUTPUT', value: 'file=/results/k6-log.json' });
   // with an existing claim, none is made
   assert.not.ok(docs({ resultsClaim: 'mine' }).some((x) => x.kind === 'PersistentVolumeClaim'));
 });
