@@ -6,7 +6,7 @@
 // each segment. Steps: read → check (merge-segments.ts) → merge → audit → judge (outcome.ts) → files.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inputError, UsageError } from '../common/errors.ts';
+import { EXIT, inputError, UsageError } from '../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../common/runs.ts';
 import { redact, type Target } from '../common/target.ts';
 import { auditForms, type Ack, type AuditResult, type RejectedAnswer } from './audit.ts';
@@ -138,7 +138,7 @@ export async function mergeRun(i: MergeRunInput): Promise<LoadResult> {
   const k6s = [...new Set(i.segments.map((s) => s.k6?.version).filter(Boolean))];
   if (k6s.length > 1) notes.push(`the segments ran different k6 versions: ${k6s.join(', ')}`);
   const verdict: LoadVerdict = j.verdict === 'INTERRUPTED' ? 'INTERRUPTED' : failures.length ? 'FAIL' : 'PASS';
-  const exitCode = verdict === 'INTERRUPTED' ? j.exitCode : failures.length ? 1 : 0;
+  const exitCode = verdict === 'INTERRUPTED' ? j.exitCode : failures.length ? EXIT.failed : EXIT.ok;
   const segments: MergedSegment[] = i.segments.map((s) => ({
     segment: s.segment, share: segmentShare(s.segment), source: s.source,
     ...(s.runId ? { runId: s.runId } : {}), ...(s.verdict ? { verdict: s.verdict } : {}),

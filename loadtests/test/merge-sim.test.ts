@@ -32,7 +32,8 @@ test('two halves merged give the verdict, rates (within 5 %) and audit of one un
     const [m, w] = [merged.summary, whole.summary];
     assert.ok(within(m.formRate, w.formRate, 0.05), `form rate merged ${m.formRate}/s, whole ${w.formRate}/s`);
     assert.ok(within(m.requestRate, w.requestRate, 0.05), `request rate merged ${m.requestRate}/s, whole ${w.requestRate}/s`);
-    assert.is(m.iterations, w.iterations);
+    // k6 rounds each segment's share of a constant arrival rate on its own: a segment may start one more
+    assert.ok(Math.abs(m.iterations - w.iterations) <= 2, `iterations merged ${m.iterations}, whole ${w.iterations}`);
     assert.is(m.formsAcknowledged, a.summary.formsAcknowledged + b.summary.formsAcknowledged);
     // one audit over both halves' forms, with the whole run's result
     assert.is(merged.audit.checked, true);
