@@ -21,7 +21,9 @@ export interface SegmentId {
 
 /** Refuses (one line) segments that overlap, leave a gap, or were cut from different sequences. */
 export function checkCoverage(parts: SegmentId[]): void {
-  if (parts.length < 2) throw new UsageError(`load merge: expected the results of at least two execution segments, got ${parts.length}`);
+  // One part is a whole run only when it ran all of the plan: a k6-operator TestRun with one runner (0:1).
+  const whole = parts.length === 1 && segmentRange(parts[0].segment)[0] === 0 && segmentRange(parts[0].segment)[1] === 1;
+  if (parts.length < 2 && !whole) throw new UsageError(`load merge: expected the results of at least two execution segments, got ${parts.length}`);
   const ranged = parts.map((p) => {
     const [from, to] = segmentRange(p.segment);
     if (!(to > from)) throw new UsageError(`${p.source}: segment: expected a k6 execution segment such as 0:1/2, got "${p.segment}"`);

@@ -10,6 +10,7 @@ import { REPO } from '../../common/test/run-cli.ts';
 import { RunError, UsageError } from '../../common/errors.ts';
 import { collectTestRun, kubectlCommand, operatorSegment, runnerPods } from '../k8s-collect.ts';
 import { RUN_FILE } from '../k8s.ts';
+import { checkCoverage } from '../merge-segments.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ccready-k8s-collect-'));
 const fake = join(dir, 'kubectl');
@@ -22,6 +23,9 @@ test('segments as k6-operator v1.6.0 gives them (pkg/segmentation NewCommandFrag
   assert.equal(operatorSegment(2, 2), { segment: '1/2:1', sequence: '0,1/2,1' });
   assert.equal([1, 2, 3].map((n) => operatorSegment(n, 3).segment), ['0:1/3', '1/3:2/3', '2/3:1']);
   assert.is(operatorSegment(3, 3).sequence, '0,1/3,2/3,1');
+  // a TestRun with one runner is the whole plan, and merges as one part
+  checkCoverage([{ source: 'pod t-1-x', ...operatorSegment(1, 1) }]);
+  assert.throws(() => checkCoverage([{ source: 'pod t-1-x', ...operatorSegment(1, 2) }]), /at least two execution segments/);
 });
 
 test('runner pods: by the job-name label, exit code and times from the k6 container', () => {
