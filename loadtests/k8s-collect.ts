@@ -143,7 +143,13 @@ export async function collectTestRun(i: CollectInput): Promise<Collected> {
     metadata: { name: reader, labels: { 'app.kubernetes.io/managed-by': 'ccready', k6_cr: i.name } },
     spec: {
       restartPolicy: 'Never',
-      containers: [{ name: 'reader', image: testRun.spec?.runner?.image ?? 'grafana/k6', command: ['sleep', '900'], volumeMounts: [{ name: RESULTS_VOLUME, mountPath: RESULTS_MOUNT, readOnly: true }] }],
+      // as unprivileged as the namespace's "restricted" Pod Security level asks (12345: the k6 image's user)
+      securityContext: { runAsNonRoot: true, runAsUser: 12345, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'reader', image: testRun.spec?.runner?.image ?? 'grafana/k6', command: ['sleep', '900'],
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        volumeMounts: [{ name: RESULTS_VOLUME, mountPath: RESULTS_MOUNT, readOnly: true }],
+      }],
       volumes: [{ name: RESULTS_VOLUME, persistentVolumeClaim: { claimName: claim, readOnly: true } }],
     },
   };
@@ -151,6 +157,8 @@ export async function collectTestRun(i: CollectInput): Promise<Collected> {
   // Copied aside first: the report folder gets them only with a verdict (no half-written report).
   const podsDir = join(mkdtempSync(join(tmpdir(), 'ccready-k8s-collect-')), 'pods');
   progress(`reading the results of ${pods.length} runner pod(s) from claim ${claim} through pod ${reader}`);
+  // A reader left by a collect that was killed would make apply fail (a pod's spec cannot change).
+  await k(['delete', 'pod', reader, '--ignore-not-found', '--wait=true']);
   await k(['apply', '-f', '-'], JSON.stringify(readerPod));
   try {
     await k(['wait', '--for=condition=Ready', `pod/${reader}`, `--timeout=${i.readerTimeoutS ?? 180}s`]);

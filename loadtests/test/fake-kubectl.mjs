@@ -90,6 +90,7 @@ if (verb === 'get') {
   process.stdout.write((tail >= 0 ? lines.slice(-tail) : lines).map((l) => `${l}\n`).join(''));
 } else if (verb === 'delete') {
   const [kind, name] = params;
+  if (flags['ignore-not-found'] && !existsSync(join(kindDir(kind), `${name}.json`))) process.exit(0);
   read(kind, name);
   rmSync(join(kindDir(kind), `${name}.json`));
   process.stdout.write(`${kind} "${name}" deleted\n`);

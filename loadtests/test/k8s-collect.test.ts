@@ -87,7 +87,7 @@ test('a runner that left no summary: no merge, the runner named with its exit co
   }
   // the reader pod was made, used and deleted; the finished runner pods were never exec'd into
   const calls = readFileSync(join(kube, 'calls.log'), 'utf8');
-  assert.match(calls, /^cp t-collect:\/results\/t /m);
+  assert.match(calls, /^delete pod t-collect --ignore-not-found --wait=true\napply -f -\nwait --for=condition=Ready pod\/t-collect --timeout=180s\ncp t-collect:\/results\/t /m);
   assert.match(calls, /^delete pod t-collect --wait=false$/m);
   assert.match(calls, /^logs t-2-p -c k6 --tail=20$/m);
 });
