@@ -5,6 +5,7 @@
 // build splits each `import()` below into its own chunk. A plain `ccready size` does not even load
 // yargs (see `fastPath`); everything else, and any doubt, goes through yargs.
 import type { Argv, CommandModule } from 'yargs';
+import { setFlagsFromString } from 'node:v8';
 import { didYouMean } from '../common/did-you-mean.ts';
 import { CcreadyError, EXIT, UsageError } from '../common/errors.ts';
 import { readFastArgs } from './fast-args.ts';
@@ -34,6 +35,12 @@ for (const stream of [process.stdout, process.stderr]) {
 async function fastPath(argv: string[]): Promise<boolean> {
   // `size init` is a subcommand with its own flags: yargs reads it
   if (argv[0] !== 'size' || argv[1] === 'init') return false;
+  // A `ccready size` is over in a few hundred milliseconds, and V8's default tier-up budget sent its
+  // model loops to the optimizing compiler, whose work on a second thread cost more CPU than it saved
+  // (measured: a third of the CPU of sizing icds-14lakh-aug2019). Six times the budget lets short runs
+  // stay in the baseline tiers while a long one (the 64-set stress config) still gets optimized —
+  // and ran faster too. The budget is read at every tier-up decision, so setting it now takes effect.
+  setFlagsFromString('--interrupt-budget=400000');
   const size = await import('./commands/size.ts');
   const args = readFastArgs(argv.slice(1), size.SIZE_FLAGS, size.SIZE_POSITIONALS);
   if (!args) return false;

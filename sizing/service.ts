@@ -153,92 +153,121 @@ export type ServiceSummaryData = Cell[][];
 const anyNonZero = (xs: number[]) => xs.some((v) => v !== 0 && !Number.isNaN(v));
 const maxSkipNaN = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b));
 
-/** get_summary_data for one service: columns in SUMMARY_FIELDS order, rows = months. */
+/**
+ * get_summary_data for one service: columns in SUMMARY_FIELDS order, rows = months. Written as one
+ * loop per stage over the months, not a chain of `map`s: a `ccready size` run executes this code
+ * cold, once per service and set, and the closures and intermediate arrays were most of its time.
+ * The arithmetic is the tool's, operation for operation (the parity tests compare every value).
+ */
 export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]): ServiceSummaryData {
   const svc = sd.service;
   const n = buf.length;
   const unit = config.storage_display_unit === 'TB' ? 1e12 : 1e9;
   const V = sd.vms;
   const S = sd.storage;
-  const nodeBuffer = svc.static_number ? new Array<number>(n).fill(0) : V.map((v, i) => Math.ceil(v * buf[i]!));
-  const suggested = V.map((v, i) => Math.ceil(v + nodeBuffer[i]!));
-  let T = suggested.map((s) => maxSkipNaN(s, svc.min_nodes));
+  const minNodes = svc.min_nodes;
   const oeb = svc.storage!.override_estimation_buffer;
-  const sbuf = oeb !== null ? new Array<number>(n).fill(oeb) : buf;
-  const E = S.map((s, i) => s * sbuf[i]!);
-  const gt = T.map((t, i) => t > suggested[i]!);
   const minS = svc.min_storage_per_node;
-  let perVm: number[];
-  let total: number[];
+  // VMs: the usage's plus the estimation buffer, at least min_nodes; storage with its buffer
+  const nodeBuffer = new Array<number>(n);
+  const suggested = new Array<number>(n);
+  const T = new Array<number>(n);
+  const E = new Array<number>(n);
+  let anyGt = false;
+  for (let i = 0; i < n; i++) {
+    const nb = svc.static_number ? 0 : Math.ceil(V[i]! * buf[i]!);
+    const sug = Math.ceil(V[i]! + nb);
+    const t = maxSkipNaN(sug, minNodes);
+    nodeBuffer[i] = nb;
+    suggested[i] = sug;
+    T[i] = t;
+    E[i] = S[i]! * (oeb !== null ? oeb : buf[i]!);
+    if (t > sug) anyGt = true;
+  }
+  const perVm = new Array<number>(n);
+  const total = new Array<number>(n);
   if (svc.storage_scales_with_nodes) {
-    perVm = S.map((s, i) => s + E[i]!);
-    total = perVm.map((p, i) => p * T[i]!);
-  } else if (gt.some(Boolean)) {
-    // min_nodes raises the VM count in some months: spread buffered storage over all of them there
-    const lte = gt.map((g) => (g ? 0 : 1));
-    const gtm = gt.map((g) => (g ? 1 : 0));
-    let perLt = S.map((s, i) => ((s + E[i]!) / V[i]!) * lte[i]!);
-    const totalGt = S.map((s, i) => (s + E[i]!) * gtm[i]!);
-    let perGt = totalGt.map((t, i) => (t / T[i]!) * gtm[i]!);
-    if (minS !== null) {
-      perLt = perLt.map((p) => Math.max(p, minS));
-      perGt = perGt.map((p) => Math.max(p, minS));
+    for (let i = 0; i < n; i++) {
+      perVm[i] = S[i]! + E[i]!;
+      total[i] = perVm[i]! * T[i]!;
     }
-    const totalLt = perLt.map((p, i) => p * T[i]! * lte[i]!);
-    total = totalLt.map((t, i) => t + totalGt[i]!);
-    perVm = perLt.map((p, i) => p + perGt[i]!);
+  } else if (anyGt) {
+    // min_nodes raises the VM count in some months: spread buffered storage over all of them there
+    for (let i = 0; i < n; i++) {
+      const gt = T[i]! > suggested[i]!;
+      const lte = gt ? 0 : 1;
+      const gtm = gt ? 1 : 0;
+      let perLt = ((S[i]! + E[i]!) / V[i]!) * lte;
+      const totalGt = (S[i]! + E[i]!) * gtm;
+      let perGt = (totalGt / T[i]!) * gtm;
+      if (minS !== null) {
+        perLt = Math.max(perLt, minS);
+        perGt = Math.max(perGt, minS);
+      }
+      total[i] = perLt * T[i]! * lte + totalGt;
+      perVm[i] = perLt + perGt;
+    }
   } else if (!anyNonZero(V)) {
-    total = S.map((s, i) => s + E[i]!);
-    perVm = new Array<number>(n).fill(NaN);
+    for (let i = 0; i < n; i++) {
+      total[i] = S[i]! + E[i]!;
+      perVm[i] = NaN;
+    }
   } else {
-    total = S.slice();
-    perVm = S.map((s, i) => s / T[i]!);
-    if (minS !== null && perVm.some((p) => p < minS)) {
-      perVm = perVm.map((p) => Math.max(p, minS));
-      total = perVm.map((p, i) => p * T[i]!);
+    let belowMin = false;
+    for (let i = 0; i < n; i++) {
+      total[i] = S[i]!;
+      perVm[i] = S[i]! / T[i]!;
+      if (minS !== null && perVm[i]! < minS) belowMin = true;
+    }
+    if (belowMin) {
+      for (let i = 0; i < n; i++) {
+        perVm[i] = Math.max(perVm[i]!, minS!);
+        total[i] = perVm[i]! * T[i]!;
+      }
     }
   }
   const ha = svc.include_ha_resources;
-  const zero = new Array<number>(n).fill(0);
-  const storageHa = ha ? total : zero;
-  const storageTotal = total.map((t, i) => t + storageHa[i]!);
   const tAny = anyNonZero(T);
-  const cores = tAny ? T.map((t) => t * (svc.process.cores_per_node ?? NaN)) : zero;
-  const coresHa = ha ? cores : zero;
-  const ramN = tAny ? T.map((t) => t * (svc.process.ram_per_node ?? NaN)) : zero;
-  const ramHa = ha ? ramN : zero;
-  const vmsHa = ha ? T.slice() : zero;
-  const vmsTotal = T.map((t, i) => t + vmsHa[i]!);
-  T = vmsTotal;
-  const osBytes = vmsTotal.map((v) => v * config.vm_os_storage_gb * GB);
-  const osHa = vmsHa.map((v) => v * config.vm_os_storage_gb * GB);
   const vAny = anyNonZero(V);
   const p = svc.process;
+  const cpn = p.cores_per_node ?? NaN;
+  const rpn = p.ram_per_node ?? NaN;
+  const osGb = config.vm_os_storage_gb;
   const vmType = p.cores_per_node !== null && p.ram_per_node !== null ? `${p.cores_per_node}x${p.ram_per_node}` : '';
-  const cols: (Cell | number)[][] = [
-    new Array(n).fill(vmType),
-    new Array(n).fill(p.cores_per_node),
-    coresHa,
-    cores.map((c, i) => c + coresHa[i]!),
-    new Array(n).fill(p.ram_per_node),
-    ramHa,
-    ramN.map((r, i) => r + ramHa[i]!),
-    vAny ? perVm.map((x) => tenthRound(x / GB)) : zero.map((x) => tenthRound(x / GB)),
-    storageHa.map((x) => tenthRound(Math.ceil(x) / unit)),
-    storageTotal.map((x) => tenthRound(Math.ceil(x) / unit)),
-    S.map((s, i) => (s + storageHa[i]!) / unit),
-    vmsHa,
-    vmsTotal,
-    nodeBuffer,
-    buf,
-    osHa.map((b) => Math.ceil(b / GB)),
-    osBytes,
-    osBytes.map((b) => Math.ceil(b / GB)),
-    new Array(n).fill(svc.storage!.group),
-    new Array(n).fill(svc.aggregation_key ?? svc.name),
-  ];
-  for (const c of cols) for (let i = 0; i < c.length; i++) { const v = c[i]; if (typeof v === 'number' && Number.isNaN(v)) c[i] = null; }
-  return cols as Cell[][];
+  const cols: Cell[][] = [];
+  for (let j = 0; j < 20; j++) cols.push(new Array<Cell>(n));
+  // a NaN is a missing value (None) in the tool's tables
+  for (let i = 0; i < n; i++) {
+    const storageHa = ha ? total[i]! : 0;
+    const cores = tAny ? T[i]! * cpn : 0;
+    const coresHa = ha ? cores : 0;
+    const ramN = tAny ? T[i]! * rpn : 0;
+    const ramHa = ha ? ramN : 0;
+    const vmsHa = ha ? T[i]! : 0;
+    const vmsTotal = T[i]! + vmsHa;
+    const osBytes = vmsTotal * osGb * GB;
+    cols[0]![i] = vmType;
+    cols[1]![i] = p.cores_per_node === null ? null : nn(p.cores_per_node);
+    cols[2]![i] = nn(coresHa);
+    cols[3]![i] = nn(cores + coresHa);
+    cols[4]![i] = p.ram_per_node === null ? null : nn(p.ram_per_node);
+    cols[5]![i] = nn(ramHa);
+    cols[6]![i] = nn(ramN + ramHa);
+    cols[7]![i] = nn(tenthRound((vAny ? perVm[i]! : 0) / GB));
+    cols[8]![i] = nn(tenthRound(Math.ceil(storageHa) / unit));
+    cols[9]![i] = nn(tenthRound(Math.ceil(total[i]! + storageHa) / unit));
+    cols[10]![i] = nn((S[i]! + storageHa) / unit);
+    cols[11]![i] = nn(vmsHa);
+    cols[12]![i] = nn(vmsTotal);
+    cols[13]![i] = nn(nodeBuffer[i]!);
+    cols[14]![i] = nn(buf[i]!);
+    cols[15]![i] = nn(Math.ceil((vmsHa * osGb * GB) / GB));
+    cols[16]![i] = nn(osBytes);
+    cols[17]![i] = nn(Math.ceil(osBytes / GB));
+    cols[18]![i] = svc.storage!.group;
+    cols[19]![i] = svc.aggregation_key ?? svc.name;
+  }
+  return cols;
 }
 
 export function monthBuffers(config: SizingConfig, n: number): number[] {

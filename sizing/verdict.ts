@@ -155,21 +155,25 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
       };
     });
 
+  // every (service, column) pair the check reads, listed once rather than per month
+  const checked: { service: string; k: keyof typeof fields; j: number; needed: boolean }[] = [];
+  services.forEach((service, i) => {
+    for (const [k, j] of Object.entries(cols[i]!) as [keyof typeof fields, number][]) {
+      if (k !== 'group') checked.push({ service, k, j, needed: k === 'vmsTotal' || k === 'coresTotal' || k === 'ramTotal' });
+    }
+  });
   const checkFinite = (rowIdx: number, when: string): void => {
     const row = sd.data[rowIdx]!;
-    services.forEach((service, i) => {
-      for (const [k, j] of Object.entries(cols[i]!)) {
-        if (k === 'group') continue;
-        const x = row[j];
-        // the model gives null where pandas has NaN: for the VMs, cores and RAM of a month with usage
-        // that is a lost value too (storage may be NaN legitimately: no storage, or its usage field
-        // has no value yet in that month)
-        const lost = (x === null || x === undefined) && (k === 'vmsTotal' || k === 'coresTotal' || k === 'ramTotal');
-        if (lost || (typeof x === 'number' && (!Number.isFinite(x) || x < 0))) {
-          throw new UsageError(`services.${service}: ${fields[k as keyof typeof fields]} comes out as ${x ?? 'NaN'} in ${when} while the usage has values there; check the service's capacities, sizes and buffers (a division by zero or an overflow)`);
-        }
+    for (const { service, k, j, needed } of checked) {
+      const x = row[j];
+      // the model gives null where pandas has NaN: for the VMs, cores and RAM of a month with usage
+      // that is a lost value too (storage may be NaN legitimately: no storage, or its usage field
+      // has no value yet in that month)
+      const lost = (x === null || x === undefined) && needed;
+      if (lost || (typeof x === 'number' && (!Number.isFinite(x) || x < 0))) {
+        throw new UsageError(`services.${service}: ${fields[k]} comes out as ${x ?? 'NaN'} in ${when} while the usage has values there; check the service's capacities, sizes and buffers (a division by zero or an overflow)`);
       }
-    });
+    }
   };
   const monthly: MonthFigures[] = usage.index.map((date, ui) => {
     const urow = usage.data[ui]!;
