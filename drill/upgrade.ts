@@ -111,7 +111,8 @@ export async function runUpgradeRehearsal(target: Target, o: UpgradeOptions): Pr
     }
 
     // 3. The swap, measured.
-    note(o.swapCommand ? `swapping the release: ${o.swapCommand}` : `swap the release now: waiting up to ${Math.round((o.swapTimeoutMs ?? 900_000) / 1000)} s until the server reports a version other than ${from!.label}`);
+    // The command is not echoed: it is the operator's and may carry a registry token or a password.
+    note(o.swapCommand ? `running the swap command (its output goes to ${join(o.outDir, 'swap.log')})` : `swap the release now: waiting up to ${Math.round((o.swapTimeoutMs ?? 900_000) / 1000)} s until the server reports a version other than ${from!.label}`);
     const swap = await swapRelease({
       command: o.swapCommand,
       timeoutMs: o.swapTimeoutMs ?? 900_000,

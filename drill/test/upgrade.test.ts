@@ -57,8 +57,9 @@ async function rehearsal(next: Record<string, unknown>) {
   const base = { dataDir, port, pillowDelayMs: 100, users: 2, casesPerUser: 3 };
   const a = await startChildSim({ ...base, versionLabel: 'v1' });
   const pidFile = join(dir, 'next.pid');
+  // A secret in the operator's command (a registry token, say) must not reach the report or the console.
   const command =
-    `kill -TERM ${a.pid}; i=0; while kill -0 ${a.pid} 2>/dev/null; do i=$((i+1)); [ $i -gt 200 ] && exit 3; sleep 0.05; done; ` +
+    `REGISTRY_TOKEN=swap-secret-xyz; kill -TERM ${a.pid}; i=0; while kill -0 ${a.pid} 2>/dev/null; do i=$((i+1)); [ $i -gt 200 ] && exit 3; sleep 0.05; done; ` +
     `'${process.execPath}' --import tsx '${SIM_CHILD}' '${JSON.stringify({ ...base, ...next })}' > '${join(dir, 'next.out')}' 2>&1 < /dev/null & echo $! > '${pidFile}'`;
   const target: Target = {
     url: a.url,
@@ -118,7 +119,8 @@ t('HQ deploy record: the deployed commit is the compare URL head; a first deploy
 t('a new version with every drill item kept is READY: both versions named, downtime and time to healthy measured, in every format', async () => {
   const r = await rehearsal({ versionLabel: 'v2' });
   try {
-    const rep = await runUpgradeRehearsal(r.target, r.options({ loadRunner: runLoad }));
+    const notes: string[] = [];
+    const rep = await runUpgradeRehearsal(r.target, r.options({ loadRunner: runLoad, onProgress: (e) => notes.push(JSON.stringify(e)) }));
     assert.is(rep.decision.verdict, 'READY', summary(rep));
     assert.is(rep.decision.exitCode, 0);
     assert.is(rep.kind, 'gate');
@@ -141,6 +143,8 @@ t('a new version with every drill item kept is READY: both versions named, downt
     assert.match(files['report.html'], /Upgrade: v1 → v2, downtime \d+\.\d s/);
     assert.match(files['junit.xml'], /name="ccready gate [^"]* upgrade v1 → v2"/);
     assert.equal(JSON.parse(files['report.json']).upgrade.to, 'v2');
+    assert.not.match(Object.values(files).join('\n') + notes.join('\n'), /swap-secret-xyz/);
+    assert.ok(notes.some((m) => m.includes('running the swap command')), 'the swap is announced');
     assert.is(readFileSync(join(r.dir, 'out', 'drill-manifest.json')).length > 0, true);
   } finally {
     await r.stop();
