@@ -1,7 +1,7 @@
 // Faults at realistic rates are seen: for every backing service, N full verify runs against the
 // stand-in with that service failing a fraction of its calls (default 5 %), counting the runs that
 // end NOT READY and those that name the right service first. Loopback only (the stand-in).
-// Usage: node --import tsx verify/bench/fault-rates.ts [--runs 20] [--rate 0.05] [--seed 1]
+// Usage: node --import tsx verify/bench/fault-rates.ts [--runs 20] [--rate 0.05] [--seed 1] [--service NAME]
 import { startSim } from '../../fixtures/hq-sim/index.ts';
 import { SERVERUP_CHECKS } from '../types.ts';
 import { runVerify, likelyAtFault } from '../index.ts';
@@ -15,12 +15,15 @@ const arg = (name: string, dflt: number) => {
 const runs = arg('runs', 20);
 const rate = arg('rate', 0.05);
 const seed = arg('seed', 1);
+const only = process.argv.indexOf('--service') >= 0 ? process.argv[process.argv.indexOf('--service') + 1] : undefined;
+if (only !== undefined && !(SERVERUP_CHECKS as readonly string[]).includes(only)) throw new Error(`--service: expected one of ${SERVERUP_CHECKS.join(', ')}`);
+const services = SERVERUP_CHECKS.filter((s) => !only || s === only);
 
 const rows: string[] = [];
 let allNotReady = 0;
 let allNamed = 0;
 const started = Date.now();
-for (const service of SERVERUP_CHECKS) {
+for (const service of services) {
   const s = await startSim({ users: 2, casesPerUser: 3, pillowDelayMs: 100, seed });
   const target = { url: s.url, domain: s.domain, appId: s.appId, mobile: { ...s.mobile }, web: { ...s.web }, odataConfigId: s.odataConfigIds[s.domain] };
   let notReady = 0;
@@ -50,7 +53,7 @@ process.stdout.write(
     '| service | NOT READY | named first | other outcomes |',
     '|---|---|---|---|',
     ...rows,
-    `| all | ${allNotReady}/${runs * SERVERUP_CHECKS.length} | ${allNamed}/${runs * SERVERUP_CHECKS.length} | |`,
+    `| all | ${allNotReady}/${runs * services.length} | ${allNamed}/${runs * services.length} | |`,
     '',
   ].join('\n'),
 );

@@ -23,12 +23,28 @@ test('a Formplayer that cannot submit to HQ (its /serverup and HQ\'s check still
   }
 });
 
+test('a Formplayer failing 10 % of its restores: the first walk through the app passes, the probes of the menu start catch it, naming formplayer', async () => {
+  // Seeded: the stand-in's formplayer stream lets the first menu start through, so only the probes see the failures.
+  const s = await sim({ seed: 2, faults: { formplayer: { mode: 'failing', rate: 0.1 } } });
+  try {
+    const r = await runVerify(targetOf(s), { ...fast(s), only: ['01-reachability-tls', '04-mobile-worker', '05-app-formplayer'] });
+    const st = step(r, '05-app-formplayer');
+    assert.is(st.status, 'fail', st.evidence.join('\n'));
+    assert.ok(st.evidence.some((e) => /Formplayer opened/.test(e)), 'the first menu start passed');
+    assert.match(String(st.reason), /Formplayer navigate_menu_start failed 3\/\d+ probes \(intermittent\): .*Unable to restore user/);
+    assert.equal(st.failedServices, ['formplayer']);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('healthy: the Web Apps form is opened, filled, submitted and seen in the Form API', async () => {
   const s = await sim();
   try {
     const r = await runVerify(targetOf(s), { ...fast(s), only: ['01-reachability-tls', '04-mobile-worker', '05-app-formplayer'] });
     const st = step(r, '05-app-formplayer');
     assert.is(st.status, 'pass', st.reason);
+    assert.ok(st.evidence.some((e) => /Formplayer navigate_menu_start → ok in 90\/90 probes/.test(e)), st.evidence.join('\n'));
     assert.ok(st.evidence.some((e) => /Formplayer submit-all → success/.test(e)), st.evidence.join('\n'));
     assert.ok(st.evidence.some((e) => /the Web Apps form arrived/.test(e)));
     assert.ok(step(r, '04-mobile-worker').evidence.some((e) => /the server names the worker ccready-.*@demo\.commcarehq\.org/.test(e)), 'the username as the server has it');
