@@ -151,13 +151,17 @@ async function probeMenuStart(ctx: VerifyContext, rec: Recorder, call: () => Pro
 
 /** Why a Formplayer answer is a failure, or undefined when it is a good menu answer. */
 function formplayerProblem(r: HttpResponse): string | undefined {
-  if (r.status !== 200) return `${r.status} ${short(r.text, 100)}`;
+  let a: MenuAnswer | undefined;
   try {
-    const a = JSON.parse(r.text) as MenuAnswer;
-    return a.exception ?? (a.status === 'error' ? 'error' : undefined);
+    a = JSON.parse(r.text) as MenuAnswer;
   } catch {
-    return `not JSON: ${short(r.text, 80)}`;
+    // not JSON: said below
   }
+  // Formplayer's own words first, whole: "HQ answered 5xx" in them points behind HQ.
+  if (a?.exception) return a.exception;
+  if (r.status !== 200) return `${r.status} ${short(r.text, 100)}`;
+  if (!a) return `not JSON: ${short(r.text, 80)}`;
+  return a.status === 'error' ? 'error' : undefined;
 }
 
 function formplayerCall(ctx: VerifyContext, rec: Recorder, jar: CookieJar, command: string, body: Record<string, unknown>): Promise<HttpResponse> {
