@@ -3,7 +3,7 @@
 // fails while parsing, with one line naming the flag (cli/main.ts turns yargs' YError into a
 // UsageError), and a flag given twice keeps its last value, declared on the option itself.
 import type { Argv } from 'yargs';
-import { EXIT, UsageError } from '../common/errors.ts';
+import { EXIT, STOP_SIGNALS, UsageError } from '../common/errors.ts';
 import { resolveTarget, type Target, type TargetFlags } from '../common/target.ts';
 
 /** A flag given twice arrives as a list; like most CLIs, the last one wins. */
@@ -162,7 +162,11 @@ export function targetFrom(a: TargetArgs & { odataConfig?: string; exportId?: st
   return target;
 }
 
-/** SIGINT stops the run but lets it write its report; a second SIGINT exits at once (exit 130). */
+/**
+ * SIGINT stops the run but lets it write its report; a second SIGINT exits at once (exit 130).
+ * SIGTERM and SIGHUP (a dropped ssh session) stop it the same way, as they stop `load run`: the
+ * report of the steps done so far is still written, where the default action would leave none.
+ */
 export function interruptible(onFirst?: () => void): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const handler = () => {
@@ -171,13 +175,11 @@ export function interruptible(onFirst?: () => void): { signal: AbortSignal; disp
     onFirst?.();
     ac.abort();
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const s of STOP_SIGNALS) process.on(s, handler);
   return {
     signal: ac.signal,
     dispose() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const s of STOP_SIGNALS) process.off(s, handler);
     },
   };
 }

@@ -15,6 +15,9 @@
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3, partial: 4, interrupted: 130 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** Ctrl-C, `kill` and a dropped ssh session: each stops a run gracefully, its report still written. */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** An error ccready expects and explains in one line; `exitCode` says which kind it is. */
 export class CcreadyError extends Error {
   readonly exitCode: ExitCode;

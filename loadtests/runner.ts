@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunError, UsageError } from '../common/errors.ts';
+import { RunError, STOP_SIGNALS, UsageError } from '../common/errors.ts';
 import { newRunId, runDir, writeRunFiles } from '../common/runs.ts';
 import { redact, type Target } from '../common/target.ts';
 import { auditForms, parseAckLog, parseRejectLog, type AuditResult } from './audit.ts';
@@ -71,9 +71,6 @@ export type ConfigurationCheck = (target: Target) => Promise<{ problems: string[
 
 /** How often k6's live numbers are read (the heartbeat and the report's charts over time). */
 const LIVE_EVERY_MS = 2000;
-
-/** Ctrl-C, SIGTERM and SIGHUP (a dropped ssh session) stop the run the same way: gracefully, report kept. */
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export function onStopSignals(): { signal: AbortSignal; release: () => void } {
   const ac = new AbortController();
