@@ -111,6 +111,23 @@ test('a segment\'s stress knee is its own rate, judged against its share of the 
   assert.match(half.thresholds[0].threshold, /^>= this segment's 50% of the plan peak [\d.]+: [\d.]+$/);
 });
 
+test('merged stress steps: the knee is the whole plan\'s rate, and a step one slow segment broke is broken for the whole', () => {
+  const plan = defaultPlan();
+  const steps = [{ step: 1, startS: 1, endS: 10, rate: 2 }, { step: 2, startS: 11, endS: 20, rate: 4 }, { step: 3, startS: 21, endS: 30, rate: 8 }];
+  const seg = (p95s: number[]): K6SummaryData => ({ state: { testRunDurationMs: 30000 }, metrics: Object.fromEntries(steps.flatMap((st, i) => [
+    [`http_req_duration{kind:submission,step:${st.step}}`, { type: 'trend', values: grid(Array.from({ length: 40 }, (_, k) => (k < 39 ? 100 : p95s[i]))), thresholds: { 'max>=0': { ok: true } } }],
+    [`ccready_errors{step:${st.step}}`, { type: 'rate', values: { rate: 0, passes: 0, fails: 40 }, thresholds: { 'rate>=0': { ok: true } } }],
+  ])) });
+  // segment b's slowest requests in step 3 are 10 s: 1 in 40 of its own, 1 in 80 of the whole,
+  // under the 5 % of a p95 either way; but with 4 of 40 slow in step 3 the whole p95 breaks
+  const fine = mergeK6Summaries([{ source: 'a', data: seg([100, 100, 100]) }, { source: 'b', data: seg([100, 100, 10000]) }]);
+  assert.equal(interpretSummary(fine, { plan, profile: 'stress', scenario: 'submit', stressSteps: steps }).knee, { step: 3, rate: 8 });
+  const slow = seg([100, 100, 100]);
+  slow.metrics['http_req_duration{kind:submission,step:3}'].values = grid(Array.from({ length: 40 }, (_, k) => (k < 30 ? 100 : 10000)));
+  const broken = mergeK6Summaries([{ source: 'a', data: seg([100, 100, 100]) }, { source: 'b', data: slow }]);
+  assert.equal(interpretSummary(broken, { plan, profile: 'stress', scenario: 'submit', stressSteps: steps }).knee, { step: 2, rate: 4 });
+});
+
 test('generators that did not run together, and how their k6s ended, as one', () => {
   assert.is(overlapShare([{ source: 'a', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:00:10Z' }, { source: 'b', startedAt: '2026-01-01T00:00:05Z', endedAt: '2026-01-01T00:00:15Z' }]), 0.5);
   assert.is(overlapShare([{ source: 'a', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:00:10Z' }, { source: 'b' }]), null);
