@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --
 // Entry point: runs the esbuild bundle (built by `npm install` / `npm run build`).
 import { existsSync, readFileSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 // `ccready --version` answers here: loading even the CLI's entry costs more than the answer
@@ -21,6 +22,11 @@ if (process.env.npm_command) {
     process.kill(process.pid, 'SIGTERM');
   }, 500).unref();
 }
+
+// Node 22.1+ keeps the compiled code of the bundle's chunks between runs (in the OS temp folder;
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off): each command then starts without recompiling them.
+// Node 20 has no such cache and goes on as before.
+module.enableCompileCache?.();
 
 const bundle = fileURLToPath(new URL('../dist/ccready.mjs', import.meta.url));
 if (!existsSync(bundle)) {
