@@ -36,7 +36,7 @@ export function kubectlCommand(bin = 'kubectl', timeoutMs = 300_000): Kubectl {
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', (e) => {
       clearTimeout(timer);
-      resolve({ code: 127, stdout, stderr: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${bin}: not found` : e.message });
+      resolve({ code: 127, stdout, stderr: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${bin}: not found (install kubectl, or pass --kubectl PATH or set KUBECTL)` : e.message });
     });
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -130,16 +130,17 @@ function serverSampling(a: RunArgs): SamplerOptions | undefined {
   return o;
 }
 
-function runOptions<T>(y: Argv<T>) {
+/** `global: false` keeps them off the subcommands (`load k8s collect` has flags of its own). */
+function runOptions<T>(y: Argv<T>, global = true) {
   return targetOptions(y)
-    .option('plan', { type: 'string', describe: 'plan JSON written by `ccready load plan` (default: a built-in small-project plan)' })
-    .option('profile', { type: 'string', coerce: oneOf('profile', PROFILES), describe: `${PROFILES.join(' | ')}: smoke is seconds (CI), stress finds the knee (default: peak with a plan, else smoke)` })
-    .option('scenario', { type: 'string', default: 'submit', coerce: oneOf('scenario', SCENARIOS), describe: `${SCENARIOS.join(' | ')}: submit forms, restore (sync), or a mobile worker's day` })
-    .option('xforms', { type: 'string', describe: 'folder of Raw XML forms copied from HQ to replay instead of the built-in forms' })
-    .option('as', { type: 'string', describe: 'restore as this user (full username)' })
-    .option('skip-fixtures', { type: 'boolean', default: true, describe: 'send skip_fixtures=true on incremental restores' })
-    .option('beyond-ceilings', { type: 'boolean', default: false, describe: `allow more than ${CEILINGS.vus} VUs, ${CEILINGS.ratePerS} requests/s or ${CEILINGS.durationS / 3600} h` })
-    .option('stale-token-rate', { type: 'string', default: 0, coerce: num('stale-token-rate', { min: 0, max: 1 }), describe: 'share of incremental syncs sent with an expired token (412 → full restore)' });
+    .option('plan', { global, type: 'string', describe: 'plan JSON written by `ccready load plan` (default: a built-in small-project plan)' })
+    .option('profile', { global, type: 'string', coerce: oneOf('profile', PROFILES), describe: `${PROFILES.join(' | ')}: smoke is seconds (CI), stress finds the knee (default: peak with a plan, else smoke)` })
+    .option('scenario', { global, type: 'string', default: 'submit', coerce: oneOf('scenario', SCENARIOS), describe: `${SCENARIOS.join(' | ')}: submit forms, restore (sync), or a mobile worker's day` })
+    .option('xforms', { global, type: 'string', describe: 'folder of Raw XML forms copied from HQ to replay instead of the built-in forms' })
+    .option('as', { global, type: 'string', describe: 'restore as this user (full username)' })
+    .option('skip-fixtures', { global, type: 'boolean', default: true, describe: 'send skip_fixtures=true on incremental restores' })
+    .option('beyond-ceilings', { global, type: 'boolean', default: false, describe: `allow more than ${CEILINGS.vus} VUs, ${CEILINGS.ratePerS} requests/s or ${CEILINGS.durationS / 3600} h` })
+    .option('stale-token-rate', { global, type: 'string', default: 0, coerce: num('stale-token-rate', { min: 0, max: 1 }), describe: 'share of incremental syncs sent with an expired token (412 → full restore)' });
 }
 
 const runCmd: CommandModule = {
@@ -327,21 +328,21 @@ const k8sCmd: CommandModule = {
   command: 'k8s',
   describe: 'emit a k6-operator TestRun (script in a ConfigMap) to run a plan from several pods; `load k8s collect` judges it after',
   builder: (y: Argv) =>
-    runOptions(y)
+    runOptions(y, false)
       .command(k8sCollectCommand(loadRunText))
       .example('ccready load k8s --plan plan.json --profile peak --parallelism 4 --out testrun.yaml', 'k6-operator TestRun + ConfigMap for four pods')
-      .option('parallelism', { type: 'string', default: 2, coerce: num('parallelism', { integer: true, min: 1, max: 1000 }), describe: 'k6 runner pods; each gets an equal execution segment' })
-      .option('name', { type: 'string', describe: 'name of the TestRun (and <name>-script ConfigMap); default ccready-<run id>, unique per run' })
-      .option('yes', { type: 'boolean', default: false, describe: 'confirm a target that is not loopback (as `load run`)' })
-      .option('separate', { type: 'boolean', default: false, describe: 'one runner pod per node (the operator\'s spec.separate), so pods do not share a node\'s CPU' })
-      .option('namespace', { type: 'string', describe: 'Kubernetes namespace' })
-      .option('secret', { type: 'string', default: 'ccready-load-credentials', describe: 'Secret holding CCHQ_USERNAME and CCHQ_PASSWORD, or CCREADY_USERS_JSON (a JSON list of workers: each runner takes its segment\'s slice)' })
-      .option('image', { type: 'string', describe: `runner image (default ${RUNNER_IMAGE}, the k6 ccready tests)` })
-      .option('results-pvc', { type: 'string', describe: 'existing PersistentVolumeClaim (ReadWriteMany) the runners write results to (default: the manifest makes <name>-results)' })
-      .option('storage-class', { type: 'string', describe: 'storage class of the results claim the manifest makes (one that offers ReadWriteMany)' })
-      .option('results-size', { type: 'string', describe: 'size of the results claim the manifest makes (default 2Gi)' })
-      .option('max-duration', { type: 'string', default: DEFAULT_MAX_DURATION_S, coerce: num('max-duration', { above: 0, unit: 'seconds' }), describe: 'hard cap on the run in seconds' })
-      .option('out', { type: 'string', describe: 'write the manifest here instead of stdout' }),
+      .option('parallelism', { global: false, type: 'string', default: 2, coerce: num('parallelism', { integer: true, min: 1, max: 1000 }), describe: 'k6 runner pods; each gets an equal execution segment' })
+      .option('name', { global: false, type: 'string', describe: 'name of the TestRun (and <name>-script ConfigMap); default ccready-<run id>, unique per run' })
+      .option('yes', { global: false, type: 'boolean', default: false, describe: 'confirm a target that is not loopback (as `load run`)' })
+      .option('separate', { global: false, type: 'boolean', default: false, describe: 'one runner pod per node (the operator\'s spec.separate), so pods do not share a node\'s CPU' })
+      .option('namespace', { global: false, type: 'string', describe: 'Kubernetes namespace' })
+      .option('secret', { global: false, type: 'string', default: 'ccready-load-credentials', describe: 'Secret holding CCHQ_USERNAME and CCHQ_PASSWORD, or CCREADY_USERS_JSON (a JSON list of workers: each runner takes its segment\'s slice)' })
+      .option('image', { global: false, type: 'string', describe: `runner image (default ${RUNNER_IMAGE}, the k6 ccready tests)` })
+      .option('results-pvc', { global: false, type: 'string', describe: 'existing PersistentVolumeClaim (ReadWriteMany) the runners write results to (default: the manifest makes <name>-results)' })
+      .option('storage-class', { global: false, type: 'string', describe: 'storage class of the results claim the manifest makes (one that offers ReadWriteMany)' })
+      .option('results-size', { global: false, type: 'string', describe: 'size of the results claim the manifest makes (default 2Gi)' })
+      .option('max-duration', { global: false, type: 'string', default: DEFAULT_MAX_DURATION_S, coerce: num('max-duration', { above: 0, unit: 'seconds' }), describe: 'hard cap on the run in seconds' })
+      .option('out', { global: false, type: 'string', describe: 'write the manifest here instead of stdout' }),
   handler: async (argv) => {
     const a = argv as unknown as RunArgs & { parallelism: number; name?: string; namespace?: string; secret: string; image?: string; out?: string; separate: boolean; resultsPvc?: string; storageClass?: string; resultsSize?: string };
     const target = targetFrom(a);

@@ -108,7 +108,7 @@ test('a runner whose k6 logged an error to the claim: that error is the reason g
 test('kubectl missing, or answering NotFound: one line naming the command', async () => {
   process.env.FAKE_KUBE_DIR = cluster('finished');
   for (const [kubectl, name, re] of [
-    [kubectlCommand(join(dir, 'no-such-kubectl')), 't', /^kubectl get testrun: .*no-such-kubectl: not found$/],
+    [kubectlCommand(join(dir, 'no-such-kubectl')), 't', /^kubectl get testrun: .*no-such-kubectl: not found \(install kubectl, or pass --kubectl PATH or set KUBECTL\)$/],
     [kubectlCommand(fake), 'nope', /^kubectl get testrun: Error from server \(NotFound\): testruns\.k6\.io "nope" not found$/],
   ] as const) {
     try {
