@@ -21,6 +21,8 @@ export function migrationMarkdown(r: MigrationReport): string {
     `| Cases | ${r.totals.sourceCases} | ${r.totals.targetCases} |`,
     `| Mobile workers | ${r.totals.sourceWorkers} | ${r.totals.targetWorkers} |`,
     '',
+    `${r.totals.restoredWorkers} sampled mobile worker(s) restored on the target as its web user, each checked for the open cases they own on the source.`,
+    '',
   ];
   if (r.findings.length) {
     lines.push('## Differences', '', ...r.findings.map((f) => `- ${f}`), '');

@@ -13,6 +13,7 @@ interface MigrationArgs {
   sourceDomain?: string;
   targetDomain?: string;
   samples: number;
+  workers: number;
   requestTimeout: number;
   ca?: string;
   insecure: boolean;
@@ -43,6 +44,7 @@ export const migrationCommand: CommandModule = {
       .option('source-domain', { type: 'string', coerce: single, describe: 'project space on the source (default CCHQ_DOMAIN of --source-env)' })
       .option('target-domain', { type: 'string', coerce: single, describe: 'project space on the target (default CCHQ_DOMAIN of --target-env)' })
       .option('samples', { type: 'string', default: 5, coerce: num('samples', { integer: true, min: 0, max: 1000 }), describe: 'forms per month compared by content' })
+      .option('workers', { type: 'string', default: 3, coerce: num('workers', { integer: true, min: 0, max: 100 }), describe: "mobile workers of the source restored on the target (as the target's web user), each checked for the open cases they own" })
       .option('request-timeout', { type: 'string', default: 60, coerce: num('request-timeout', { above: 0, unit: 'seconds' }), describe: 'seconds per HTTP request' })
       .option('ca', { type: 'string', coerce: single, describe: 'PEM file of an extra CA to trust (both servers)' })
       .option('insecure', { type: 'boolean', default: false, describe: 'accept an invalid TLS certificate' })
@@ -61,6 +63,7 @@ export const migrationCommand: CommandModule = {
       const report = await runMigration(source, target, {
         runId,
         samplesPerMonth: a.samples,
+        workersSampled: a.workers,
         timeoutMs: Math.round(a.requestTimeout * 1000),
         signal: stop.signal,
         onProgress: (line) => process.stdout.write(`  ${line}\n`),

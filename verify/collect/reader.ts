@@ -14,13 +14,14 @@
 //   `limit` up to 5000 and the `next` link with its cursor; `case_type`, `date_opened`, `closed`,
 //   `date_closed` per case.
 // - User API `GET /a/<domain>/api/user/v1/` (corehq/apps/api/resources/v0_5.py
-//   CommCareUserResource): `limit`/`offset`, `meta.total_count`.
+//   CommCareUserResource): `limit`/`offset`, `meta.total_count`, each worker's `id` and `username`.
+// - Restore `GET /a/<domain>/phone/restore/?as=<username>` (see restoreAs).
 // Throttling: corehq/apps/api/resources/meta.py `api_rate_limiter` (429; Retry-After from the Case API).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunError, UsageError } from '../../common/errors.ts';
 import type { Target } from '../../common/target.ts';
 import { apiAuthorization, asksForOtp, retryDelayMs, TWO_FACTOR_HINT } from '../../common/throttle.ts';
-import { HqClient, HttpError } from '../http.ts';
+import { HqClient, HttpError, type HttpResponse } from '../http.ts';
 
 export interface ReaderOptions {
   timeoutMs?: number;
@@ -45,6 +46,7 @@ export interface ApiForm {
 /** One case as Case API v2 lists it: the parts the callers read. */
 export interface ApiCase {
   case_id?: string;
+  owner_id?: string;
   case_type?: string;
   date_opened?: string | null;
   closed?: boolean;
@@ -91,8 +93,11 @@ export class ProjectReader {
     this.base = `/a/${encodeURIComponent(target.domain)}/api`;
   }
 
-  /** GET one API page as JSON; 429 and 503 are waited out (Retry-After, else a doubling back-off). */
-  async json(path: string): Promise<Record<string, unknown>> {
+  /**
+   * GET one page, waiting out 429 and 503 (and `waitOn`, e.g. an async restore's 202) as Retry-After
+   * asks, else a doubling back-off, within the wait budget. Other statuses are the caller's.
+   */
+  private async get(path: string, waitOn: number[] = []): Promise<HttpResponse> {
     const maxRetries = this.opts.maxRetries ?? 8;
     const budgetMs = (this.opts.maxWaitS ?? 300) * 1000;
     const shown = path.replace(/^https?:\/\/[^/]+/, '');
@@ -109,9 +114,9 @@ export class ProjectReader {
         if (e instanceof HttpError) throw new RunError(`${this.role}: ${e.message}`);
         throw e;
       }
-      if ((r.status === 429 || r.status === 503) && attempt <= maxRetries) {
+      if ((r.status === 429 || r.status === 503 || waitOn.includes(r.status)) && attempt <= maxRetries) {
         const wait = retryDelayMs(r.headers['retry-after'], attempt);
-        if (waited + wait > budgetMs) throw new RunError(`${this.role}: GET ${shown} kept answering ${r.status} for ${Math.round(waited / 1000)} s (HQ's API rate limit); run again later`);
+        if (waited + wait > budgetMs) throw new RunError(`${this.role}: GET ${shown} kept answering ${r.status} for ${Math.round(waited / 1000)} s${r.status === 429 ? " (HQ's API rate limit)" : ''}; run again later`);
         this.waits++;
         waited += wait;
         try {
@@ -122,13 +127,38 @@ export class ProjectReader {
         continue;
       }
       if (asksForOtp(r.status, r.text)) throw new RunError(`${this.role}: GET ${shown} answered 401 asking for a one-time password — ${TWO_FACTOR_HINT}`);
-      if (r.status !== 200) throw new RunError(`${this.role}: GET ${shown} answered ${r.status}${r.status === 401 || r.status === 403 ? ' (check the web user or API key of this server)' : ''}`);
-      try {
-        return JSON.parse(r.text) as Record<string, unknown>;
-      } catch {
-        throw new RunError(`${this.role}: GET ${shown} answered 200 but not JSON`);
-      }
+      return r;
     }
+  }
+
+  /** GET one API page as JSON; anything but 200 JSON is a failed run naming the page. */
+  async json(path: string): Promise<Record<string, unknown>> {
+    const r = await this.get(path);
+    const shown = path.replace(/^https?:\/\/[^/]+/, '');
+    if (r.status !== 200) throw new RunError(`${this.role}: GET ${shown} answered ${r.status}${r.status === 401 || r.status === 403 ? ' (check the web user or API key of this server)' : ''}`);
+    try {
+      return JSON.parse(r.text) as Record<string, unknown>;
+    } catch {
+      throw new RunError(`${this.role}: GET ${shown} answered 200 but not JSON`);
+    }
+  }
+
+  /**
+   * A mobile worker's restore, fetched by the web user as that worker (HQ corehq/apps/ota/views.py
+   * `restore` with `as=<user>@<domain>.<root>`; corehq/apps/ota/utils.py `is_permitted_to_restore`,
+   * `get_restore_user`): the ids of the cases it carries (`<case case_id=…>`), or the status and
+   * first line of a refusal. An async restore's 202 is polled as its Retry-After asks.
+   */
+  async restoreAs(username: string): Promise<{ ok: true; caseIds: Set<string> } | { ok: false; status: number; reason: string }> {
+    const r = await this.get(`/a/${encodeURIComponent(this.target.domain)}/phone/restore/?as=${encodeURIComponent(username)}&version=2.0`, [202]);
+    if (r.status !== 200) return { ok: false, status: r.status, reason: r.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 160) };
+    return { ok: true, caseIds: new Set([...r.text.matchAll(/<case\b[^>]*?\bcase_id="([^"]+)"/g)].map((m) => m[1]!)) };
+  }
+
+  /** Mobile workers (id, username) from the User API, up to `limit`. */
+  async mobileWorkerList(limit = 1000): Promise<{ id: string; username: string }[]> {
+    const j = await this.json(`${this.base}/user/v1/?limit=${limit}`);
+    return ((j.objects ?? []) as { id?: string; username?: string }[]).filter((u) => u.id && u.username).map((u) => ({ id: u.id!, username: u.username! }));
   }
 
   /** The months of the first and the last form received (YYYY-MM), or undefined without forms. */

@@ -13,7 +13,7 @@ export interface FormDigest {
 /** Cases counted by the month they were opened and their case type: `YYYY-MM|type` → count. */
 export type CaseTally = Map<string, number>;
 
-export type DifferenceKind = 'forms' | 'cases' | 'form-content' | 'form-missing' | 'users';
+export type DifferenceKind = 'forms' | 'cases' | 'form-content' | 'form-missing' | 'users' | 'restore';
 
 export interface Difference {
   kind: DifferenceKind;
@@ -21,6 +21,10 @@ export interface Difference {
   xmlns?: string;
   caseType?: string;
   formId?: string;
+  /** A sampled mobile worker (restore differences). */
+  worker?: string;
+  /** Why a restore failed, as the target said it. */
+  detail?: string;
   source: number;
   target: number;
   /** target − source: negative means the target holds less. */
@@ -59,7 +63,7 @@ const countBy = <T>(xs: T[], key: (x: T) => string): Map<string, number> => {
  * The forms to compare by content: `n` of the source's forms of the month, spread evenly over
  * them in id order (the same choice on every run, whatever order the server listed them in).
  */
-export function sampleForms(forms: FormDigest[], n: number): FormDigest[] {
+export function sampleForms<T extends { id: string }>(forms: T[], n: number): T[] {
   if (n <= 0 || !forms.length) return [];
   const sorted = [...forms].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (sorted.length <= n) return sorted;
@@ -99,6 +103,17 @@ export function compareCases(source: CaseTally, target: CaseTally): Difference[]
   return out;
 }
 
+/**
+ * One sampled mobile worker: the source's open cases they own (`expected`) against what their
+ * restore on the target carries. A restore that fails, or lacks any of those cases, is a difference.
+ */
+export function compareRestore(worker: string, expected: string[], restore: { ok: true; caseIds: Set<string> } | { ok: false; status: number; reason: string }): Difference | null {
+  if (!restore.ok) return { kind: 'restore', worker, source: expected.length, target: 0, difference: -expected.length, detail: `${restore.status} ${restore.reason}`.trim() };
+  const missing = expected.filter((id) => !restore.caseIds.has(id));
+  if (!missing.length) return null;
+  return { kind: 'restore', worker, source: expected.length, target: expected.length - missing.length, difference: -missing.length, detail: `missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}` };
+}
+
 /** One line naming a difference, in the domain's words. */
 export function describe(d: Difference): string {
   const n = (x: number) => (x > 0 ? `+${x}` : String(x));
@@ -113,5 +128,9 @@ export function describe(d: Difference): string {
       return `${d.month} form ${d.formId} (${d.xmlns}) differs in content on the target`;
     case 'users':
       return `mobile workers: source ${d.source}, target ${d.target} (${n(d.difference)})`;
+    case 'restore':
+      return d.target === 0 && d.detail && !d.detail.startsWith('missing')
+        ? `mobile worker ${d.worker} does not restore on the target (${d.detail}); the source has ${d.source} open cases of theirs`
+        : `mobile worker ${d.worker} restores on the target with ${d.target} of their ${d.source} open cases (${n(d.difference)}; ${d.detail})`;
   }
 }

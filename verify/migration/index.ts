@@ -4,7 +4,7 @@
 // every sample agrees and every month was read; anything else is INCOMPLETE, the differences named.
 import type { Target } from '../../common/target.ts';
 import { monthsBetween, ProjectReader, type ApiCase, type ApiForm, type ReaderOptions } from '../collect/index.ts';
-import { compareCases, compareMonth, contentHash, describe, type CaseTally, type Difference, type FormDigest, type MonthResult } from './compare.ts';
+import { compareCases, compareMonth, compareRestore, contentHash, describe, sampleForms, type CaseTally, type Difference, type FormDigest, type MonthResult } from './compare.ts';
 
 export { describe, type Difference, type MonthResult } from './compare.ts';
 
@@ -12,6 +12,8 @@ export interface MigrationOptions extends Omit<ReaderOptions, 'onRequest'> {
   runId: string;
   /** Forms compared by content per month (default 5). */
   samplesPerMonth?: number;
+  /** Mobile workers whose restore on the target is checked for their open cases (default 3). */
+  workersSampled?: number;
   onProgress?: (line: string) => void;
 }
 
@@ -26,7 +28,7 @@ export interface MigrationReport {
   exitCode: 0 | 1;
   summary: string;
   months: MonthResult[];
-  totals: { sourceForms: number; targetForms: number; sourceCases: number; targetCases: number; sourceWorkers: number; targetWorkers: number; sampled: number };
+  totals: { sourceForms: number; targetForms: number; sourceCases: number; targetCases: number; sourceWorkers: number; targetWorkers: number; sampled: number; restoredWorkers: number };
   differences: Difference[];
   /** One line per difference, as printed. */
   findings: string[];
@@ -48,6 +50,24 @@ function tally(cases: ApiCase[]): CaseTally {
   return t;
 }
 
+/**
+ * Restores `n` of the source's mobile workers (spread over their ids) on the target, as the target's
+ * web user, and checks each carries the open cases the worker owns on the source. The username's
+ * project part follows the target's project space.
+ */
+async function restoreSample(src: ProjectReader, tgt: ProjectReader, sourceCases: ApiCase[], sourceDomain: string, targetDomain: string, n: number): Promise<{ sampled: number; differences: Difference[] }> {
+  if (n <= 0) return { sampled: 0, differences: [] };
+  const workers = sampleForms(await src.mobileWorkerList(), n);
+  const differences: Difference[] = [];
+  for (const w of workers) {
+    const expected = sourceCases.filter((c) => c.owner_id === w.id && !c.closed && c.case_id).map((c) => c.case_id!);
+    const username = w.username.replace(`@${sourceDomain}.`, `@${targetDomain}.`);
+    const d = compareRestore(username, expected, await tgt.restoreAs(username));
+    if (d) differences.push(d);
+  }
+  return { sampled: workers.length, differences };
+}
+
 export async function runMigration(source: Target, target: Target, o: MigrationOptions): Promise<MigrationReport> {
   const startedAt = new Date().toISOString();
   const read = { timeoutMs: o.timeoutMs, signal: o.signal, maxRetries: o.maxRetries, maxWaitS: o.maxWaitS };
@@ -64,9 +84,12 @@ export async function runMigration(source: Target, target: Target, o: MigrationO
       results.push(r);
       o.onProgress?.(`[${i + 1}/${months.length}] ${month}: ${r.sourceForms} forms on the source, ${r.targetForms} on the target${r.differences.length ? `, ${r.differences.length} difference(s)` : ''}`);
     }
-    const [sc, tc] = (await Promise.all([src.allCases(), tgt.allCases()])).map(tally);
+    const [sourceCases, targetCases] = await Promise.all([src.allCases(), tgt.allCases()]);
+    const [sc, tc] = [sourceCases, targetCases].map(tally);
     const [sw, tw] = await Promise.all([src.mobileWorkers(), tgt.mobileWorkers()]);
-    const differences = [...results.flatMap((r) => r.differences), ...compareCases(sc, tc)];
+    const restores = await restoreSample(src, tgt, sourceCases, source.domain, target.domain, o.workersSampled ?? 3);
+    if (restores.sampled) o.onProgress?.(`${restores.sampled} sampled mobile worker(s) restored on the target${restores.differences.length ? `, ${restores.differences.length} difference(s)` : ''}`);
+    const differences = [...results.flatMap((r) => r.differences), ...compareCases(sc, tc), ...restores.differences];
     if (sw !== tw) differences.push({ kind: 'users', source: sw, target: tw, difference: tw - sw });
     const ok = differences.length === 0 && months.length > 0;
     const totals = {
@@ -77,12 +100,13 @@ export async function runMigration(source: Target, target: Target, o: MigrationO
       sourceWorkers: sw,
       targetWorkers: tw,
       sampled: results.reduce((n, r) => n + r.sampled, 0),
+      restoredWorkers: restores.sampled,
     };
     const summary = !months.length
       ? 'no forms on either server: nothing to compare'
       : ok
-        ? `${months.length} months, ${totals.sourceForms} forms, ${totals.sourceCases} cases and ${sw} mobile workers match; ${totals.sampled} sampled forms identical`
-        : `${differences.length} difference(s) in ${new Set(differences.map((d) => d.month).filter(Boolean)).size} month(s)`;
+        ? `${months.length} months, ${totals.sourceForms} forms, ${totals.sourceCases} cases and ${sw} mobile workers match; ${totals.sampled} sampled forms identical; ${restores.sampled} sampled mobile workers restore with all their open cases`
+        : `${differences.length} difference(s) in ${new Set(differences.map((d) => d.month).filter(Boolean)).size} month(s)${restores.differences.length ? `; ${restores.differences.length} of ${restores.sampled} sampled mobile workers do not restore with their cases` : ''}`;
     return {
       kind: 'migration',
       runId: o.runId,

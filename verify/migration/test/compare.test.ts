@@ -1,7 +1,7 @@
 // The pure comparison of `verify migration`: counts by month and xmlns, case tallies, sampled content.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canonicalJson, compareCases, compareMonth, contentHash, describe, sampleForms, type FormDigest } from '../compare.ts';
+import { canonicalJson, compareCases, compareMonth, compareRestore, contentHash, describe, sampleForms, type FormDigest } from '../compare.ts';
 import { monthBounds, monthsBetween } from '../../collect/index.ts';
 
 const X = 'http://openrosa.org/formdesigner/A';
@@ -66,6 +66,16 @@ test('months and their Form API bounds (leap February, year end)', () => {
   assert.equal(monthsBetween('2025-03', '2025-03'), ['2025-03']);
   assert.equal(monthBounds('2024-02'), { start: '2024-02-01T00:00:00', end: '2024-02-29T23:59:59.999999' });
   assert.equal(monthBounds('2025-12').end, '2025-12-31T23:59:59.999999');
+});
+
+test('restore sample: all owned open cases present is no difference; missing ones and a refusal are named', () => {
+  const w = 'worker1@demo.commcarehq.org';
+  assert.is(compareRestore(w, ['a', 'b'], { ok: true, caseIds: new Set(['a', 'b', 'parent']) }), null);
+  const missing = compareRestore(w, ['a', 'b', 'c'], { ok: true, caseIds: new Set(['a']) })!;
+  assert.equal([missing.source, missing.target, missing.difference, missing.detail], [3, 1, -2, 'missing b, c']);
+  assert.is(describe(missing), `mobile worker ${w} restores on the target with 1 of their 3 open cases (-2; missing b, c)`);
+  const refused = compareRestore(w, ['a'], { ok: false, status: 401, reason: 'Invalid restore as user x' })!;
+  assert.is(describe(refused), `mobile worker ${w} does not restore on the target (401 Invalid restore as user x); the source has 1 open cases of theirs`);
 });
 
 test.run();

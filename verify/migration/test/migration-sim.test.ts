@@ -15,7 +15,7 @@ import type { Target } from '../../../common/target.ts';
 const root = new URL('../../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'ccready-migration-'));
 const opts = { users: 4, casesPerUser: 2, history: 24, pillowDelayMs: 0 };
-let source: RunningSim, same: RunningSim, gap: RunningSim;
+let source: RunningSim, same: RunningSim, gap: RunningSim, lost: RunningSim;
 
 function envFile(s: RunningSim, name: string, url = s.url): string {
   const path = join(dir, name);
@@ -36,10 +36,10 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 const targetOf = (s: RunningSim, url = s.url): Target => ({ url, domain: s.domain, web: { username: s.web.username, password: s.web.password } });
 
 test.before(async () => {
-  [source, same, gap] = await Promise.all([startSim(opts), startSim(opts), startSim({ ...opts, historyGap: ['2025-03'] })]);
+  [source, same, gap, lost] = await Promise.all([startSim(opts), startSim(opts), startSim({ ...opts, historyGap: ['2025-03'] }), startSim(opts)]);
 });
 test.after(async () => {
-  await Promise.all([source?.stop(), same?.stop(), gap?.stop()]);
+  await Promise.all([source?.stop(), same?.stop(), gap?.stop(), lost?.stop()]);
 });
 
 test('same history on both → MIGRATED, exit 0, JSON and Markdown reports', async () => {
@@ -53,6 +53,8 @@ test('same history on both → MIGRATED, exit 0, JSON and Markdown reports', asy
   assert.ok(rep.totals.sourceForms > 300, `only ${rep.totals.sourceForms} forms`);
   assert.is(rep.totals.sourceForms, rep.totals.targetForms);
   assert.is(rep.totals.sampled, 24 * 3);
+  assert.is(rep.totals.restoredWorkers, 3);
+  assert.match(r.stdout, /3 sampled mobile workers restore with all their open cases/);
   assert.equal(rep.differences, []);
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /# Migration check: MIGRATED/);
   // no secret in what was printed or written
@@ -82,6 +84,28 @@ test('a month missing on the target → INCOMPLETE, exit 1, naming 2025-03, each
   }
   assert.ok(rep.differences.every((x: { month?: string }) => x.month === '2025-03'));
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /2025-03 forms of http/);
+});
+
+test('a worker whose case lost its owner on the target: counts agree, the restore sample names the worker and the case', async () => {
+  // On the target, one person case of worker1 no longer belongs to them (its owner link lost in the
+  // move): listed by the Case API as before, so only a restore shows it is gone from the phone.
+  const d = lost.server.store.domain(lost.domain)!;
+  const worker = [...lost.server.store.users.values()].find((u) => u.kind === 'mobile' && u.domain === lost.domain && u.username.startsWith('worker1@'))!;
+  const owned = [...d.casesByOwner.get(worker.id)!].map((id) => d.cases.get(id)!).filter((c) => !c.closed);
+  const person = owned.find((c) => c.caseType === 'person')!;
+  d.casesByOwner.get(worker.id)!.delete(person.id);
+  const out = join(dir, 'lost');
+  const r = await cli(['verify', 'migration', '--source-env', envFile(source, 'a.env'), '--target-env', envFile(lost, 'd.env'), '--samples', '1', '--workers', '4', '--out', out]);
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.equal(rep.differences.map((x: { kind: string }) => x.kind), ['restore'], r.stdout);
+  const [x] = rep.differences;
+  assert.is(x.worker, worker.username);
+  assert.is(x.source, owned.length);
+  assert.is(x.target, owned.length - 1);
+  assert.ok(x.detail.includes(person.id));
+  assert.ok(r.stdout.includes(`mobile worker ${worker.username} restores on the target with ${owned.length - 1} of their ${owned.length} open cases (-1; missing ${person.id})`), r.stdout);
+  assert.is(rep.totals.restoredWorkers, 4);
 });
 
 test('429 with Retry-After is waited out and the run still compares everything', async () => {
