@@ -45,13 +45,13 @@ interface Replayed {
   acked: string[][];
 }
 
-async function replayOperator(sim: Awaited<ReturnType<typeof startSim>>, tag: string): Promise<Replayed> {
+async function replayOperator(sim: Awaited<ReturnType<typeof startSim>>, tag: string, parallelism = 2): Promise<Replayed> {
   const work = join(dir, tag);
   mkdirSync(work);
   const envFile = join(work, 'sim.env');
   writeFileSync(envFile, Object.entries(sim.env()).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
   const manifest = join(work, 'testrun.yaml');
-  const emitted = await runCli(['load', 'k8s', '--target-env', envFile, '--parallelism', '2', '--secret', 'ccready-creds', '--out', manifest]);
+  const emitted = await runCli(['load', 'k8s', '--target-env', envFile, '--parallelism', String(parallelism), '--secret', 'ccready-creds', '--out', manifest]);
   assert.is(emitted.code, 0, emitted.stderr);
   const docs = readFileSync(manifest, 'utf8').split(/^---$/m).map((d) => parse(d)).filter(Boolean);
   const configMap = docs.find((d) => d.kind === 'ConfigMap');
@@ -92,7 +92,8 @@ async function replayOperator(sim: Awaited<ReturnType<typeof startSim>>, tag: st
   // The Secret the walk-through creates: the stand-in's workers, each runner takes its slice.
   const workers = sim.users.filter((u) => u.domain === sim.domain).map((u) => ({ username: u.username, password: u.password }));
   const secret = { CCREADY_USERS_JSON: JSON.stringify(workers) };
-  const fragments = [['--execution-segment=0:1/2', '--execution-segment-sequence=0,1/2,1'], ['--execution-segment=1/2:1', '--execution-segment-sequence=0,1/2,1']];
+  // runner.go adds the fragments only when parallelism > 1
+  const fragments = parallelism === 1 ? [[]] : [['--execution-segment=0:1/2', '--execution-segment-sequence=0,1/2,1'], ['--execution-segment=1/2:1', '--execution-segment-sequence=0,1/2,1']];
   const runners = [];
   for (let n = 1; n <= spec.parallelism; n++) {
     const job = `${name}-${n}`;
@@ -200,6 +201,20 @@ test('replayed operator run against a stand-in dropping 10 % of forms: the merge
       assert.is(c.code, 1, c.stdout + c.stderr);
       assert.match(c.stdout, new RegExp(`^FAIL: .*lost ${dropped} \\(missing: ${run.audit.missingFormIds[0]}`));
     } else assert.is(c.code, 0, c.stdout + c.stderr);
+  } finally {
+    await sim.stop();
+  }
+});
+
+test('a TestRun with one runner (no segment flags at all) is judged as the whole plan', async () => {
+  const sim = await startSim({ users: 2, casesPerUser: 2, pillowDelayMs: 50 });
+  try {
+    const r = await replayOperator(sim, 'single', 1);
+    const out = join(dir, 'single-report');
+    const c = await collect(r, out);
+    assert.is(c.code, 0, c.stdout + c.stderr);
+    assert.match(c.stdout, new RegExp(`^PASS: thresholds met, ${r.acked[0].length} forms acknowledged, lost 0`));
+    assert.equal(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).segments.map((x: { segment: string }) => x.segment), ['0:1']);
   } finally {
     await sim.stop();
   }
