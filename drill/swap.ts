@@ -159,7 +159,9 @@ export async function swapRelease(o: SwapOptions): Promise<SwapOutcome> {
         break;
       }
       if (Date.now() - startedAt > o.timeoutMs) {
-        out.problem = down
+        out.problem = !commandEnded
+          ? `the swap command did not finish within ${Math.round(o.timeoutMs / 1000)} s (stopped)`
+          : down
           ? `the server did not answer serverup.txt 200 again within ${Math.round(o.timeoutMs / 1000)} s`
           : `the server still reports ${o.from} ${Math.round(o.timeoutMs / 1000)} s after the swap began: the version did not change`;
         break;
@@ -170,6 +172,7 @@ export async function swapRelease(o: SwapOptions): Promise<SwapOutcome> {
     if (!commandEnded) {
       cmd?.kill();
       out.command = await cmd?.done;
+      if (out.command && !out.interrupted) out.command.timedOut = true;
     }
   }
   // An outage still open when the swap gave up counts up to the last poll.

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { runUpgradeRehearsal, type UpgradeOptions } from '../index.ts';
 import { runLoad } from '../../loadtests/index.ts';
 import { parseDeployRecord } from '../../verify/deployed.ts';
@@ -88,7 +88,7 @@ async function rehearsal(next: Record<string, unknown>) {
     if (alive(pid)) process.kill(pid, 'SIGTERM');
     for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
   };
-  return { target, options, stop, dir };
+  return { target, options, stop, dir, command };
 }
 
 t('HQ deploy record: the deployed commit is the compare URL head; a first deploy compares with None', () => {
@@ -180,6 +180,50 @@ t('a drill item changed across the swap is NOT READY, naming it', async () => {
     assert.is(att.status, 'fail');
     assert.match(att.reason!, /^BlobDB \(attachments\) lost or changed 1 of 1 drill items \(e\.g\. [0-9a-f-]{36}\/photo\.jpg: changed \(sha256 /);
     assert.ok(rep.decision.failing.includes('K3-attachments'));
+  } finally {
+    await r.stop();
+  }
+});
+
+t('without --swap-command it waits while the operator swaps by hand, and measures the same way', async () => {
+  const r = await rehearsal({ versionLabel: 'v2' });
+  try {
+    let swapped: Promise<unknown> | undefined;
+    const rep = await runUpgradeRehearsal(
+      r.target,
+      r.options({
+        swapCommand: undefined,
+        // The "operator": swaps once the rehearsal says it waits for it.
+        onProgress: (e) => {
+          if (e.kind === 'note' && e.message.startsWith('swap the release now') && !swapped) {
+            swapped = new Promise((done) => spawn('sh', ['-c', r.command], { stdio: 'ignore' }).on('exit', done));
+          }
+        },
+      }),
+    );
+    await swapped;
+    assert.ok(swapped, 'the rehearsal asked for the swap');
+    assert.is(rep.upgrade?.swap, 'pause');
+    assert.is(step(rep, 'U2-swap').status, 'pass', summary(rep));
+    assert.is(step(rep, 'U3-version').status, 'pass');
+    assert.equal([rep.upgrade?.from, rep.upgrade?.to], ['v1', 'v2']);
+    assert.ok((rep.upgrade?.downtimeSeconds ?? 0) > 0);
+    assert.is(step(rep, 'K3-attachments').status, 'pass');
+  } finally {
+    await r.stop();
+  }
+});
+
+t('a swap command that does not return is stopped at --swap-timeout, and the rehearsal is NOT READY', async () => {
+  const r = await rehearsal({ versionLabel: 'v2' });
+  try {
+    const started = Date.now();
+    const rep = await runUpgradeRehearsal(r.target, r.options({ swapCommand: 'sleep 60', swapTimeoutMs: 1500 }));
+    // 1.5 s bound plus the drill write before it and the checks after it; far below the 60 s sleep.
+    assert.ok(Date.now() - started < 45_000, `took ${Date.now() - started} ms`);
+    assert.is(rep.decision.verdict, 'NOT READY');
+    assert.is(step(rep, 'U2-swap').reason, 'the swap command did not finish within 2 s (stopped)');
+    assert.is(step(rep, 'U3-version').reason, 'the version did not change: the server still reports v1');
   } finally {
     await r.stop();
   }
