@@ -121,18 +121,28 @@ export async function collectTestRun(i: CollectInput): Promise<Collected> {
     if (r.code !== 0) throw new RunError(`kubectl ${args.slice(0, 2).join(' ')}: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
     return r.stdout;
   };
-  const testRun = JSON.parse(await k(['get', 'testrun', i.name, '-o', 'json']));
+  const json = (text: string, what: string): any => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new RunError(`${what}: expected JSON from kubectl, got "${text.slice(0, 80)}"`);
+    }
+  };
+  const testRun = json(await k(['get', 'testrun', i.name, '-o', 'json']), `kubectl get testrun ${i.name}`);
   const stage: string = testRun.status?.stage ?? 'unknown';
   // `finished` is also what the operator shows when pods failed: each pod's exit is checked below.
   if (stage !== 'finished' && stage !== 'error') throw new UsageError(`--name: ${where} is at stage "${stage}"; collect once it is finished (kubectl get testrun ${i.name})`);
   const parallelism: number = testRun.spec?.parallelism ?? 1;
   const claim: string | undefined = testRun.spec?.runner?.volumes?.find((v: any) => v.name === RESULTS_VOLUME)?.persistentVolumeClaim?.claimName;
   if (!claim) throw new UsageError(`--name: ${where} mounts no ${RESULTS_VOLUME} claim: it was not made by this version of \`ccready load k8s\``);
-  const configMap = JSON.parse(await k(['get', 'configmap', testRun.spec?.script?.configMap?.name ?? `${i.name}-script`, '-o', 'json']));
-  const config = JSON.parse(configMap.data?.['k6-config.json'] ?? 'null') as K6RunConfig | null;
-  const run = JSON.parse(configMap.data?.[RUN_FILE] ?? 'null') as K8sRunFile | null;
+  const cmName: string = testRun.spec?.script?.configMap?.name ?? `${i.name}-script`;
+  const configMap = json(await k(['get', 'configmap', cmName, '-o', 'json']), `kubectl get configmap ${cmName}`);
+  const config = json(configMap.data?.['k6-config.json'] ?? 'null', `ConfigMap ${cmName}: k6-config.json`) as K6RunConfig | null;
+  const run = json(configMap.data?.[RUN_FILE] ?? 'null', `ConfigMap ${cmName}: ${RUN_FILE}`) as K8sRunFile | null;
   if (!config || !run) throw new UsageError(`--name: the ConfigMap of ${where} holds no k6-config.json and ${RUN_FILE}: it was not made by this version of \`ccready load k8s\``);
-  const pods = runnerPods(await k(['get', 'pods', '-l', `k6_cr=${i.name},runner=true`, '-o', 'json']), i.name);
+  const podList = await k(['get', 'pods', '-l', `k6_cr=${i.name},runner=true`, '-o', 'json']);
+  json(podList, 'kubectl get pods');
+  const pods = runnerPods(podList, i.name);
   const notes: string[] = [];
   if (stage === 'error') notes.push(`the operator put ${where} at stage error`);
 
@@ -163,6 +173,9 @@ export async function collectTestRun(i: CollectInput): Promise<Collected> {
   try {
     await k(['wait', '--for=condition=Ready', `pod/${reader}`, `--timeout=${i.readerTimeoutS ?? 180}s`]);
     await k(['cp', `${reader}:${RESULTS_MOUNT}/${i.name}`, podsDir]);
+  } catch (e) {
+    rmSync(dirname(podsDir), { recursive: true, force: true });
+    throw e;
   } finally {
     await i.kubectl([...ns, 'delete', 'pod', reader, '--wait=false']);
   }

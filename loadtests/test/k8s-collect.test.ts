@@ -105,11 +105,12 @@ test('a runner whose k6 logged an error to the claim: that error is the reason g
   assert.not.match(readFileSync(join(kube, 'calls.log'), 'utf8'), /^logs /m);
 });
 
-test('kubectl missing, or answering NotFound: one line naming the command', async () => {
+test('kubectl missing, answering NotFound or not JSON: one line naming the command', async () => {
   process.env.FAKE_KUBE_DIR = cluster('finished');
   for (const [kubectl, name, re] of [
     [kubectlCommand(join(dir, 'no-such-kubectl')), 't', /^kubectl get testrun: .*no-such-kubectl: not found \(install kubectl, or pass --kubectl PATH or set KUBECTL\)$/],
     [kubectlCommand(fake), 'nope', /^kubectl get testrun: Error from server \(NotFound\): testruns\.k6\.io "nope" not found$/],
+    [async () => ({ code: 0, stdout: '<html>proxy login</html>', stderr: '' }), 't', /^kubectl get testrun t: expected JSON from kubectl, got "<html>proxy login<\/html>"$/],
   ] as const) {
     try {
       await collectTestRun({ name, out: join(dir, 'o3'), kubectl });
