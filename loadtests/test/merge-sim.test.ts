@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { mergeInputFromFolders, mergeRun } from '../index.ts';
 import type { LoadRunRecord } from '../record.ts';
 import { runCli } from '../../common/test/run-cli.ts';
+import { EXAMPLE_CONFIG } from '../../sizing/index.ts';
 import { nextOut, out, run, targetOf, withSim } from './helpers.ts';
 
 const within = (a: number, b: number, share: number) => Math.abs(a - b) <= share * Math.max(a, b);
@@ -51,6 +52,13 @@ test('two halves merged give the verdict, rates (within 5 %) and audit of one un
     assert.match(md, /# Load run .*: PASS/);
     for (const s of ['0:1/2', '1/2:1']) assert.ok(md.includes(s), `summary.md names ${s}`);
     for (const f of ['report.html', 'junit.xml']) assert.ok(readFileSync(join(merged.reportDir, f), 'utf8').includes('1/2:1'), `${f} names the segments`);
+    // calibrate takes the merged folder (the plan's rate) and still refuses a half
+    const cal = await runCli(['load', 'calibrate', '--report', merged.reportDir, '--sizing', EXAMPLE_CONFIG, '--workers', '4']);
+    assert.is(cal.code, 0, cal.stderr);
+    assert.match(cal.stdout, new RegExp(`^sustained rate: ${String(Number(m.requestRate.toPrecision(3))).replace('.', '\\.')} requests/s`));
+    const half = await runCli(['load', 'calibrate', '--report', a.reportDir, '--sizing', EXAMPLE_CONFIG, '--workers', '4']);
+    assert.is(half.code, 2);
+    assert.match(half.stderr, /segment: this run was execution segment 0:1\/2 \(50\.0% of the plan\): its rate is its share only/);
   });
 });
 
