@@ -13,7 +13,8 @@ export interface K6Binary {
   path: string;
   /** e.g. "1.8.1" */
   version: string;
-  source: '--k6' | 'K6_BIN' | '.tools/bin' | 'PATH';
+  /** image: the k8s runner pods' container image (path is the image) */
+  source: '--k6' | 'K6_BIN' | '.tools/bin' | 'PATH' | 'image';
 }
 
 export function k6Version(bin: string): string | undefined {

@@ -103,6 +103,8 @@ export interface CollectInput {
 
 export interface Collected {
   reportDir: string;
+  /** the runner pods' image */
+  image: string;
   /** the runners' folders as copied from the claim (a temporary folder) */
   podsDir: string;
   run: K8sRunFile;
@@ -227,7 +229,7 @@ export async function collectTestRun(i: CollectInput): Promise<Collected> {
     rmSync(dirname(podsDir), { recursive: true, force: true });
     throw new RunError(`${where}: ${problems.length} of ${parallelism} runners left no results, so no verdict: ${problems.join('; ')}`);
   }
-  return { reportDir, podsDir, run, config, segments, notes };
+  return { reportDir, podsDir, image: testRun.spec?.runner?.image ?? 'grafana/k6:latest', run, config, segments, notes };
 }
 
 export interface CollectRunInput extends CollectInput {
@@ -252,7 +254,8 @@ export async function collectK8sRun(i: CollectRunInput): Promise<LoadResult> {
     const r = await mergeRun({
       segments: c.segments, plan: c.run.plan, profile: c.run.profile, scenario: c.run.scenario, config: c.config,
       targetRate: c.run.targetRate, durationS: c.run.durationS, target, out: c.reportDir, runId: c.run.runId,
-      usersSource: `the Secret of TestRun ${i.name}, a slice per runner pod`,
+      usersSource: `the Secret of TestRun ${i.name}, a slice per runner pod (ccready does not read the Secret, so the count is not known)`,
+      k6: { path: c.image, version: /:v?(\d+\.\d+\.\d+)/.exec(c.image)?.[1] ?? 'unknown', source: 'image' },
       audit: i.audit, auditTimeoutS: i.auditTimeoutS, onProgress: i.onProgress,
     });
     // The runners' own files beside the merged report, for a look at one pod.

@@ -172,6 +172,7 @@ test('replayed operator run of the emitted TestRun: initializer without credenti
     const md = readFileSync(join(out, 'summary.md'), 'utf8');
     assert.match(md, /0:1\/2/);
     assert.match(md, /1\/2:1/);
+    assert.match(md, /\| k6 \| 1\.8\.1 \(image\), /);
     assert.equal(readdirSync(join(out, 'pods')).sort(), [`${r.name}-1`, `${r.name}-2`]);
     // read through a reader pod on the claim (the runner pods had exited), which is deleted after
     const calls = readFileSync(join(r.kube, 'calls.log'), 'utf8');
