@@ -130,6 +130,15 @@ test('the stand-in kubectl keeps kubectl\'s rules: cp only from a running pod, l
   assert.match(cp.stderr, /cannot exec into a container in a completed pod; current phase is Succeeded/);
   const logs = await k(['logs', 't-2-p']);
   assert.is(logs.stdout, 'level=info msg="shutting down"\n');
+  // with no --kubectl, `kubectl` is looked up on PATH
+  const path = process.env.PATH;
+  process.env.PATH = `${dir}:${path}`;
+  try {
+    const got = await kubectlCommand()(['get', 'testrun', 't', '-o', 'json']);
+    assert.is(JSON.parse(got.stdout).status.stage, 'finished');
+  } finally {
+    process.env.PATH = path;
+  }
 });
 
 test.run();
