@@ -124,8 +124,8 @@ const kb = (bytes: number) => Math.max(1, Math.round(bytes / 1024));
 
 /** The observed months as a fixed-width comment table (also what a reader checks the figures against). */
 export function observedTable(obs: ObservedMonth[]): string[] {
-  const head = ['month', 'users', 'forms', 'new cases', 'closed', 'open cases', 'attachments', 'attachment MB'];
-  const rows = obs.map((m) => [m.month, m.users, m.forms, m.newCases, m.closedCases, m.openCases, m.attachments, (m.attachmentBytes / 1e6).toFixed(1)].map(String));
+  const head = ['month', 'users', 'forms', 'new cases', 'closed', 'open cases', 'open cases/user', 'attachments', 'attachment MB'];
+  const rows = obs.map((m) => [m.month, m.users, m.forms, m.newCases, m.closedCases, m.openCases, m.users ? (m.openCases / m.users).toFixed(1) : '', m.attachments, (m.attachmentBytes / 1e6).toFixed(1)].map(String));
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `#   ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')}`;
   return [line(head), ...rows.map(line)];

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ interface Proxy {
   paths: string[];
   auth: Set<string>;
   /** Called with the number of requests so far as each arrives; resolve to let it through. */
-  onRequest?: (n: number) => Promise<void> | void;
+  onRequest?: (n: number, res: ServerResponse) => Promise<void> | void;
   close(): Promise<void>;
 }
 async function proxy(): Promise<Proxy> {
@@ -35,7 +35,8 @@ async function proxy(): Promise<Proxy> {
   const server: Server = createServer(async (req, res) => {
     p.paths.push(req.url!);
     p.auth.add(String(req.headers.authorization).split(' ')[0]!);
-    await p.onRequest?.(p.paths.length);
+    await p.onRequest?.(p.paths.length, res);
+    if (res.destroyed) return;
     const up = request(`${sim.url}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode!, r.headers);
       r.pipe(res);
@@ -157,8 +158,8 @@ test('Ctrl-C mid-paging: exit 130, no config; the rerun resumes from the cursor,
   const p = await proxy();
   const out = join(dir, 'interrupted.yml');
   let interrupt: (() => void) | undefined;
-  // the 12th request is held until the process got its SIGINT: a page is surely in flight
-  p.onRequest = (n) => (n === 12 ? new Promise<void>((r) => (interrupt?.(), setTimeout(r, 300))) : undefined);
+  // the 12th request is held until the process, sent SIGINT, drops it (at most 10 s): a page is surely in flight
+  p.onRequest = (n, res) => (n === 12 ? new Promise<void>((r) => (res.once('close', () => r()), setTimeout(r, 10_000), interrupt?.())) : undefined);
   try {
     const a = await cli(['size', 'init', '--from', p.url, '--target-env', envFile(), '--out', out, '--page-size', '50'], {
       onStderr: (_t, kill) => (interrupt ??= () => kill('SIGINT')),
