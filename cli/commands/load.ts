@@ -372,7 +372,7 @@ const k8sCmd: CommandModule = {
     });
     if (a.out) {
       writeFileSync(a.out, yaml);
-      process.stdout.write(`${a.out}: TestRun ${name} with parallelism ${a.parallelism} (run ${runId})\n`);
+      process.stdout.write(`${a.out}: TestRun ${name} with parallelism ${a.parallelism} (run ${runId}); after \`kubectl apply -f ${a.out}\` and the run: ccready load k8s collect --name ${name}${a.namespace ? ` --namespace ${a.namespace}` : ''}\n`);
     } else process.stdout.write(yaml);
   },
 };
