@@ -43,6 +43,7 @@ export interface SegmentResult {
   timeline?: RunSample[];
   /** its own verdict on its share, when it judged one */
   verdict?: LoadVerdict;
+  /** the mobile workers it was given: the whole list, of which it used its segment's slice */
   workers?: number;
   k6?: K6Binary;
 }
@@ -151,7 +152,8 @@ export async function mergeRun(i: MergeRunInput): Promise<LoadResult> {
   const record: LoadRunRecord = {
     runId, target: i.target.url, domain: i.target.domain, scenario: i.scenario, profile: i.profile,
     startedAt, endedAt, k6, k6ExitCode: exit.code, k6End: j.k6End,
-    workers: i.segments.reduce((a, s) => a + (s.workers ?? 0), 0),
+    // every generator is given the whole list and works as its segment's slice of it: not a sum
+    workers: Math.max(0, ...i.segments.map((s) => s.workers ?? 0)),
     usersSource: i.usersSource ?? `the workers of ${i.segments.length} segments`,
     targetRate: i.targetRate, plannedDurationS: i.durationS,
     segments,

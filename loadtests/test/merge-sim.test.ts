@@ -48,6 +48,8 @@ test('two halves merged give the verdict, rates (within 5 %) and audit of one un
     const rec = JSON.parse(readFileSync(join(merged.reportDir, 'run.json'), 'utf8')) as LoadRunRecord;
     assert.equal(rec.segments!.map((s) => s.segment), ['0:1/2', '1/2:1']);
     assert.is(rec.segment, undefined);
+    // each half was given the whole list of workers and used its slice: the merged run had that list
+    assert.is(rec.workers, (JSON.parse(readFileSync(join(whole.reportDir, 'run.json'), 'utf8')) as LoadRunRecord).workers);
     const md = readFileSync(join(merged.reportDir, 'summary.md'), 'utf8');
     assert.match(md, /# Load run .*: PASS/);
     for (const s of ['0:1/2', '1/2:1']) assert.ok(md.includes(s), `summary.md names ${s}`);
