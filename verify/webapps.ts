@@ -117,8 +117,8 @@ export function hqServerError(message: string): boolean {
  * A Formplayer failing a fraction of its work (its restores from HQ through a flapping link, an
  * overloaded Formplayer) passes one walk through the app most of the time, and HQ's own check only
  * asks its /serverup. So the menu start, which makes Formplayer restore the user, is asked as often
- * and within the same budget as step 02 asks each service's check: 90 probes catch a 5 % failure
- * rate in 99 % of runs (verify/serverup.ts, docs/verify.md).
+ * and within the same budget as step 02 asks each service's check: 120 probes catch a 5 % failure
+ * rate in 99.8 % of runs (verify/serverup.ts, docs/verify.md).
  */
 async function probeMenuStart(ctx: VerifyContext, rec: Recorder, call: () => Promise<HttpResponse>): Promise<void> {
   let probes = 1; // the menu start above was the first

@@ -85,7 +85,7 @@ test('at 0.5 the health probes still name the failing service, and say it is int
   const s = await sim();
   try {
     s.setFault('redis', { mode: 'failing', rate: 0.5 });
-    // ?only=redis is asked until it has failed 3 times (or 90 probes): intermittent, not down.
+    // ?only=redis is asked until it has failed 3 times (or PROBES_PER_SERVICE probes): intermittent, not down.
     let named = 0;
     let intermittent = false;
     for (let i = 0; i < 6; i++) {
