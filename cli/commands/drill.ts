@@ -1,7 +1,7 @@
 // `ccready drill backup write|check`: argument parsing only; the drill lives in drill/.
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../common/errors.ts';
-import { targetOptions, timeoutOptions, num, isoTime } from '../flags.ts';
+import { targetOptions, timeoutOptions, num, isoTime, single } from '../flags.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 import { startRun, type VerifyArgs } from './verify.ts';
 
@@ -16,24 +16,22 @@ type BackupArgs = VerifyArgs & {
   backupPath?: string;
 };
 
-const lastOf = (v: unknown) => (Array.isArray(v) ? v.at(-1) : v);
-
 const backup: CommandModule<object, BackupArgs> = {
   command: 'backup <action>',
   describe: 'backup drill: `write` known data into every store (and trickle), `check` it by content after a restore, with RPO and RTO',
   builder: (y: Argv) =>
     timeoutOptions(targetOptions(y))
       .positional('action', { choices: ['write', 'check'] as const, describe: 'write before the backup, check after the restore' })
-      .option('manifest', { type: 'string', default: 'ccready-drill.json', coerce: lastOf, describe: 'drill manifest (written by write, read by check; mode 0600)' })
+      .option('manifest', { type: 'string', default: 'ccready-drill.json', coerce: single, describe: 'drill manifest (written by write, read by check; mode 0600)' })
       .option('cases', { type: 'string', default: 2, coerce: num('cases', { integer: true, min: 1, max: 50 }), describe: 'write: cases, each with a registration (with a photo) and a follow-up form' })
       .option('trickle', { type: 'string', coerce: num('trickle', { above: 0, unit: 'seconds' }), describe: 'write: then one small form every SECONDS until Ctrl-C, so check can measure RPO' })
-      .option('restore-started', { type: 'string', coerce: lastOf, describe: 'check: when the restore began (ISO 8601, e.g. 2026-11-30T09:00:00Z): RTO is measured from it' })
-      .option('backup-time', { type: 'string', coerce: lastOf, describe: 'check: when the backup was taken (ISO 8601 with a zone): forms acknowledged before it must survive; without it the backup time is inferred from the trickle forms' })
+      .option('restore-started', { type: 'string', coerce: single, describe: 'check: when the restore began (ISO 8601, e.g. 2026-11-30T09:00:00Z): RTO is measured from it' })
+      .option('backup-time', { type: 'string', coerce: single, describe: 'check: when the backup was taken (ISO 8601 with a zone): forms acknowledged before it must survive; without it the backup time is inferred from the trickle forms' })
       .option('max-rpo', { type: 'string', coerce: num('max-rpo', { min: 0, unit: 'seconds' }), describe: 'check: FAIL when the restore lost more than SECONDS of recent data' })
       .option('local', { type: 'boolean', default: false, describe: 'check: also the backup files on this host (--backup-path)' })
-      .option('backup-path', { type: 'string', coerce: lastOf, describe: 'check --local: folder the backups are written to' })
-      .option('data-path', { type: 'string', coerce: lastOf, describe: 'check --local: the data disk (default /)' })
-      .option('out', { type: 'string', coerce: lastOf, describe: 'report folder (default reports/runs/<run-id>/)' })
+      .option('backup-path', { type: 'string', coerce: single, describe: 'check --local: folder the backups are written to' })
+      .option('data-path', { type: 'string', coerce: single, describe: 'check --local: the data disk (default /)' })
+      .option('out', { type: 'string', coerce: single, describe: 'report folder (default reports/runs/<run-id>/)' })
       .example('ccready drill backup write --target-env hq.env --trickle 30', 'before the backup; Ctrl-C after the backup is taken')
       .example('ccready drill backup check --target-env hq.env --backup-time 2026-11-30T02:00:00Z --restore-started 2026-11-30T09:00:00Z --max-rpo 120', 'after the restore') as unknown as Argv<BackupArgs>,
   handler: async (f) => {

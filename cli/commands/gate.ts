@@ -4,7 +4,8 @@ import { runLoad } from '../../loadtests/index.ts';
 import { targetOptions, timeoutOptions, localOptions, stepOptions, num, single } from '../flags.ts';
 import { UsageError } from '../../common/errors.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
-import { finish, startRun, type VerifyArgs } from './verify.ts';
+import { startRun, type VerifyArgs } from './verify.ts';
+import { finish } from './verify-finish.ts';
 
 type GateArgs = VerifyArgs & { wait: number; load: boolean; yes: boolean; upgradeFrom?: string; upgradeTo?: string; swapCommand?: string; swapTimeout: number };
 

@@ -6,7 +6,7 @@ import { readEnvFile } from '../../common/target.ts';
 import { runMonitoring } from '../../verify/monitoring/index.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 import { single } from '../flags.ts';
-import { finish } from './verify.ts';
+import { finish } from './verify-finish.ts';
 
 interface MonitoringArgs {
   prometheus?: string;

@@ -2,8 +2,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../common/errors.ts';
 import { newRunId, runDir } from '../../common/runs.ts';
 import { resolveServerSpec } from '../../common/server-spec.ts';
-import { runVerify, verifySteps, canaryWrite, canaryCheck, consoleProgress, type VerifyReport, type VerifyRunOptions } from '../../verify/index.ts';
-import { targetOptions, timeoutOptions, localOptions, stepOptions, targetFrom, interruptible, num, type TargetArgs, type TimeoutArgs } from '../flags.ts';
+import { runVerify, verifySteps, canaryWrite, canaryCheck, consoleProgress, type VerifyRunOptions } from '../../verify/index.ts';
+import { targetOptions, timeoutOptions, localOptions, stepOptions, targetFrom, interruptible, num, single, type TargetArgs, type TimeoutArgs } from '../flags.ts';
+import { finish } from './verify-finish.ts';
 import { writeVerifyReports } from '../../reports/verify-files.ts';
 import { monitoringCommand } from './verify-monitoring.ts';
 import { migrationCommand } from './verify-migration.ts';
@@ -56,18 +57,6 @@ export function startRun(f: VerifyArgs) {
   return { target, opts, runId, dir, progress, stop };
 }
 
-/** Prints the decision and where the reports are; sets the exit code (EXIT: ok, failed or partial). */
-export function finish(report: VerifyReport, dir: string): void {
-  const d = report.decision;
-  process.stdout.write(`\n${d.verdict}: ${d.summary.replace(/^[^;]*;?\s*/, '') || 'every required step passed'}\n`);
-  // A configuration problem: one line per setting to fix, and no service named.
-  const pre = report.steps.find((s) => s.id === '00-preflight');
-  if (d.cause === 'configuration' && pre) for (const e of pre.evidence) if (e.startsWith('configuration: ')) process.stdout.write(`  ${e}\n`);
-  for (const s of d.suspects.slice(0, 3)) process.stdout.write(`  suspect ${s.service} (${s.score}): ${s.why.slice(0, 4).join('; ')}\n`);
-  process.stdout.write(`reports: ${dir}/report.{json,md,html}, junit.xml\n`);
-  process.exitCode = d.exitCode;
-}
-
 type CanaryArgs = VerifyArgs & { action: 'write' | 'check'; manifest: string; cases: number };
 
 const canary: CommandModule<object, CanaryArgs> = {
@@ -75,11 +64,11 @@ const canary: CommandModule<object, CanaryArgs> = {
   describe: 'upgrade canary: `write` known forms and cases before an upgrade, `check` them after',
   builder: (y: Argv) =>
     timeoutOptions(targetOptions(y))
-      .option('out', { type: 'string', coerce: (v: unknown) => (Array.isArray(v) ? v.at(-1) : v), describe: 'report folder (default reports/runs/<run-id>/)' })
+      .option('out', { type: 'string', coerce: single, describe: 'report folder (default reports/runs/<run-id>/)' })
       .example('ccready verify canary write --target-env hq.env --manifest canary.json', 'before the upgrade')
       .example('ccready verify canary check --target-env hq.env --manifest canary.json', 'after it: all there, unchanged, still syncing')
       .positional('action', { choices: ['write', 'check'] as const, describe: 'write before the upgrade, check after it' })
-      .option('manifest', { type: 'string', default: 'ccready-canary.json', coerce: (v: unknown) => (Array.isArray(v) ? v.at(-1) : v), describe: 'canary manifest file (written by write, read by check)' })
+      .option('manifest', { type: 'string', default: 'ccready-canary.json', coerce: single, describe: 'canary manifest file (written by write, read by check)' })
       .option('cases', { type: 'string', default: 3, coerce: num('cases', { integer: true, min: 1, max: 100 }), describe: 'canary cases to write (each with a registration and a follow-up form)' }) as unknown as Argv<CanaryArgs>,
   handler: async (f) => {
     const { target, opts, runId, dir, progress, stop } = startRun(f);
