@@ -2,7 +2,7 @@
 // run that met its thresholds) into the capacity figures of the sizing config, e.g. requests per
 // second per gunicorn worker, and says how the config should change. Pure.
 import { inputError, UsageError } from '../common/errors.ts';
-import type { SizingConfig } from '../sizing/types.ts';
+import type { SizingConfig } from '../sizing/index.ts';
 import type { LoadRunRecord } from './record.ts';
 
 export interface Calibration {

@@ -12,7 +12,10 @@ export { heartbeat, heartbeatLine } from './live.ts';
 export { cleanRuns, deadRuns, describeCleaned, readLedgers, stateDir } from './leftovers.ts';
 export type { Ledger, Cleaned } from './leftovers.ts';
 export type { Heartbeat } from './live.ts';
-export { resolveK6, k6Version } from './k6bin.ts';
+export { resolveK6, k6Version, TESTED_K6_VERSION } from './k6bin.ts';
+export { calibrate } from './calibrate.ts';
+export { checkSampler, type SamplerOptions } from './server-sampler.ts';
+export { sharingProposal } from './server-numbers.ts';
 export type { K6Binary } from './k6bin.ts';
 export {
   derivePlan, defaultPlan, shapeRun, arrivalRate, k6Thresholds, mergeThresholds,

@@ -2,7 +2,7 @@
 // thresholds with what was measured ("—" where the metric saw no data), the integrity audit,
 // latency and rate over time from the heartbeat samples, and what the server answered to failed
 // requests. Self-contained: inline CSS and SVG, no scripts, nothing fetched.
-import type { LoadRunRecord, RunSample } from '../loadtests/record.ts';
+import type { LoadRunRecord, RunSample } from '../loadtests/index.ts';
 import { esc } from './verify-html.ts';
 import { segmentRate, segmentTitle } from './load-report.ts';
 

@@ -2,7 +2,7 @@
 // Markdown summary with the verdict, a CSV of the key metrics, and JUnit XML for CI.
 import { stringify } from 'csv-stringify/sync';
 import { junitXml, type JUnitCase } from './junit.ts';
-import type { LoadRunRecord } from '../loadtests/record.ts';
+import type { LoadRunRecord } from '../loadtests/index.ts';
 
 const ms = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(1)} ms`);
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

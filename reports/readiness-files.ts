@@ -1,7 +1,7 @@
 // The files of a readiness run, written together (never half a matrix): report.json, report.md
 // (the matrix in Markdown) and report.html (one printable page for a procurement officer).
 import { writeRunFiles } from '../common/runs.ts';
-import type { ReadinessReport, RowResult } from '../verify/readiness/judge.ts';
+import type { ReadinessReport, RowResult } from '../verify/readiness/index.ts';
 import { esc } from './verify-html.ts';
 
 export const ROW_LABEL: Record<RowResult['status'], string> = {

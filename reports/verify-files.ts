@@ -4,7 +4,7 @@ import { junitXml } from './junit.ts';
 import { writeRunFiles } from '../common/runs.ts';
 import { upgradeLine, verifyMarkdown } from './verify-markdown.ts';
 import { verifyHtml } from './verify-html.ts';
-import type { VerifyReport } from '../verify/types.ts';
+import type { VerifyReport } from '../verify/index.ts';
 
 export function verifyJunit(r: VerifyReport): string {
   return junitXml([

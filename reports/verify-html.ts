@@ -1,6 +1,6 @@
 // A self-contained HTML report (inline CSS and SVG, no scripts or remote assets) that opens from
 // a CI artifact: verdict banner, suspects, a duration chart and each step with its evidence.
-import type { VerifyReport, StepResult } from '../verify/types.ts';
+import type { VerifyReport, StepResult } from '../verify/index.ts';
 import { fmtMs, upgradeLine } from './verify-markdown.ts';
 
 export function esc(s: string): string {

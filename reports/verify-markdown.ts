@@ -1,5 +1,5 @@
 // The Markdown summary of a verify / gate / canary run: verdict first, then one row per step.
-import type { VerifyReport, StepResult, UpgradeSummary } from '../verify/types.ts';
+import type { VerifyReport, StepResult, UpgradeSummary } from '../verify/index.ts';
 
 const ICON: Record<StepResult['status'], string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' };
 

@@ -9,4 +9,4 @@ export { decide, suspectServices, likelyAtFault } from './decide.ts';
 export { judgeHost, gatherHostFacts, type LocalOptions, type HostFacts } from './local.ts';
 export { consoleProgress, type Progress } from './progress.ts';
 export type { VerifyOptions } from './context.ts';
-export type { StepResult, Decision, Verdict, VerifyReport, Service, Suspect } from './types.ts';
+export type { StepResult, Decision, Verdict, VerifyReport, Service, Suspect, UpgradeSummary } from './types.ts';

@@ -3,8 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import type { CommandModule } from 'yargs';
 import { RunError } from '../../common/errors.ts';
-import { resolveK6 } from '../../loadtests/index.ts';
-import { TESTED_K6_VERSION } from '../../loadtests/k6bin.ts';
+import { resolveK6, TESTED_K6_VERSION } from '../../loadtests/index.ts';
 
 function which(bin: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });

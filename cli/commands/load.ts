@@ -9,12 +9,8 @@ import {
   validatePlan, CEILINGS, DEFAULT_FIELDS, DEFAULT_MAX_DURATION_S, PROFILES, SCENARIOS,
   heartbeatLine, type Heartbeat, type LoadPlan, type LoadResult, type ProfileName, type ScenarioName,
 } from '../../loadtests/index.ts';
-import { calibrate } from '../../loadtests/calibrate.ts';
-import { defaultTestRunName, k8sManifest, RUNNER_IMAGE } from '../../loadtests/k8s.ts';
+import { calibrate, checkSampler, defaultTestRunName, k8sManifest, RUNNER_IMAGE, sharingProposal, type LoadRunRecord, type SamplerOptions } from '../../loadtests/index.ts';
 import { k8sCollectCommand } from './load-k8s.ts';
-import type { LoadRunRecord } from '../../loadtests/record.ts';
-import { checkSampler, type SamplerOptions } from '../../loadtests/server-sampler.ts';
-import { sharingProposal } from '../../loadtests/server-numbers.ts';
 
 // Target, credentials and TLS: the same flags as verify and gate (cli/flags.ts).
 import { num, oneOf, targetOptions, targetFrom, type TargetArgs } from '../flags.ts';

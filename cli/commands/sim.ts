@@ -49,7 +49,7 @@ const snapshotCommand: CommandModule<object, SnapshotArgs> = {
       .example('ccready sim snapshot sim-data --to backup.snap', 'back up')
       .example('ccready sim snapshot sim-data --restore-from backup.snap', 'restore (then start hq-sim on sim-data again)') as never,
   handler: async (argv) => {
-    const { takeSnapshot, restoreSnapshot, StoreError } = await import('../../fixtures/hq-sim/persist.ts');
+    const { takeSnapshot, restoreSnapshot, StoreError } = await import('../../fixtures/hq-sim/index.ts');
     if (!argv.to === !argv['restore-from']) throw new UsageError('sim snapshot: give exactly one of --to FILE or --restore-from FILE');
     try {
       if (argv.to) {
@@ -152,7 +152,7 @@ export const simCommand: CommandModule<object, SimArgs> = {
     }
     // Test traffic stays on this machine: only loopback addresses may be bound.
     if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(argv.host)) throw new UsageError(`--host: expected a loopback address (127.0.0.1, ::1), got "${argv.host}"`);
-    const { parseHistoryMonths } = await import('../../fixtures/hq-sim/history.ts');
+    const { parseHistoryMonths } = await import('../../fixtures/hq-sim/index.ts');
     const history = argv.history === undefined ? undefined : parseHistoryMonths(argv.history);
     if (history === null) throw new UsageError(`--history: expected a number of months from 1 to 120 (e.g. 24m), got "${argv.history}"`);
     const domains = argv.domains.split(',').map((d) => d.trim()).filter(Boolean);
