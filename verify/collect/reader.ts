@@ -87,7 +87,7 @@ export class ProjectReader {
     readonly target: Target,
     readonly opts: ReaderOptions = {},
   ) {
-    if (!target.web) throw new UsageError(`${role}: no web user (set CCHQ_WEB_USERNAME and CCHQ_API_KEY, or CCHQ_WEB_PASSWORD)`);
+    if (!target.web) throw new UsageError(`${role}: no web user (set CCHQ_WEB_USERNAME and CCHQ_WEB_PASSWORD; with CCHQ_API_KEY too, the key is sent instead of the password)`);
     this.authorization = apiAuthorization(target.web, target.apiKey);
     this.client = new HqClient(target.url, { tls: target.tls, timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal });
     this.base = `/a/${encodeURIComponent(target.domain)}/api`;

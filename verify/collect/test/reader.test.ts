@@ -68,7 +68,7 @@ test('a Retry-After beyond the wait budget stops with one line; a 2FA answer nam
 });
 
 test('no web user: one line naming what to set', () => {
-  assert.throws(() => new ProjectReader('--from', { url, domain: 'demo' }), /--from: no web user \(set CCHQ_WEB_USERNAME and CCHQ_API_KEY, or CCHQ_WEB_PASSWORD\)/);
+  assert.throws(() => new ProjectReader('--from', { url, domain: 'demo' }), /^--from: no web user \(set CCHQ_WEB_USERNAME and CCHQ_WEB_PASSWORD; with CCHQ_API_KEY too, the key is sent instead of the password\)$/);
 });
 
 test('tallies: distinct submitters, attachments apart from the form XML, cases opened/closed by month', () => {
