@@ -128,13 +128,14 @@ export function serviceDataTable(index: string[], all: ServiceData[]): Table {
 
 export const nn = (v: number): Cell => (Number.isNaN(v) ? null : v);
 
-/** Column arrays → row arrays (plain loops: the stress bench builds millions of cells). */
-function transpose<T>(cols: T[][], rows: number, f: (v: T) => Cell): Cell[][] {
+/** Column arrays → row arrays, each cell through `f` if given (plain loops: the stress bench builds millions of cells). */
+function transpose<T extends Cell>(cols: T[][], rows: number, f?: (v: T) => Cell): Cell[][] {
   const out: Cell[][] = new Array(rows);
   const w = cols.length;
   for (let i = 0; i < rows; i++) {
     const r: Cell[] = new Array(w);
-    for (let j = 0; j < w; j++) r[j] = f(cols[j]![i]!);
+    if (f) for (let j = 0; j < w; j++) r[j] = f(cols[j]![i]!);
+    else for (let j = 0; j < w; j++) r[j] = cols[j]![i]!;
     out[i] = r;
   }
   return out;
@@ -279,5 +280,5 @@ export function summaryDataTable(config: SizingConfig, index: string[], names: s
   const columns: string[][] = [];
   const cols: Cell[][] = [];
   names.forEach((name, s) => fields.forEach((f, j) => { columns.push([name, f]); cols.push(all[s]![j]!); }));
-  return { index: index.slice(), columns, data: transpose(cols, index.length, (c) => c) };
+  return { index: index.slice(), columns, data: transpose(cols, index.length) };
 }

@@ -297,7 +297,8 @@ export function generateUsage(config: SizingConfig, ctx: Record<string, unknown>
 
 export function usageTable(df: UsageFrame): { table: Table; dtypes: Record<string, 'int64' | 'float64'> } {
   const cols = [...df.columns.keys()];
-  const data = df.index.map((_, i) => cols.map((c) => { const v = df.columns.get(c)!.values[i]!; return Number.isNaN(v) ? null : v; }));
+  const values = [...df.columns.values()].map((c) => c.values);
+  const data = df.index.map((_, i) => values.map((v) => (Number.isNaN(v[i]!) ? null : v[i]!)));
   const dtypes: Record<string, 'int64' | 'float64'> = {};
   for (const c of cols) dtypes[c] = df.columns.get(c)!.int ? 'int64' : 'float64';
   return { table: { index: df.index.slice(), columns: cols, data }, dtypes };
