@@ -31,6 +31,11 @@ export interface Target {
   web?: Credentials;
   /** The web user's API key (HQ: My Account → API Keys): sent as `ApiKey user:key` on API calls, which skips 2FA. */
   apiKey?: string;
+  /**
+   * The web username when an API key came without a password: enough for the API readers
+   * (`size init --from`, `verify migration`), not for verify's login and web pages, which keep asking for `web`.
+   */
+  apiUser?: string;
   /** Control token of the ccready stand-in (`ccready sim`), when the target is one. */
   simToken?: string;
   /** TLS trust for an https target (`--ca`, `--insecure`); absent = the system's CAs, verified. */
@@ -130,12 +135,14 @@ export function resolveTarget(flags: TargetFlags, processEnv: Record<string, str
   const odataConfigId = flags.odataConfig ?? env.CCHQ_ODATA_CONFIG_ID;
   const exportId = flags.exportId ?? env.CCHQ_EXPORT_ID;
   const apiKey = flags.apiKey ?? env.CCHQ_API_KEY;
+  const web = pair(flags.webUsername ?? env.CCHQ_WEB_USERNAME, flags.webPassword ?? env.CCHQ_WEB_PASSWORD) ?? (urlUser?.password ? urlUser : undefined);
+  const webUsername = flags.webUsername ?? env.CCHQ_WEB_USERNAME;
   return {
     url,
     domain,
     appId: flags.appId ?? env.CCHQ_APP_ID,
     mobile: pair(flags.username ?? env.CCHQ_USERNAME, flags.password ?? env.CCHQ_PASSWORD),
-    web: pair(flags.webUsername ?? env.CCHQ_WEB_USERNAME, flags.webPassword ?? env.CCHQ_WEB_PASSWORD) ?? (urlUser?.password ? urlUser : undefined),
+    web,
     simToken: env.CCHQ_SIM_TOKEN,
     ...(secrets.length ? { secrets } : {}),
     ...(warnings.length ? { warnings } : {}),
@@ -143,6 +150,7 @@ export function resolveTarget(flags: TargetFlags, processEnv: Record<string, str
     ...(odataConfigId ? { odataConfigId } : {}),
     ...(exportId ? { exportId } : {}),
     ...(apiKey ? { apiKey } : {}),
+    ...(apiKey && !web && webUsername ? { apiUser: webUsername } : {}),
   };
 }
 

@@ -131,6 +131,25 @@ test('the observed months reproduce the seeded history; the config loads and is 
   assert.match(s.stdout, /^==================== Verdict \(observed\)/);
 });
 
+test('an API key with the web username and no password is enough: only ApiKey is sent', async () => {
+  const p = await proxy();
+  const out = join(dir, 'key-only.yml');
+  const env = join(dir, 'key-only.env');
+  const keep = Object.entries(sim.env()).filter(([k]) => k !== 'CCHQ_WEB_PASSWORD');
+  writeFileSync(env, keep.map(([k, v]) => `${k}=${v}`).join('\n'), { mode: 0o600 });
+  assert.ok(keep.some(([k]) => k === 'CCHQ_API_KEY'), 'the stand-in gives a key');
+  try {
+    const r = await cli(['size', 'init', '--from', p.url, '--target-env', env, '--out', out, '--page-size', '50', '--max-pages', '3']);
+    // bounded after 3 pages (exit 4, no config) — what matters is that the key alone opened the API
+    assert.is(r.code, 4, r.stderr);
+    assert.not.match(r.stderr, /no web user/);
+    assert.equal([...p.auth], ['ApiKey']);
+    assert.ok(p.paths.length >= 3, `${p.paths.length} requests`);
+  } finally {
+    await p.close();
+  }
+});
+
 test('bounded: --max-pages stops with no config and a cursor; the rerun goes on without reading a page again', async () => {
   const p = await proxy();
   const out = join(dir, 'bounded.yml');

@@ -87,8 +87,10 @@ export class ProjectReader {
     readonly target: Target,
     readonly opts: ReaderOptions = {},
   ) {
-    if (!target.web) throw new UsageError(`${role}: no web user (set CCHQ_WEB_USERNAME and CCHQ_WEB_PASSWORD; with CCHQ_API_KEY too, the key is sent instead of the password)`);
-    this.authorization = apiAuthorization(target.web, target.apiKey);
+    // The API accepts `ApiKey user:key` alone (HQ's multi-auth), so a key needs no password here.
+    const user = target.web ?? (target.apiKey && target.apiUser ? { username: target.apiUser, password: '' } : undefined);
+    if (!user) throw new UsageError(`${role}: no web user (set CCHQ_WEB_USERNAME with CCHQ_API_KEY, or with CCHQ_WEB_PASSWORD; the key is preferred)`);
+    this.authorization = apiAuthorization(user, target.apiKey);
     this.client = new HqClient(target.url, { tls: target.tls, timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal });
     this.base = `/a/${encodeURIComponent(target.domain)}/api`;
   }

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { addCases, addForms, ProjectReader, type MonthTally } from '../index.ts';
-import type { Target } from '../../../common/target.ts';
+import { resolveTarget, type Target } from '../../../common/target.ts';
 
 let server: Server;
 let url = '';
@@ -68,7 +68,18 @@ test('a Retry-After beyond the wait budget stops with one line; a 2FA answer nam
 });
 
 test('no web user: one line naming what to set', () => {
-  assert.throws(() => new ProjectReader('--from', { url, domain: 'demo' }), /^--from: no web user \(set CCHQ_WEB_USERNAME and CCHQ_WEB_PASSWORD; with CCHQ_API_KEY too, the key is sent instead of the password\)$/);
+  assert.throws(() => new ProjectReader('--from', { url, domain: 'demo' }), /^--from: no web user \(set CCHQ_WEB_USERNAME with CCHQ_API_KEY, or with CCHQ_WEB_PASSWORD; the key is preferred\)$/);
+  // a key without its username is not enough either
+  assert.throws(() => new ProjectReader('--from', { url, domain: 'demo', apiKey: 'k' }), /no web user/);
+});
+
+test('an API key with the web username and no password: ApiKey on every call', async () => {
+  const t = resolveTarget({ target: url, domain: 'demo', webUsername: 'admin@example.org', apiKey: 'k3y' }, {});
+  assert.is(t.web, undefined, 'no password: verify still has no web user to log in with');
+  const r = new ProjectReader('--from', t);
+  assert.is(await r.mobileWorkers(), 7);
+  await r.close();
+  assert.is(seen[0].authorization, 'ApiKey admin@example.org:k3y');
 });
 
 test('tallies: distinct submitters, attachments apart from the form XML, cases opened/closed by month', () => {
