@@ -1,8 +1,7 @@
 // The drill's comparisons by content: each reads one kind of drill item back through HQ's APIs and
 // names the item and what differs, so a check can say which store lost or changed data.
 import { createHash } from 'node:crypto';
-import type { Recorder } from '../verify/step.ts';
-import { domainPath, type VerifyContext } from '../verify/context.ts';
+import { domainPath, type Recorder, type VerifyContext } from '../verify/index.ts';
 import type { DrillManifest } from './manifest.ts';
 
 export const sha256 = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');

@@ -4,8 +4,8 @@
 // server answers 200 again and reports a version other than the one it ran before.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import type { HqClient } from '../verify/http.ts';
-import { sleep } from '../verify/context.ts';
+import type { HqClient } from '../common/http.ts';
+import { sleep } from '../verify/index.ts';
 
 export interface SwapOptions {
   /** A shell command that swaps the release and returns (`docker compose up -d`); absent: wait for the operator. */

@@ -7,12 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { redact, type Target } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
-import { HqClient, CookieJar } from '../verify/http.ts';
-import { runGate, waitForServerUp, type GateOptions } from '../verify/gate.ts';
-import { toReport, withDefaults } from '../verify/run.ts';
-import { readDeployedVersion, type DeployedVersion } from '../verify/deployed.ts';
-import type { VerifyContext } from '../verify/context.ts';
-import type { StepResult, UpgradeSummary, VerifyReport } from '../verify/types.ts';
+import { HqClient, CookieJar } from '../common/http.ts';
+import { runGate, waitForServerUp, toReport, withDefaults, readDeployedVersion, type GateOptions, type DeployedVersion, type VerifyContext, type StepResult, type UpgradeSummary, type VerifyReport } from '../verify/index.ts';
 import { drillCheck, drillWrite } from './backup.ts';
 import { swapRelease, type SwapOutcome } from './swap.ts';
 

@@ -10,3 +10,11 @@ export { judgeHost, gatherHostFacts, type LocalOptions, type HostFacts } from '.
 export { consoleProgress, type Progress } from './progress.ts';
 export type { VerifyOptions } from './context.ts';
 export type { StepResult, Decision, Verdict, VerifyReport, Service, Suspect, UpgradeSummary } from './types.ts';
+// For drill/ (backup drill, upgrade rehearsal), which runs its own steps with the verifier's
+// context, recorder, forms and mobile submission rather than re-implementing them.
+export { withDefaults } from './run.ts';
+export { domainPath, mobileUsername, sleep, type VerifyContext, type Worker } from './context.ts';
+export type { Recorder, StepDef } from './step.ts';
+export { registrationForm, followUpForm } from './forms.ts';
+export { submit } from './mobile.ts';
+export { readDeployedVersion, type DeployedVersion } from './deployed.ts';
