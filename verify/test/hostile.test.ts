@@ -1,7 +1,8 @@
 // Credentials stay with the target: a hostile front (a test-only proxy on loopback, shared with the
 // load run's test in loadtests/test/hostile.test.ts) rewrites every link and redirect the stand-in
 // hands out to another origin, and adds "next page" links that point there. A second server on that
-// origin records every request it gets. Across verify, canary and gate, no request carrying a
+// origin records every request it gets. Across verify, canary and gate (its k6 smoke run and audit
+// included), no request carrying a
 // password, an API key or the session cookie may reach it; the links are reported as HQ's site
 // address being misconfigured, with no service blamed for them.
 import { test } from 'uvu';
@@ -9,7 +10,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runVerify, runGate, canaryWrite, canaryCheck, type LoadRunner } from '../index.ts';
+import { runVerify, runGate, canaryWrite, canaryCheck } from '../index.ts';
+import { runLoad } from '../../loadtests/index.ts';
 import { HqClient, ForeignOriginError } from '../http.ts';
 import { resolveTarget, redact } from '../../common/target.ts';
 import { sim, targetOf, fast } from './helpers.ts';
@@ -33,10 +35,12 @@ test('hostile links: no credential or session cookie reaches another origin from
     await canaryWrite(t, { ...fast(s), manifestPath, count: 1 });
     await canaryCheck(t, { ...fast(s), manifestPath }).catch(() => undefined);
 
-    // The gate's own requests (wait, verify); its load runner (loadtests/) is not exercised here.
-    const load: LoadRunner = async (o) => ({ runId: 'l', reportDir: o.out, exitCode: 0, thresholdsOk: true, lost: 0, missingFormIds: [], acknowledged: 1, audit: { checked: true } });
-    const g = await runGate(t, { ...fast(s), outDir: join(dir, 'gate'), waitTimeoutMs: 3000, loadRunner: load });
+    // The gate with the load runner the CLI gives it (loadtests' runLoad): its wait, its verify, and
+    // its k6 smoke run and integrity audit all go through the front.
+    const g = await runGate(t, { ...fast(s), outDir: join(dir, 'gate'), waitTimeoutMs: 3000, loadRunner: runLoad });
     assert.is(g.decision.verdict, 'NOT READY');
+    const smoke = g.steps.find((x) => x.id === '13-load-smoke')!;
+    assert.ok(smoke.evidence.some((e) => /^load run /.test(e)), `the smoke run did not run: ${smoke.reason ?? ''}`);
 
     assert.equal(
       foreign.credentialed().map((r) => r.path),
