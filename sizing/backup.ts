@@ -33,11 +33,24 @@ function copies(store: Store, plan: BackupPlan): number {
   return plan.retentionDays === undefined ? store.days + store.weeks : plan.retentionDays + 1;
 }
 
+// service name -> its store (null: none), matched once per name: the verdict asks for every
+// service of every month of every set, and the regex tests were most of its backup cost
+const storeByService = new Map<string, Store | null>();
+
+function storeOf(service: string): Store | null {
+  let store = storeByService.get(service);
+  if (store === undefined) {
+    store = STORES.find((x) => x.match.test(service)) ?? null;
+    storeByService.set(service, store);
+  }
+  return store;
+}
+
 /** GB the backups take on the data disk in a month, from each service's share of the monolith. */
 export function backupGb(shares: ServiceShare[], plan: BackupPlan): number {
   let gb = 0;
   for (const s of shares) {
-    const store = STORES.find((x) => x.match.test(s.service));
+    const store = storeOf(s.service);
     if (store && s.storageGb > 0) gb += s.storageGb * store.ratio * copies(store, plan);
   }
   return gb;

@@ -36,6 +36,10 @@ export const ACTIVE_CASES_FIELD_CANDIDATES = ['active_cases', 'open_cases', 'cas
 const num = (c: Cell | undefined): number => (typeof c === 'number' && Number.isFinite(c) ? c : 0);
 const numOrNull = (c: Cell | undefined): number | null => (typeof c === 'number' && Number.isFinite(c) ? c : null);
 const month = (d: string): string => d.slice(0, 7);
+const hasFiniteNumber = (row: Cell[]): boolean => {
+  for (const x of row) if (typeof x === 'number' && Number.isFinite(x)) return true;
+  return false;
+};
 
 const labelKey = (c: string | string[]): string => (Array.isArray(c) ? c.join('\u0000') : c);
 
@@ -183,7 +187,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     const si = sdRow.get(date);
     // a month the usage has values for must have finite, non-negative resources for every service:
     // an infinity or NaN (a division by zero, an overflow) would otherwise drop out of the totals
-    if (si !== undefined && urow.some((x) => typeof x === 'number' && Number.isFinite(x))) checkFinite(si, month(date));
+    if (si !== undefined && hasFiniteNumber(urow)) checkFinite(si, month(date));
     const sh = si === undefined ? [] : shares(si);
     const byGroup: Record<string, number> = {};
     for (const s of sh) {
@@ -196,7 +200,17 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     // the backups kept on the same disk (sizing/backup.ts), as a group of their own
     const backup = opts.backup && sh.length ? backupGb(sh, opts.backup) : 0;
     if (backup > 0) byGroup[BACKUP_GROUP] = backup;
-    const storageGb = Object.values(byGroup).reduce((a, b) => a + b, 0);
+    let storageGb = 0;
+    for (const g in byGroup) storageGb += byGroup[g]!;
+    // the month's totals in one pass over the services (this runs cold, once per month and set)
+    let ramGb = 0, cores = 0, clusterVms = 0, clusterRamGb = 0, clusterCores = 0;
+    for (const s of sh) {
+      ramGb += s.ramGb;
+      cores += s.cores;
+      clusterVms += s.vmsTotal;
+      clusterRamGb += s.ramTotalGb;
+      clusterCores += s.coresTotal;
+    }
     return {
       month: month(date),
       users,
@@ -205,11 +219,11 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
       storageGb,
       storageByGroupGb: byGroup,
       backupGb: backup,
-      ramGb: sh.reduce((a, s) => a + s.ramGb, 0),
-      cores: sh.reduce((a, s) => a + s.cores, 0),
-      clusterVms: sh.reduce((a, s) => a + s.vmsTotal, 0),
-      clusterRamGb: sh.reduce((a, s) => a + s.ramTotalGb, 0),
-      clusterCores: sh.reduce((a, s) => a + s.coresTotal, 0),
+      ramGb,
+      cores,
+      clusterVms,
+      clusterRamGb,
+      clusterCores,
     };
   });
   if (monthly.length === 0) throw new UsageError('sizing result has no usage months to judge');
