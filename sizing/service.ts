@@ -237,7 +237,15 @@ export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]
   const vmType = p.cores_per_node !== null && p.ram_per_node !== null ? `${p.cores_per_node}x${p.ram_per_node}` : '';
   const cols: Cell[][] = [];
   for (let j = 0; j < 20; j++) cols.push(new Array<Cell>(n));
-  // a NaN is a missing value (None) in the tool's tables
+  // the month-independent cells, worked out once
+  const coresPerVm = p.cores_per_node === null ? null : nn(p.cores_per_node);
+  const ramPerVm = p.ram_per_node === null ? null : nn(p.ram_per_node);
+  const group = svc.storage!.group;
+  const aggKey = svc.aggregation_key ?? svc.name;
+  // a NaN is a missing value (None) in the tool's tables; `x === x ? x : null` is nn() written
+  // inline: this loop runs cold for every month of every service of every set, and the call per
+  // cell was a good part of its cost
+  let x: number;
   for (let i = 0; i < n; i++) {
     const storageHa = ha ? total[i]! : 0;
     const cores = tAny ? T[i]! * cpn : 0;
@@ -248,25 +256,25 @@ export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]
     const vmsTotal = T[i]! + vmsHa;
     const osBytes = vmsTotal * osGb * GB;
     cols[0]![i] = vmType;
-    cols[1]![i] = p.cores_per_node === null ? null : nn(p.cores_per_node);
-    cols[2]![i] = nn(coresHa);
-    cols[3]![i] = nn(cores + coresHa);
-    cols[4]![i] = p.ram_per_node === null ? null : nn(p.ram_per_node);
-    cols[5]![i] = nn(ramHa);
-    cols[6]![i] = nn(ramN + ramHa);
-    cols[7]![i] = nn(tenthRound((vAny ? perVm[i]! : 0) / GB));
-    cols[8]![i] = nn(tenthRound(Math.ceil(storageHa) / unit));
-    cols[9]![i] = nn(tenthRound(Math.ceil(total[i]! + storageHa) / unit));
-    cols[10]![i] = nn((S[i]! + storageHa) / unit);
-    cols[11]![i] = nn(vmsHa);
-    cols[12]![i] = nn(vmsTotal);
-    cols[13]![i] = nn(nodeBuffer[i]!);
-    cols[14]![i] = nn(buf[i]!);
-    cols[15]![i] = nn(Math.ceil((vmsHa * osGb * GB) / GB));
-    cols[16]![i] = nn(osBytes);
-    cols[17]![i] = nn(Math.ceil(osBytes / GB));
-    cols[18]![i] = svc.storage!.group;
-    cols[19]![i] = svc.aggregation_key ?? svc.name;
+    cols[1]![i] = coresPerVm;
+    cols[2]![i] = coresHa === coresHa ? coresHa : null;
+    x = cores + coresHa; cols[3]![i] = x === x ? x : null;
+    cols[4]![i] = ramPerVm;
+    cols[5]![i] = ramHa === ramHa ? ramHa : null;
+    x = ramN + ramHa; cols[6]![i] = x === x ? x : null;
+    x = tenthRound((vAny ? perVm[i]! : 0) / GB); cols[7]![i] = x === x ? x : null;
+    x = tenthRound(Math.ceil(storageHa) / unit); cols[8]![i] = x === x ? x : null;
+    x = tenthRound(Math.ceil(total[i]! + storageHa) / unit); cols[9]![i] = x === x ? x : null;
+    x = (S[i]! + storageHa) / unit; cols[10]![i] = x === x ? x : null;
+    cols[11]![i] = vmsHa === vmsHa ? vmsHa : null;
+    cols[12]![i] = vmsTotal === vmsTotal ? vmsTotal : null;
+    x = nodeBuffer[i]!; cols[13]![i] = x === x ? x : null;
+    x = buf[i]!; cols[14]![i] = x === x ? x : null;
+    x = Math.ceil((vmsHa * osGb * GB) / GB); cols[15]![i] = x === x ? x : null;
+    cols[16]![i] = osBytes === osBytes ? osBytes : null;
+    x = Math.ceil(osBytes / GB); cols[17]![i] = x === x ? x : null;
+    cols[18]![i] = group;
+    cols[19]![i] = aggKey;
   }
   return cols;
 }
