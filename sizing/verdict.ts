@@ -159,17 +159,24 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
       };
     });
 
-  // every (service, column) pair the check reads, listed once rather than per month
+  // every (service, column) pair the check reads, listed once rather than per month, as flat
+  // arrays read by index (the check runs cold, every month of every set)
   const checked: { service: string; k: keyof typeof fields; j: number; needed: boolean }[] = [];
   services.forEach((service, i) => {
     for (const [k, j] of Object.entries(cols[i]!) as [keyof typeof fields, number][]) {
       if (k !== 'group') checked.push({ service, k, j, needed: k === 'vmsTotal' || k === 'coresTotal' || k === 'ramTotal' });
     }
   });
+  const checkedCol = checked.map((c) => c.j);
+  const checkedNeeded = checked.map((c) => c.needed);
   const checkFinite = (rowIdx: number, when: string): void => {
     const row = sd.data[rowIdx]!;
-    for (const { service, k, j, needed } of checked) {
-      const x = row[j];
+    for (let c = 0; c < checkedCol.length; c++) {
+      const x = row[checkedCol[c]!];
+      const needed = checkedNeeded[c]!;
+      // the usual case (a finite, non-negative number) costs one test
+      if (typeof x === 'number' && x >= 0 && x !== Infinity) continue;
+      const { service, k } = checked[c]!;
       // the model gives null where pandas has NaN: for the VMs, cores and RAM of a month with usage
       // that is a lost value too (storage may be NaN legitimately: no storage, or its usage field
       // has no value yet in that month)
