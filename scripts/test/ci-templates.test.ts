@@ -195,7 +195,10 @@ for (const [file, extract] of UPGRADE_REHEARSALS) {
         assert.is(code, 0, out.slice(-3000));
         assert.match(out, /^READY: every required step passed$/m);
         assert.ok(existsSync(join(reportDir, 'junit.xml')));
-        assert.match(readFileSync(join(reportDir, 'report.md'), 'utf8'), /^- Upgrade: previous → next, downtime \d+\.\d s in [1-9]\d* outage\(s\)/m);
+        // Downtime is reported; how many outages the 250 ms polls caught depends on how fast this
+        // machine swaps the two stand-ins (0 on a quiet clean-clone CI run once), so any count.
+        // drill/test/upgrade.test.ts proves an outage is measured, with 100 ms polls.
+        assert.match(readFileSync(join(reportDir, 'report.md'), 'utf8'), /^- Upgrade: previous → next, downtime \d+\.\d s in \d+ outage\(s\)/m);
         assert.not.match(out + readFileSync(join(root, 'sim.log'), 'utf8'), /ci-secret-xyz|ci-web-secret-xyz/);
       } finally {
         // The job's last line stops the next release; a failed run leaves it to stop here.
