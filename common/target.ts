@@ -27,6 +27,8 @@ export interface Target {
   appId?: string;
   /** A mobile worker (`<user>@<domain>.commcarehq.org`). */
   mobile?: Credentials;
+  /** Where `mobile` came from, as messages name it (default `--username/--password (CCHQ_USERNAME/CCHQ_PASSWORD)`). */
+  mobileFrom?: string;
   /** A web user; a superuser for the service checks. */
   web?: Credentials;
   /** The web user's API key (HQ: My Account → API Keys): sent as `ApiKey user:key` on API calls, which skips 2FA. */

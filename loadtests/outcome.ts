@@ -38,6 +38,8 @@ export interface RunFacts {
   /** this generator's share of the plan (execution segment), 1 for the whole plan */
   share: number;
   dashboard: boolean;
+  /** where the mobile workers came from, as the report names them (`--users-csv FILE`, `CCHQ_USERNAME`, …) */
+  workersFrom?: string;
 }
 
 export interface Judgement {
@@ -107,6 +109,16 @@ export function judgeRun(f: RunFacts): Judgement {
   const notes = [...shape.notes, ...summary.info];
   if (f.rejected.length) notes.push(`what the server answered to failed requests: ${describeRejections(f.rejected.slice(0, 6))}${f.rejected.length > 6 ? ', …' : ''}`);
 
+  // HQ refusing a worker (401, or 403: not a worker of the project) is the workers' credentials, not
+  // a failing server: said first, and the run is a configuration error — a wrong password in a users
+  // file passes the preflight, which tries only the first worker.
+  const refused = f.rejected.filter((r) => r.status === '401' || r.status === '403');
+  const refusedCount = refused.reduce((a, r) => a + r.count, 0);
+  if (refusedCount) {
+    failures.push(`HQ refused ${refusedCount} requests of mobile workers (${[...new Set(refused.map((r) => r.status))].join('/')}: wrong username or password, or not a worker of the project): ` +
+      `check the workers' credentials${f.workersFrom ? ` (${f.workersFrom})` : ''}; this says nothing about the server, and the planned load was not tested as asked`);
+  }
+
   const broken = summary.thresholds.filter((t) => !t.ok);
   if (broken.length) failures.push(`thresholds failed: ${broken.map((t) => `${t.metric} ${t.threshold}`).join(', ')}`);
   const abortTripped = broken.some((t) => t.metric === 'ccready_errors' && t.threshold === `rate<${plan.thresholds.abortErrorRate}`);
@@ -169,5 +181,6 @@ export function judgeRun(f: RunFacts): Judgement {
     const when = exit.interrupted ? `after ${Math.round(f.elapsedS)} s` : 'during the integrity audit';
     return { verdict: 'INTERRUPTED', exitCode: EXIT.interrupted, failures: [`interrupted ${when}: the run is incomplete`, ...failures], notes, completion, k6End, complete };
   }
-  return { verdict: failures.length ? 'FAIL' : 'PASS', exitCode: failures.length ? EXIT.failed : EXIT.ok, failures, notes, completion, k6End, complete };
+  const exitCode = refusedCount ? EXIT.usage : failures.length ? EXIT.failed : EXIT.ok;
+  return { verdict: failures.length ? 'FAIL' : 'PASS', exitCode, failures, notes, completion, k6End, complete };
 }

@@ -105,8 +105,14 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
   if (!opts.createUsers && !opts.users?.length && !target.mobile) {
     throw new UsageError('no mobile worker: set CCHQ_USERNAME/CCHQ_PASSWORD, pass --users-csv FILE, or --create-users N');
   }
-  // The configured worker is checked only when it is the one k6 will use.
-  if (opts.preflight) await checkConfiguration(opts.preflight, opts.createUsers || opts.users?.length ? { ...target, mobile: undefined } : target);
+  // The worker checked is one k6 will use: the configured one, or the first of a users file (one
+  // restore, not one per worker: a file of 1500 workers would load the server before the test).
+  // Workers made by --create-users do not exist yet. The others are judged by HQ's 401s (outcome.ts).
+  if (opts.preflight) {
+    const first = opts.users?.[0];
+    const checked = first ? { ...target, mobile: first, mobileFrom: `${opts.usersSource ?? 'users file'} (first worker)` } : opts.createUsers ? { ...target, mobile: undefined } : target;
+    await checkConfiguration(opts.preflight, checked);
+  }
   const script = await ensureBundle();
   const reportDir = runDir(runId, opts.out);
   let secrets: string[] = [];
@@ -207,7 +213,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     const rejected = parseRejectLog(logText);
     const j = judgeRun({
       plan, shape, scenario, summary, audit, wantsAudit, exit, capS, elapsedS,
-      ackedIds: acked.length, rejected, share, dashboard: existsSync(dash),
+      ackedIds: acked.length, rejected, share, dashboard: existsSync(dash), workersFrom: usersSource,
     });
     const record: LoadRunRecord = {
       runId,

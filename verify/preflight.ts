@@ -107,7 +107,7 @@ export async function preflight(target: Target, o: { client?: HqClient; timeoutM
         .catch(() => undefined);
       if (r) evidence.push(`GET ${d}/phone/restore/ as ${user} → ${r.status}`);
       if (r?.status === 401 || r?.status === 403) {
-        problems.push(`--username/--password (CCHQ_USERNAME/CCHQ_PASSWORD): HQ refused the mobile worker ${user} (${r.status}: wrong username or password, or not a worker of "${target.domain}")`);
+        problems.push(`${target.mobileFrom ?? '--username/--password (CCHQ_USERNAME/CCHQ_PASSWORD)'}: HQ refused the mobile worker ${user} (${r.status}: wrong username or password, or not a worker of "${target.domain}")`);
       }
     }
     // 7: the app id (HQ answers 404 for an app it does not know).

@@ -114,4 +114,21 @@ test('planned iterations: arrival rate × duration, the segment\'s share; none f
   assert.ok(Number.isNaN(segmentShare('x:y')));
 });
 
+test('workers refused by HQ (401/403) are the credentials, not the server: said first, exit 2, no service named', () => {
+  const rejected = [{ kind: 'submission', status: '401', nature: '-', count: 12 }, { kind: 'restore', status: '403', nature: '-', count: 3 }, { kind: 'submission', status: '500', nature: '-', count: 2 }];
+  const j = judgeRun(facts({ rejected, workersFrom: '--users-csv workers.csv', summary: summary({ thresholdsOk: false, thresholds: [{ metric: 'ccready_errors', threshold: 'rate<0.01', ok: false }] }) }));
+  assert.is(j.verdict, 'FAIL');
+  assert.is(j.exitCode, 2);
+  assert.match(j.failures[0], /^HQ refused 15 requests of mobile workers \(401\/403: .*check the workers' credentials \(--users-csv workers\.csv\)/);
+  assert.match(j.failures.join('\n'), /thresholds failed/);
+  // a run whose only failures are server errors keeps exit 1
+  const server = judgeRun(facts({ rejected: [{ kind: 'submission', status: '500', nature: '-', count: 2 }], summary: summary({ thresholdsOk: false, thresholds: [{ metric: 'ccready_errors', threshold: 'rate<0.01', ok: false }] }) }));
+  assert.is(server.exitCode, 1);
+  assert.not.match(server.failures.join(), /refused/);
+  // one refused request is enough to say so, even when every threshold held
+  const one = judgeRun(facts({ rejected: [{ kind: 'submission', status: '401', nature: '-', count: 1 }] }));
+  assert.is(one.verdict, 'FAIL');
+  assert.is(one.exitCode, 2);
+});
+
 test.run();

@@ -91,5 +91,31 @@ test('load run: no server at the URL, a server that is not CommCare HQ, an untru
   }
 });
 
+test('load run --users-csv: a wrong password on the first worker stops the run (named by the file); on a later one the run is FAIL, exit 2, the credentials named', async () => {
+  const sim = await startSim({ users: 3, casesPerUser: 2 });
+  try {
+    const [a, b] = sim.users.filter((u) => u.domain === sim.domain);
+    const csv = join(dir, 'workers.csv');
+    // the stand-in's flags without its configured worker: the file names the workers
+    const withWorker = flags(sim);
+    const base: string[] = [];
+    for (let i = 0; i < withWorker.length; i += 2) if (!['--username', '--password'].includes(withWorker[i]!)) base.push(withWorker[i]!, withWorker[i + 1]!);
+    writeFileSync(csv, `username,password\n${a!.username},not-the-worker-pw\n${b!.username},${b!.password}\n`, { mode: 0o600 });
+    await stopsOnConfiguration(sim, [...base, '--users-csv', csv], /--users-csv \S*workers\.csv \(first worker\): HQ refused the mobile worker/);
+    // The first worker is right, the second is not: the preflight passes and HQ's 401s judge the run.
+    writeFileSync(csv, `username,password\n${a!.username},${a!.password}\n${b!.username},not-the-worker-pw\n`, { mode: 0o600 });
+    const out = join(dir, 'second-wrong');
+    const r = await runCli(['load', 'run', ...base, '--users-csv', csv, '--profile', 'smoke', '--audit-timeout', '5', '--out', out]);
+    const all = r.stdout + r.stderr;
+    assert.is(r.code, 2, all);
+    assert.match(r.stdout, /^FAIL/m);
+    assert.match(all, /HQ refused \d+ requests of mobile workers \(401[^)]*\): check the workers' credentials \(--users-csv \S*workers\.csv\)/);
+    assert.not.match(all, SERVICES, 'wrong credentials blamed a service');
+    assert.not.ok(all.includes(a!.password) || all.includes(b!.password), 'a password was printed');
+  } finally {
+    await sim.stop();
+  }
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
