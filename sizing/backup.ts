@@ -5,7 +5,7 @@
 // (blobdb_backup_days/weeks); Elasticsearch is rebuilt from the primary stores, not backed up.
 // Pure: the verdict adds the result to the disk need as its own storage group.
 import { UsageError } from '../common/errors.ts';
-import type { BackupPlan, ServiceShare } from './types.ts';
+import type { BackupPlan } from './types.ts';
 
 /** The storage group the backups appear under in the monthly disk figures. */
 export const BACKUP_GROUP = 'backups';
@@ -34,7 +34,7 @@ function copies(store: Store, plan: BackupPlan): number {
 }
 
 // service name -> its store (null: none), matched once per name: the verdict asks for every
-// service of every month of every set, and the regex tests were most of its backup cost
+// service of every set, and each what-if run asks again
 const storeByService = new Map<string, Store | null>();
 
 function storeOf(service: string): Store | null {
@@ -46,14 +46,16 @@ function storeOf(service: string): Store | null {
   return store;
 }
 
-/** GB the backups take on the data disk in a month, from each service's share of the monolith. */
-export function backupGb(shares: ServiceShare[], plan: BackupPlan): number {
-  let gb = 0;
-  for (const s of shares) {
-    const store = storeOf(s.service);
-    if (store && s.storageGb > 0) gb += s.storageGb * store.ratio * copies(store, plan);
-  }
-  return gb;
+/**
+ * Per service: what one GB of its storage adds to the backups on the data disk under the plan
+ * (the store's compression ratio and the copies kept), or null when its data is not backed up there.
+ * Worked out once per verdict; the month's backup GB is Σ storage GB × ratio × copies over the services.
+ */
+export function backupFactors(services: readonly string[], plan: BackupPlan): ({ ratio: number; copies: number } | null)[] {
+  return services.map((service) => {
+    const store = storeOf(service);
+    return store ? { ratio: store.ratio, copies: copies(store, plan) } : null;
+  });
 }
 
 /** The assumption, in one sentence, for the verdict and the reports. */

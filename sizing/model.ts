@@ -1,9 +1,10 @@
 // runModel: the tool's run_model.py control flow over every combined set, without any I/O.
 import { UsageError } from '../common/errors.ts';
 import type { ModelResult, RunOptions, SetResult, SizingConfig, SummaryAtDate } from './types.ts';
-import { generateUsage, usageTable } from './usage.ts';
-import { monthBuffers, serviceData, serviceDataTable, summaryData, summaryDataTable } from './service.ts';
+import { generateUsage, usageTable, type UsageFrame } from './usage.ts';
+import { monthBuffers, serviceData, serviceDataTable, summaryData, summaryDataTable, SUMMARY_FIELDS, type ServiceSummaryData } from './service.ts';
 import { compareSummaries, incrementalSummaries, summarizeAt } from './summarize.ts';
+import { keepSetFigures, VERDICT_FIELDS, verdictFieldLabel, type ServiceColumns, type VerdictField } from './set-figures.ts';
 
 export interface CombinedSet { context: Record<string, unknown>; varWhere: Record<string, string> }
 
@@ -82,12 +83,30 @@ export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
     summary_dates_source: fromConfig ? 'config' : 'final usage month',
     summaries,
   };
+  keepSetFigures(result, setFigures(config, usage, names, sums));
   if (dates.length > 1) {
     const cmp = compareSummaries(config, dates.map((d) => [d, summaries[d]!]));
     result.comparisons = cmp;
     result.incrementals = incrementalSummaries(cmp, dates);
   }
   return result;
+}
+
+/** The verdict's columns of a set, straight from its monthly arrays (sizing/set-figures.ts). */
+function setFigures(config: SizingConfig, usage: UsageFrame, names: string[], sums: ServiceSummaryData[]) {
+  const fields = SUMMARY_FIELDS(config.storage_display_unit);
+  const keys = Object.keys(VERDICT_FIELDS) as VerdictField[];
+  const at = keys.map((k) => fields.indexOf(verdictFieldLabel(k, config.storage_display_unit)));
+  return {
+    months: usage.index,
+    usage: new Map([...usage.columns].map(([name, c]) => [name, c.values] as const)),
+    summarised: usage.index.map(() => true),
+    services: names.map((service, s) => {
+      const cols = { service } as ServiceColumns;
+      keys.forEach((k, i) => (cols[k] = sums[s]![at[i]!]!));
+      return cols;
+    }),
+  };
 }
 
 export function runModel(config: SizingConfig, opts: { sets?: string[] } & RunOptions = {}): ModelResult {

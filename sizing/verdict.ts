@@ -5,10 +5,11 @@
 import { UsageError } from '../common/errors.ts';
 import { coresCapacity, DEFAULT_SERVER, formatServerSpec, type ServerSpec } from '../common/server-spec.ts';
 import { fmt, formatCoresCapacity } from './format.ts';
-import { BACKUP_GROUP, backupGb, describeBackupPlan } from './backup.ts';
+import { BACKUP_GROUP, backupFactors, describeBackupPlan } from './backup.ts';
+import { setFigures, VERDICT_FIELDS, verdictFieldLabel, type SetFigures, type VerdictField } from './set-figures.ts';
 import { purchaseFor } from './purchase.ts';
 import { memorySplit } from './memory-split.ts';
-import type { Cell, LimitKey, LimitResult, LimitStatus, ModelResult, MonthFigures, ServiceShare, SetResult, Table, Tier, Verdict, VerdictOptions } from './types.ts';
+import type { Cell, LimitKey, LimitResult, LimitStatus, ModelResult, MonthFigures, ServiceShare, SetResult, Tier, Verdict, VerdictOptions } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Tiers (checklist "Sizing tiers", transition guide 1.2)
@@ -34,29 +35,8 @@ export const ACTIVE_CASES_FIELD_CANDIDATES = ['active_cases', 'open_cases', 'cas
 // Verdict
 
 const num = (c: Cell | undefined): number => (typeof c === 'number' && Number.isFinite(c) ? c : 0);
-const numOrNull = (c: Cell | undefined): number | null => (typeof c === 'number' && Number.isFinite(c) ? c : null);
+const finiteOrNull = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
 const month = (d: string): string => d.slice(0, 7);
-const hasFiniteNumber = (row: Cell[]): boolean => {
-  for (const x of row) if (typeof x === 'number' && Number.isFinite(x)) return true;
-  return false;
-};
-
-const labelKey = (c: string | string[]): string => (Array.isArray(c) ? c.join('\u0000') : c);
-
-// label -> first column index, built once per table: the verdict looks up ~10 columns per service,
-// and a linear scan per lookup was the largest cost of `ccready size` on the 64-set stress config
-const columnMaps = new WeakMap<Table['columns'], { n: number; map: Map<string, number> }>();
-
-function colIndex(table: Table, label: string | string[]): number {
-  const cols = table.columns;
-  let e = columnMaps.get(cols);
-  if (!e || e.n !== cols.length) {
-    e = { n: cols.length, map: new Map() };
-    for (let j = cols.length - 1; j >= 0; j--) e.map.set(labelKey(cols[j]!), j);
-    columnMaps.set(cols, e);
-  }
-  return e.map.get(labelKey(label)) ?? -1;
-}
 
 function pickSet(result: ModelResult, name: string | undefined): SetResult {
   if (result.sets.length === 0) throw new UsageError('sizing result has no sets to judge');
@@ -67,24 +47,25 @@ function pickSet(result: ModelResult, name: string | undefined): SetResult {
 }
 
 /** Case-like usage fields, for the message when the active-cases field is missing. */
-function caseFields(usage: Table): string[] {
-  return usage.columns.map(String).filter((c) => /case/i.test(c));
+function caseFields(usage: SetFigures['usage']): string[] {
+  return [...usage.keys()].filter((c) => /case/i.test(c));
 }
 
 export function computeVerdict(result: ModelResult, server: ServerSpec, opts: VerdictOptions = {}): Verdict {
   const set = pickSet(result, opts.set);
   const unit = result.storage_display_unit;
   const unitGb = unit === 'TB' ? 1000 : 1;
-  const usage = set.usage;
-  const sd = set.summary_data;
+  const figures = setFigures(set, result.services, unit);
+  const { usage, summarised } = figures;
+  const dates = figures.months;
   const warnings: string[] = [];
 
-  const usersCol = colIndex(usage, 'users');
-  if (usersCol < 0) throw new UsageError(`sizing config: usage has no "users" field (the verdict needs it for the tier limits)`);
+  const usersCol = usage.get('users');
+  if (!usersCol) throw new UsageError(`sizing config: usage has no "users" field (the verdict needs it for the tier limits)`);
 
   let activeField: string | null = null;
   if (opts.activeCasesField !== undefined) {
-    if (colIndex(usage, opts.activeCasesField) < 0) {
+    if (!usage.has(opts.activeCasesField)) {
       const hint = caseFields(usage);
       throw new UsageError(
         `${opts.activeCasesFlag ?? '--active-cases-field'}: usage has no field "${opts.activeCasesField}"` +
@@ -93,7 +74,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     }
     activeField = opts.activeCasesField;
   } else {
-    activeField = ACTIVE_CASES_FIELD_CANDIDATES.find((f) => colIndex(usage, f) >= 0) ?? null;
+    activeField = ACTIVE_CASES_FIELD_CANDIDATES.find((f) => usage.has(f)) ?? null;
     if (activeField === null) {
       warnings.push(
         `active cases per user not checked: usage has none of ${ACTIVE_CASES_FIELD_CANDIDATES.join(', ')}; ` +
@@ -103,46 +84,27 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
       warnings.push('active cases per user counts cases_total (every case ever created, closed ones too): an upper bound; pass --active-cases-field for a closer figure');
     }
   }
-  const activeCol = activeField === null ? -1 : colIndex(usage, activeField);
+  const activeCol = activeField === null ? undefined : usage.get(activeField);
 
-  // Summary columns per service.
-  const fields = {
-    vmsTotal: 'VMs Total',
-    vmsHa: 'VMs HA',
-    coresTotal: 'Cores Total',
-    coresHa: 'Cores HA',
-    ramTotal: 'RAM Total (GB)',
-    ramHa: 'RAM HA (GB)',
-    storageTotal: `Data Storage Total (${unit})`,
-    storageHa: `Data Storage HA (${unit})`,
-    osTotal: 'OS Storage Total (GB)',
-    group: 'Storage Group',
-  } as const;
-  const services = result.services.filter((s) => colIndex(sd, [s, fields.vmsTotal]) >= 0);
-  const cols = services.map((s) => {
-    const c = {} as Record<keyof typeof fields, number>;
-    for (const [k, f] of Object.entries(fields)) c[k as keyof typeof fields] = colIndex(sd, [s, f]);
-    return c;
-  });
+  const svcs = figures.services;
+  const services = svcs.map((c) => c.service);
   const osGroup = result.vm_os_storage_group;
   const osGb = result.vm_os_storage_gb;
 
-  const sdRow = new Map(sd.index.map((d, i) => [d, i] as const));
-  const shares = (rowIdx: number): ServiceShare[] =>
-    services.map((service, i) => {
-      const c = cols[i]!;
-      const row = sd.data[rowIdx]!;
-      const vmsTotal = num(row[c.vmsTotal]);
-      const vmsHa = num(row[c.vmsHa]);
-      const coresTotal = num(row[c.coresTotal]);
-      const coresHa = num(row[c.coresHa]);
-      const ramTotalGb = num(row[c.ramTotal]);
-      const ramHaGb = num(row[c.ramHa]);
-      const storageTotalGb = num(row[c.storageTotal]) * unitGb;
-      const storageHaGb = num(row[c.storageHa]) * unitGb;
-      const g = row[c.group];
+  /** Each service's share of the one server in month m (for the arithmetic and the memory split). */
+  const shares = (m: number): ServiceShare[] =>
+    svcs.map((c) => {
+      const vmsTotal = num(c.vmsTotal[m]);
+      const vmsHa = num(c.vmsHa[m]);
+      const coresTotal = num(c.coresTotal[m]);
+      const coresHa = num(c.coresHa[m]);
+      const ramTotalGb = num(c.ramTotal[m]);
+      const ramHaGb = num(c.ramHa[m]);
+      const storageTotalGb = num(c.storageTotal[m]) * unitGb;
+      const storageHaGb = num(c.storageHa[m]) * unitGb;
+      const g = c.group[m];
       return {
-        service,
+        service: c.service,
         storageGroup: typeof g === 'string' && g !== '' ? g : null,
         vmsTotal,
         vmsHa,
@@ -155,69 +117,72 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
         storageTotalGb,
         storageHaGb,
         storageGb: storageTotalGb - storageHaGb,
-        clusterOsStorageGb: num(row[c.osTotal]),
+        clusterOsStorageGb: num(c.osTotal[m]),
       };
     });
 
-  // every (service, column) pair the check reads, listed once rather than per month, as flat
-  // arrays read by index (the check runs cold, every month of every set)
-  const checked: { service: string; k: keyof typeof fields; j: number; needed: boolean }[] = [];
-  services.forEach((service, i) => {
-    for (const [k, j] of Object.entries(cols[i]!) as [keyof typeof fields, number][]) {
-      if (k !== 'group') checked.push({ service, k, j, needed: k === 'vmsTotal' || k === 'coresTotal' || k === 'ramTotal' });
-    }
-  });
-  const checkedCol = checked.map((c) => c.j);
-  const checkedNeeded = checked.map((c) => c.needed);
-  const checkFinite = (rowIdx: number, when: string): void => {
-    const row = sd.data[rowIdx]!;
-    for (let c = 0; c < checkedCol.length; c++) {
-      const x = row[checkedCol[c]!];
-      const needed = checkedNeeded[c]!;
-      // the usual case (a finite, non-negative number) costs one test
-      if (typeof x === 'number' && x >= 0 && x !== Infinity) continue;
-      const { service, k } = checked[c]!;
-      // the model gives null where pandas has NaN: for the VMs, cores and RAM of a month with usage
-      // that is a lost value too (storage may be NaN legitimately: no storage, or its usage field
-      // has no value yet in that month)
-      const lost = (x === null || x === undefined) && needed;
-      if (lost || (typeof x === 'number' && (!Number.isFinite(x) || x < 0))) {
-        throw new UsageError(`services.${service}: ${fields[k]} comes out as ${x ?? 'NaN'} in ${when} while the usage has values there; check the service's capacities, sizes and buffers (a division by zero or an overflow)`);
+  // a month the usage has values for must have finite, non-negative resources for every service:
+  // an infinity or NaN (a division by zero, an overflow) would otherwise drop out of the totals
+  const checked = (Object.keys(VERDICT_FIELDS) as VerdictField[]).filter((k) => k !== 'group');
+  const checkFinite = (m: number): void => {
+    for (const c of svcs) {
+      for (const k of checked) {
+        const x = c[k][m];
+        // the usual case (a finite, non-negative number) costs one test
+        if (typeof x === 'number' && x >= 0 && x !== Infinity) continue;
+        // the model gives null where pandas has NaN: for the VMs, cores and RAM of a month with usage
+        // that is a lost value too (storage may be NaN legitimately: no storage, or its usage field
+        // has no value yet in that month)
+        const lost = (x === null || x === undefined) && (k === 'vmsTotal' || k === 'coresTotal' || k === 'ramTotal');
+        if (lost || (typeof x === 'number' && (!Number.isFinite(x) || x < 0))) {
+          throw new UsageError(`services.${c.service}: ${verdictFieldLabel(k, unit)} comes out as ${x ?? 'NaN'} in ${month(dates[m]!)} while the usage has values there; check the service's capacities, sizes and buffers (a division by zero or an overflow)`);
+        }
       }
     }
   };
-  const monthly: MonthFigures[] = usage.index.map((date, ui) => {
-    const urow = usage.data[ui]!;
-    const users = numOrNull(urow[usersCol]);
-    const activeCases = activeCol >= 0 ? numOrNull(urow[activeCol]) : null;
+  const usageCols = [...usage.values()];
+  const hasUsage = (m: number): boolean => {
+    for (const col of usageCols) if (Number.isFinite(col[m])) return true;
+    return false;
+  };
+  const backupAt = opts.backup ? backupFactors(services, opts.backup) : null;
+  // the month's figures straight from the columns, in one pass over the services (this runs cold,
+  // once per month and set): the same sums, in the same order, as over each month's shares
+  const monthly: MonthFigures[] = dates.map((date, m) => {
+    const users = finiteOrNull(usersCol[m]);
+    const activeCases = activeCol ? finiteOrNull(activeCol[m]) : null;
     const activeCasesPerUser = activeCases !== null && users !== null && users > 0 ? activeCases / users : null;
-    const si = sdRow.get(date);
-    // a month the usage has values for must have finite, non-negative resources for every service:
-    // an infinity or NaN (a division by zero, an overflow) would otherwise drop out of the totals
-    if (si !== undefined && hasFiniteNumber(urow)) checkFinite(si, month(date));
-    const sh = si === undefined ? [] : shares(si);
+    const inSummary = summarised[m]! && svcs.length > 0;
+    if (summarised[m] && hasUsage(m)) checkFinite(m);
     const byGroup: Record<string, number> = {};
-    for (const s of sh) {
-      if (s.storageGb === 0) continue;
-      const g = s.storageGroup ?? '(no group)';
-      byGroup[g] = (byGroup[g] ?? 0) + s.storageGb;
+    let backup = 0;
+    let ramGb = 0, cores = 0, clusterVms = 0, clusterRamGb = 0, clusterCores = 0;
+    if (inSummary) {
+      for (let s = 0; s < svcs.length; s++) {
+        const c = svcs[s]!;
+        const storage = num(c.storageTotal[m]) * unitGb - num(c.storageHa[m]) * unitGb;
+        if (storage !== 0) {
+          const g = c.group[m];
+          const group = typeof g === 'string' && g !== '' ? g : '(no group)';
+          byGroup[group] = (byGroup[group] ?? 0) + storage;
+        }
+        const b = backupAt?.[s];
+        if (b && storage > 0) backup += storage * b.ratio * b.copies;
+        const coresTotal = num(c.coresTotal[m]);
+        const ramTotal = num(c.ramTotal[m]);
+        ramGb += ramTotal - num(c.ramHa[m]);
+        cores += coresTotal - num(c.coresHa[m]);
+        clusterVms += num(c.vmsTotal[m]);
+        clusterRamGb += ramTotal;
+        clusterCores += coresTotal;
+      }
     }
     // One operating system on one box: the per-VM OS storage is counted once.
     byGroup[osGroup] = (byGroup[osGroup] ?? 0) + osGb;
     // the backups kept on the same disk (sizing/backup.ts), as a group of their own
-    const backup = opts.backup && sh.length ? backupGb(sh, opts.backup) : 0;
     if (backup > 0) byGroup[BACKUP_GROUP] = backup;
     let storageGb = 0;
     for (const g in byGroup) storageGb += byGroup[g]!;
-    // the month's totals in one pass over the services (this runs cold, once per month and set)
-    let ramGb = 0, cores = 0, clusterVms = 0, clusterRamGb = 0, clusterCores = 0;
-    for (const s of sh) {
-      ramGb += s.ramGb;
-      cores += s.cores;
-      clusterVms += s.vmsTotal;
-      clusterRamGb += s.ramTotalGb;
-      clusterCores += s.coresTotal;
-    }
     return {
       month: month(date),
       users,
@@ -359,8 +324,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
   monthly.forEach((m, i) => {
     if (m.storageGb >= monthly[arithIdx]!.storageGb) arithIdx = i;
   });
-  const arithDate = usage.index[arithIdx]!;
-  const arithRow = sdRow.get(arithDate);
+  const arithDate = dates[arithIdx]!;
 
   return {
     set: set.name,
@@ -375,13 +339,13 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     fits: crossed.length === 0,
     crossed,
     tier: { name: tier.name, servers: tier.servers, reasons },
-    memorySplit: memorySplit(monthly, (i) => { const r = sdRow.get(usage.index[i]!); return r === undefined ? [] : shares(r); }, server.ram_gb),
+    memorySplit: memorySplit(monthly, (m) => (summarised[m] ? shares(m) : []), server.ram_gb),
     fitsUntil,
     purchase: purchaseFor(tier.name, minimumServer, monthly, server.cpu_overcommit, DEFAULT_SERVER),
     minimumServer,
     ...(opts.backup ? { backup: { ...opts.backup, assumption: describeBackupPlan(opts.backup), peakGb: Math.max(0, ...monthly.map((m) => m.backupGb)) } } : {}),
     arithmeticMonth: month(arithDate),
-    arithmetic: arithRow === undefined ? [] : shares(arithRow),
+    arithmetic: summarised[arithIdx] ? shares(arithIdx) : [],
     warnings,
   };
 }

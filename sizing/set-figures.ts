@@ -1,0 +1,82 @@
+// The per-month figures of one combined set that the verdict reads, as flat columns: the usage
+// fields and, per service, the ten summary columns the single-server judgement rests on.
+// runModel keeps them beside each set it returns (the very arrays its summary_data table is made
+// of), so the verdict reads them by index instead of searching the serialised tables by column
+// label, which was most of its cost on a cold run; a result that did not come from runModel in
+// this process (read back from JSON, built by hand in a test) gets them from its tables.
+import type { Cell, SetResult, Table } from './types.ts';
+
+/** The summary columns the verdict reads, by key (the labels are the tool's, `{unit}` the display unit). */
+export const VERDICT_FIELDS = {
+  vmsTotal: 'VMs Total',
+  vmsHa: 'VMs HA',
+  coresTotal: 'Cores Total',
+  coresHa: 'Cores HA',
+  ramTotal: 'RAM Total (GB)',
+  ramHa: 'RAM HA (GB)',
+  storageTotal: 'Data Storage Total ({unit})',
+  storageHa: 'Data Storage HA ({unit})',
+  osTotal: 'OS Storage Total (GB)',
+  group: 'Storage Group',
+} as const;
+
+export type VerdictField = keyof typeof VERDICT_FIELDS;
+
+/** One service's summary columns, each a cell per usage month (null where the tool has NaN). */
+export type ServiceColumns = { service: string } & Record<VerdictField, readonly Cell[]>;
+
+export interface SetFigures {
+  /** usage months, YYYY-MM-DD, in order */
+  months: readonly string[];
+  /** usage field → value per month (NaN: no value) */
+  usage: ReadonlyMap<string, readonly number[]>;
+  /** false for a month the summary table has no row for (only ever in a hand-built result) */
+  summarised: readonly boolean[];
+  /** the services with summary columns, in the result's order */
+  services: readonly ServiceColumns[];
+}
+
+const kept = new WeakMap<SetResult, SetFigures>();
+
+/** Called by runModel: the figures behind `set`'s tables, for the verdict. */
+export function keepSetFigures(set: SetResult, figures: SetFigures): void {
+  kept.set(set, figures);
+}
+
+/** The label of a verdict field in a result whose storage is shown in `unit`. */
+export function verdictFieldLabel(field: VerdictField, unit: string): string {
+  return VERDICT_FIELDS[field].replace('{unit}', unit);
+}
+
+/** The figures of a set: kept by runModel, else read from its usage and summary_data tables. */
+export function setFigures(set: SetResult, services: readonly string[], unit: string): SetFigures {
+  return kept.get(set) ?? figuresFromTables(set.usage, set.summary_data, services, unit);
+}
+
+const labelKey = (c: string | string[]): string => (Array.isArray(c) ? c.join('\u0000') : c);
+
+function figuresFromTables(usage: Table, sd: Table, services: readonly string[], unit: string): SetFigures {
+  const months = usage.index;
+  const usageCols = new Map<string, number[]>();
+  usage.columns.forEach((c, j) => {
+    const name = String(c);
+    // the first column of a name wins, as a label lookup would find it
+    if (!usageCols.has(name)) usageCols.set(name, usage.data.map((r) => (typeof r[j] === 'number' ? (r[j] as number) : NaN)));
+  });
+  const sdCol = new Map<string, number>();
+  for (let j = sd.columns.length - 1; j >= 0; j--) sdCol.set(labelKey(sd.columns[j]!), j);
+  const sdRow = new Map(sd.index.map((d, i) => [d, i] as const));
+  const rowOf = months.map((d) => sdRow.get(d));
+  const column = (j: number | undefined): Cell[] => rowOf.map((i) => (i === undefined || j === undefined ? null : sd.data[i]![j] ?? null));
+  const withColumns = services.filter((s) => sdCol.has(labelKey([s, VERDICT_FIELDS.vmsTotal])));
+  return {
+    months,
+    usage: usageCols,
+    summarised: rowOf.map((i) => i !== undefined),
+    services: withColumns.map((service) => {
+      const cols = { service } as ServiceColumns;
+      for (const f of Object.keys(VERDICT_FIELDS) as VerdictField[]) cols[f] = column(sdCol.get(labelKey([service, verdictFieldLabel(f, unit)])));
+      return cols;
+    }),
+  };
+}
