@@ -2,9 +2,9 @@
 import { UsageError } from '../common/errors.ts';
 import type { ModelResult, RunOptions, SetResult, SizingConfig, SummaryAtDate } from './types.ts';
 import { generateUsage, usageTable, type UsageFrame } from './usage.ts';
-import { monthBuffers, serviceData, serviceDataTable, summaryData, summaryDataTable, SUMMARY_FIELDS, type ServiceSummaryData } from './service.ts';
+import { monthBuffers, serviceData, serviceDataTable, summaryData, summaryDataTable, summaryRows, SUMMARY_FIELDS, SUMMARY_WIDTH, type SummaryRows } from './service.ts';
 import { compareSummaries, incrementalSummaries, summarizeAt } from './summarize.ts';
-import { keepSetFigures, VERDICT_FIELDS, verdictFieldLabel, type ServiceColumns, type VerdictField } from './set-figures.ts';
+import { keepSetFigures, VERDICT_FIELDS, verdictFieldLabel, type ServiceColumns, type SetFigures, type VerdictField } from './set-figures.ts';
 
 export interface CombinedSet { context: Record<string, unknown>; varWhere: Record<string, string> }
 
@@ -48,17 +48,18 @@ export function monthlyTables(config: SizingConfig, set: CombinedSet) {
   const { table, dtypes } = usageTable(usage);
   const sds = config.services.map((s) => serviceData(config, usage, s));
   const buf = monthBuffers(config, usage.index.length);
-  const sums = sds.map((sd) => summaryData(config, sd, buf));
+  const summary = summaryRows(usage.index.length, sds.length);
+  sds.forEach((sd, s) => summaryData(config, sd, buf, summary, s));
   const names = config.services.map((s) => s.name);
   return {
-    usage, table, dtypes, sums, names,
+    usage, table, dtypes, summary, names,
     serviceTable: () => serviceDataTable(usage.index, sds),
-    summaryTable: () => summaryDataTable(config, usage.index, names, sums),
+    summaryTable: () => summaryDataTable(config, usage.index, names, summary),
   };
 }
 
 export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
-  const { usage, table, dtypes, sums, names, serviceTable, summaryTable } = monthlyTables(config, set);
+  const { usage, table, dtypes, summary, names, serviceTable, summaryTable } = monthlyTables(config, set);
   const fromConfig = config.summary_dates.length > 0;
   const dates = fromConfig ? [...new Set(config.summary_dates)].sort() : usage.index.length ? [usage.index[usage.index.length - 1]!] : [];
   if (!dates.length) throw new UsageError(`${config.file}: usage: no months (no date_range_value field)`);
@@ -70,7 +71,7 @@ export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
       const i = config.summary_dates.indexOf(d);
       throw new UsageError(`${config.file}: summary_dates[${i}]: ${d.slice(0, 7)} is outside the usage months (${usage.index[0]!.slice(0, 7)} … ${usage.index[usage.index.length - 1]!.slice(0, 7)})`);
     }
-    summaries[d] = summarizeAt(config, names, sums, m, users[m]!);
+    summaries[d] = summarizeAt(config, names, summary, m, users[m]!);
   }
   const result: SetResult = {
     name: String(set.context.name),
@@ -83,7 +84,7 @@ export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
     summary_dates_source: fromConfig ? 'config' : 'final usage month',
     summaries,
   };
-  keepSetFigures(result, setFigures(config, usage, names, sums));
+  keepSetFigures(result, setFigures(config, usage, names, summary));
   if (dates.length > 1) {
     const cmp = compareSummaries(config, dates.map((d) => [d, summaries[d]!]));
     result.comparisons = cmp;
@@ -92,18 +93,18 @@ export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
   return result;
 }
 
-/** The verdict's columns of a set, straight from its monthly arrays (sizing/set-figures.ts). */
-function setFigures(config: SizingConfig, usage: UsageFrame, names: string[], sums: ServiceSummaryData[]) {
+/** The verdict's figures of a set, straight from its monthly arrays (sizing/set-figures.ts). */
+function setFigures(config: SizingConfig, usage: UsageFrame, names: string[], summary: SummaryRows): SetFigures {
   const fields = SUMMARY_FIELDS(config.storage_display_unit);
   const keys = Object.keys(VERDICT_FIELDS) as VerdictField[];
   const at = keys.map((k) => fields.indexOf(verdictFieldLabel(k, config.storage_display_unit)));
   return {
     months: usage.index,
     usage: new Map([...usage.columns].map(([name, c]) => [name, c.values] as const)),
-    summarised: usage.index.map(() => true),
+    summary,
     services: names.map((service, s) => {
       const cols = { service } as ServiceColumns;
-      keys.forEach((k, i) => (cols[k] = sums[s]![at[i]!]!));
+      keys.forEach((k, i) => (cols[k] = s * SUMMARY_WIDTH + at[i]!));
       return cols;
     }),
   };

@@ -148,19 +148,34 @@ export const SUMMARY_FIELDS = (u: string) => [
   'Storage Group', 'Aggregation Key',
 ];
 
-/** One service's summary columns, each a value per month (a constant is repeated). */
-export type ServiceSummaryData = Cell[][];
+/**
+ * The summary of every service of a set, one row per month: service s has the SUMMARY_FIELDS
+ * cells at s × SUMMARY_WIDTH … (s + 1) × SUMMARY_WIDTH - 1. Kept in the summary_data table's own
+ * layout, so that table is these rows as they are (no transposing of ~100k cells per 8-set run).
+ */
+export type SummaryRows = Cell[][];
+
+/** Cells per service in a summary row. */
+export const SUMMARY_WIDTH = SUMMARY_FIELDS('GB').length;
+
+/** Empty summary rows for `months` months of `services` services, filled by summaryData. */
+export function summaryRows(months: number, services: number): SummaryRows {
+  const rows: SummaryRows = new Array(months);
+  for (let i = 0; i < months; i++) rows[i] = new Array<Cell>(services * SUMMARY_WIDTH);
+  return rows;
+}
 
 const anyNonZero = (xs: number[]) => xs.some((v) => v !== 0 && !Number.isNaN(v));
 const maxSkipNaN = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b));
 
 /**
- * get_summary_data for one service: columns in SUMMARY_FIELDS order, rows = months. Written as one
+ * get_summary_data for one service: its SUMMARY_FIELDS cells of each month, written into `rows`
+ * from cell `s × SUMMARY_WIDTH` on. Written as one
  * loop per stage over the months, not a chain of `map`s: a `ccready size` run executes this code
  * cold, once per service and set, and the closures and intermediate arrays were most of its time.
  * The arithmetic is the tool's, operation for operation (the parity tests compare every value).
  */
-export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]): ServiceSummaryData {
+export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[], rows: SummaryRows, s: number): void {
   const svc = sd.service;
   const n = buf.length;
   const unit = config.storage_display_unit === 'TB' ? 1e12 : 1e9;
@@ -235,8 +250,7 @@ export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]
   const rpn = p.ram_per_node ?? NaN;
   const osGb = config.vm_os_storage_gb;
   const vmType = p.cores_per_node !== null && p.ram_per_node !== null ? `${p.cores_per_node}x${p.ram_per_node}` : '';
-  const cols: Cell[][] = [];
-  for (let j = 0; j < 20; j++) cols.push(new Array<Cell>(n));
+  const o = s * SUMMARY_WIDTH;
   // the month-independent cells, worked out once
   const coresPerVm = p.cores_per_node === null ? null : nn(p.cores_per_node);
   const ramPerVm = p.ram_per_node === null ? null : nn(p.ram_per_node);
@@ -255,38 +269,37 @@ export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]
     const vmsHa = ha ? T[i]! : 0;
     const vmsTotal = T[i]! + vmsHa;
     const osBytes = vmsTotal * osGb * GB;
-    cols[0]![i] = vmType;
-    cols[1]![i] = coresPerVm;
-    cols[2]![i] = coresHa === coresHa ? coresHa : null;
-    x = cores + coresHa; cols[3]![i] = x === x ? x : null;
-    cols[4]![i] = ramPerVm;
-    cols[5]![i] = ramHa === ramHa ? ramHa : null;
-    x = ramN + ramHa; cols[6]![i] = x === x ? x : null;
-    x = tenthRound((vAny ? perVm[i]! : 0) / GB); cols[7]![i] = x === x ? x : null;
-    x = tenthRound(Math.ceil(storageHa) / unit); cols[8]![i] = x === x ? x : null;
-    x = tenthRound(Math.ceil(total[i]! + storageHa) / unit); cols[9]![i] = x === x ? x : null;
-    x = (S[i]! + storageHa) / unit; cols[10]![i] = x === x ? x : null;
-    cols[11]![i] = vmsHa === vmsHa ? vmsHa : null;
-    cols[12]![i] = vmsTotal === vmsTotal ? vmsTotal : null;
-    x = nodeBuffer[i]!; cols[13]![i] = x === x ? x : null;
-    x = buf[i]!; cols[14]![i] = x === x ? x : null;
-    x = Math.ceil((vmsHa * osGb * GB) / GB); cols[15]![i] = x === x ? x : null;
-    cols[16]![i] = osBytes === osBytes ? osBytes : null;
-    x = Math.ceil(osBytes / GB); cols[17]![i] = x === x ? x : null;
-    cols[18]![i] = group;
-    cols[19]![i] = aggKey;
+    const r = rows[i]!;
+    r[o] = vmType;
+    r[o + 1] = coresPerVm;
+    r[o + 2] = coresHa === coresHa ? coresHa : null;
+    x = cores + coresHa; r[o + 3] = x === x ? x : null;
+    r[o + 4] = ramPerVm;
+    r[o + 5] = ramHa === ramHa ? ramHa : null;
+    x = ramN + ramHa; r[o + 6] = x === x ? x : null;
+    x = tenthRound((vAny ? perVm[i]! : 0) / GB); r[o + 7] = x === x ? x : null;
+    x = tenthRound(Math.ceil(storageHa) / unit); r[o + 8] = x === x ? x : null;
+    x = tenthRound(Math.ceil(total[i]! + storageHa) / unit); r[o + 9] = x === x ? x : null;
+    x = (S[i]! + storageHa) / unit; r[o + 10] = x === x ? x : null;
+    r[o + 11] = vmsHa === vmsHa ? vmsHa : null;
+    r[o + 12] = vmsTotal === vmsTotal ? vmsTotal : null;
+    x = nodeBuffer[i]!; r[o + 13] = x === x ? x : null;
+    x = buf[i]!; r[o + 14] = x === x ? x : null;
+    x = Math.ceil((vmsHa * osGb * GB) / GB); r[o + 15] = x === x ? x : null;
+    r[o + 16] = osBytes === osBytes ? osBytes : null;
+    x = Math.ceil(osBytes / GB); r[o + 17] = x === x ? x : null;
+    r[o + 18] = group;
+    r[o + 19] = aggKey;
   }
-  return cols;
 }
 
 export function monthBuffers(config: SizingConfig, n: number): number[] {
   return estimationBuffers(config.estimation_buffer, config.estimation_growth_factor, n);
 }
 
-export function summaryDataTable(config: SizingConfig, index: string[], names: string[], all: ServiceSummaryData[]): Table {
+export function summaryDataTable(config: SizingConfig, index: string[], names: string[], rows: SummaryRows): Table {
   const fields = SUMMARY_FIELDS(config.storage_display_unit);
   const columns: string[][] = [];
-  const cols: Cell[][] = [];
-  names.forEach((name, s) => fields.forEach((f, j) => { columns.push([name, f]); cols.push(all[s]![j]!); }));
-  return { index: index.slice(), columns, data: transpose(cols, index.length) };
+  for (const name of names) for (const f of fields) columns.push([name, f]);
+  return { index: index.slice(), columns, data: rows };
 }

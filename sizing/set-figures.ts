@@ -1,9 +1,10 @@
-// The per-month figures of one combined set that the verdict reads, as flat columns: the usage
-// fields and, per service, the ten summary columns the single-server judgement rests on.
-// runModel keeps them beside each set it returns (the very arrays its summary_data table is made
-// of), so the verdict reads them by index instead of searching the serialised tables by column
-// label, which was most of its cost on a cold run; a result that did not come from runModel in
-// this process (read back from JSON, built by hand in a test) gets them from its tables.
+// The per-month figures of one combined set that the verdict reads: the usage fields as columns,
+// each month's summary row, and where in that row each service's ten judged cells are.
+// runModel keeps them beside each set it returns (the very arrays its tables are made of, with
+// the positions it laid them out at), so the verdict reads them by index instead of searching the
+// serialised tables by column label, which was a good part of its cost on a cold run; a result that
+// did not come from runModel in this process (read back from JSON, built by hand in a test) gets
+// them from its tables.
 import type { Cell, SetResult, Table } from './types.ts';
 
 /** The summary columns the verdict reads, by key (the labels are the tool's, `{unit}` the display unit). */
@@ -22,16 +23,16 @@ export const VERDICT_FIELDS = {
 
 export type VerdictField = keyof typeof VERDICT_FIELDS;
 
-/** One service's summary columns, each a cell per usage month (null where the tool has NaN). */
-export type ServiceColumns = { service: string } & Record<VerdictField, readonly Cell[]>;
+/** Where a service's judged cells are in a summary row (-1: the table has no such column). */
+export type ServiceColumns = { service: string } & Record<VerdictField, number>;
 
 export interface SetFigures {
   /** usage months, YYYY-MM-DD, in order */
   months: readonly string[];
   /** usage field → value per month (NaN: no value) */
   usage: ReadonlyMap<string, readonly number[]>;
-  /** false for a month the summary table has no row for (only ever in a hand-built result) */
-  summarised: readonly boolean[];
+  /** each month's summary row (null where the tool has NaN); undefined for a month the summary table has no row for (only ever in a hand-built result) */
+  summary: readonly (readonly Cell[] | undefined)[];
   /** the services with summary columns, in the result's order */
   services: readonly ServiceColumns[];
 }
@@ -66,16 +67,14 @@ function figuresFromTables(usage: Table, sd: Table, services: readonly string[],
   const sdCol = new Map<string, number>();
   for (let j = sd.columns.length - 1; j >= 0; j--) sdCol.set(labelKey(sd.columns[j]!), j);
   const sdRow = new Map(sd.index.map((d, i) => [d, i] as const));
-  const rowOf = months.map((d) => sdRow.get(d));
-  const column = (j: number | undefined): Cell[] => rowOf.map((i) => (i === undefined || j === undefined ? null : sd.data[i]![j] ?? null));
   const withColumns = services.filter((s) => sdCol.has(labelKey([s, VERDICT_FIELDS.vmsTotal])));
   return {
     months,
     usage: usageCols,
-    summarised: rowOf.map((i) => i !== undefined),
+    summary: months.map((d) => { const i = sdRow.get(d); return i === undefined ? undefined : sd.data[i]; }),
     services: withColumns.map((service) => {
       const cols = { service } as ServiceColumns;
-      for (const f of Object.keys(VERDICT_FIELDS) as VerdictField[]) cols[f] = column(sdCol.get(labelKey([service, verdictFieldLabel(f, unit)])));
+      for (const f of Object.keys(VERDICT_FIELDS) as VerdictField[]) cols[f] = sdCol.get(labelKey([service, verdictFieldLabel(f, unit)])) ?? -1;
       return cols;
     }),
   };

@@ -2,7 +2,7 @@
 // type), comparisons across dates or sets, and incremental comparisons, as the tool's
 // summarize_service_data / compare_summaries / incremental_summaries.
 import type { Cell, ComparisonTables, SizingConfig, SummaryAtDate, Table } from './types.ts';
-import { SUMMARY_FIELDS, type ServiceSummaryData } from './service.ts';
+import { SUMMARY_FIELDS, SUMMARY_WIDTH, type SummaryRows } from './service.ts';
 
 const num = (c: Cell): number => (typeof c === 'number' ? c : NaN);
 const sortStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -17,13 +17,13 @@ function sumNumbers(cells: Cell[]): number {
   return acc ?? 0;
 }
 
-export function summarizeAt(config: SizingConfig, names: string[], data: ServiceSummaryData[], month: number, userCount: number): SummaryAtDate {
+export function summarizeAt(config: SizingConfig, names: string[], summary: SummaryRows, month: number, userCount: number): SummaryAtDate {
   const u = config.storage_display_unit;
   const unit = u === 'TB' ? 1e12 : 1e9;
   const fields = SUMMARY_FIELDS(u);
   const fi = (f: string) => fields.indexOf(f);
   const order = names.map((n, i) => [n, i] as const).sort((a, b) => sortStr(a[0], b[0]));
-  const rowOf = (s: number) => fields.map((_, j) => data[s]![j]![month]!);
+  const rowOf = (s: number) => summary[month]!.slice(s * SUMMARY_WIDTH, (s + 1) * SUMMARY_WIDTH);
   const rows = order.map(([, s]) => rowOf(s));
   const index = order.map(([n]) => n);
 

@@ -56,7 +56,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
   const unit = result.storage_display_unit;
   const unitGb = unit === 'TB' ? 1000 : 1;
   const figures = setFigures(set, result.services, unit);
-  const { usage, summarised } = figures;
+  const { usage, summary } = figures;
   const dates = figures.months;
   const warnings: string[] = [];
 
@@ -91,18 +91,18 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
   const osGroup = result.vm_os_storage_group;
   const osGb = result.vm_os_storage_gb;
 
-  /** Each service's share of the one server in month m (for the arithmetic and the memory split). */
-  const shares = (m: number): ServiceShare[] =>
+  /** Each service's share of the one server in a month (for the arithmetic and the memory split). */
+  const shares = (row: readonly Cell[]): ServiceShare[] =>
     svcs.map((c) => {
-      const vmsTotal = num(c.vmsTotal[m]);
-      const vmsHa = num(c.vmsHa[m]);
-      const coresTotal = num(c.coresTotal[m]);
-      const coresHa = num(c.coresHa[m]);
-      const ramTotalGb = num(c.ramTotal[m]);
-      const ramHaGb = num(c.ramHa[m]);
-      const storageTotalGb = num(c.storageTotal[m]) * unitGb;
-      const storageHaGb = num(c.storageHa[m]) * unitGb;
-      const g = c.group[m];
+      const vmsTotal = num(row[c.vmsTotal]);
+      const vmsHa = num(row[c.vmsHa]);
+      const coresTotal = num(row[c.coresTotal]);
+      const coresHa = num(row[c.coresHa]);
+      const ramTotalGb = num(row[c.ramTotal]);
+      const ramHaGb = num(row[c.ramHa]);
+      const storageTotalGb = num(row[c.storageTotal]) * unitGb;
+      const storageHaGb = num(row[c.storageHa]) * unitGb;
+      const g = row[c.group];
       return {
         service: c.service,
         storageGroup: typeof g === 'string' && g !== '' ? g : null,
@@ -117,17 +117,17 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
         storageTotalGb,
         storageHaGb,
         storageGb: storageTotalGb - storageHaGb,
-        clusterOsStorageGb: num(c.osTotal[m]),
+        clusterOsStorageGb: num(row[c.osTotal]),
       };
     });
 
   // a month the usage has values for must have finite, non-negative resources for every service:
   // an infinity or NaN (a division by zero, an overflow) would otherwise drop out of the totals
   const checked = (Object.keys(VERDICT_FIELDS) as VerdictField[]).filter((k) => k !== 'group');
-  const checkFinite = (m: number): void => {
+  const checkFinite = (row: readonly Cell[], m: number): void => {
     for (const c of svcs) {
       for (const k of checked) {
-        const x = c[k][m];
+        const x = row[c[k]];
         // the usual case (a finite, non-negative number) costs one test
         if (typeof x === 'number' && x >= 0 && x !== Infinity) continue;
         // the model gives null where pandas has NaN: for the VMs, cores and RAM of a month with usage
@@ -152,27 +152,27 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     const users = finiteOrNull(usersCol[m]);
     const activeCases = activeCol ? finiteOrNull(activeCol[m]) : null;
     const activeCasesPerUser = activeCases !== null && users !== null && users > 0 ? activeCases / users : null;
-    const inSummary = summarised[m]! && svcs.length > 0;
-    if (summarised[m] && hasUsage(m)) checkFinite(m);
+    const row = summary[m];
+    if (row && hasUsage(m)) checkFinite(row, m);
     const byGroup: Record<string, number> = {};
     let backup = 0;
     let ramGb = 0, cores = 0, clusterVms = 0, clusterRamGb = 0, clusterCores = 0;
-    if (inSummary) {
+    if (row) {
       for (let s = 0; s < svcs.length; s++) {
         const c = svcs[s]!;
-        const storage = num(c.storageTotal[m]) * unitGb - num(c.storageHa[m]) * unitGb;
+        const storage = num(row[c.storageTotal]) * unitGb - num(row[c.storageHa]) * unitGb;
         if (storage !== 0) {
-          const g = c.group[m];
+          const g = row[c.group];
           const group = typeof g === 'string' && g !== '' ? g : '(no group)';
           byGroup[group] = (byGroup[group] ?? 0) + storage;
         }
         const b = backupAt?.[s];
         if (b && storage > 0) backup += storage * b.ratio * b.copies;
-        const coresTotal = num(c.coresTotal[m]);
-        const ramTotal = num(c.ramTotal[m]);
-        ramGb += ramTotal - num(c.ramHa[m]);
-        cores += coresTotal - num(c.coresHa[m]);
-        clusterVms += num(c.vmsTotal[m]);
+        const coresTotal = num(row[c.coresTotal]);
+        const ramTotal = num(row[c.ramTotal]);
+        ramGb += ramTotal - num(row[c.ramHa]);
+        cores += coresTotal - num(row[c.coresHa]);
+        clusterVms += num(row[c.vmsTotal]);
         clusterRamGb += ramTotal;
         clusterCores += coresTotal;
       }
@@ -339,13 +339,13 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     fits: crossed.length === 0,
     crossed,
     tier: { name: tier.name, servers: tier.servers, reasons },
-    memorySplit: memorySplit(monthly, (m) => (summarised[m] ? shares(m) : []), server.ram_gb),
+    memorySplit: memorySplit(monthly, (m) => { const row = summary[m]; return row ? shares(row) : []; }, server.ram_gb),
     fitsUntil,
     purchase: purchaseFor(tier.name, minimumServer, monthly, server.cpu_overcommit, DEFAULT_SERVER),
     minimumServer,
     ...(opts.backup ? { backup: { ...opts.backup, assumption: describeBackupPlan(opts.backup), peakGb: Math.max(0, ...monthly.map((m) => m.backupGb)) } } : {}),
     arithmeticMonth: month(arithDate),
-    arithmetic: summarised[arithIdx] ? shares(arithIdx) : [],
+    arithmetic: summary[arithIdx] ? shares(summary[arithIdx]!) : [],
     warnings,
   };
 }
