@@ -111,35 +111,30 @@ export function serviceDataTable(index: string[], all: ServiceData[]): Table {
   const cols: number[][] = [];
   for (const s of all) {
     const name = s.service.name;
-    const add = (section: string, field: string, values: number[]) => { columns.push([name, section, field]); cols.push(values); };
-    add('Users', 'users', s.users);
-    add('Compute', 'CPU', s.cpu);
-    add('Compute', 'RAM', s.ram);
-    add('Compute', 'VMs', s.vms);
-    add('Compute', 'VMs Usage', s.vmsUsage);
-    if (s.addStorage) add('Compute', 'Additional VMs (storage)', s.addStorage);
-    if (s.addRam) add('Compute', 'Additional VMs (RAM)', s.addRam);
-    if (s.ramRequirement) add('Compute', 'RAM requirement', s.ramRequirement);
-    add('Data Storage', 'storage', s.storage);
-    for (const [f, v] of s.storageParts) add('Data Storage', f, v);
+    columns.push([name, 'Users', 'users'], [name, 'Compute', 'CPU'], [name, 'Compute', 'RAM'], [name, 'Compute', 'VMs'], [name, 'Compute', 'VMs Usage']);
+    cols.push(s.users, s.cpu, s.ram, s.vms, s.vmsUsage);
+    if (s.addStorage) { columns.push([name, 'Compute', 'Additional VMs (storage)']); cols.push(s.addStorage); }
+    if (s.addRam) { columns.push([name, 'Compute', 'Additional VMs (RAM)']); cols.push(s.addRam); }
+    if (s.ramRequirement) { columns.push([name, 'Compute', 'RAM requirement']); cols.push(s.ramRequirement); }
+    columns.push([name, 'Data Storage', 'storage']);
+    cols.push(s.storage);
+    for (const [f, v] of s.storageParts) { columns.push([name, 'Data Storage', f]); cols.push(v); }
   }
-  return { index: index.slice(), columns, data: transpose(cols, index.length, nn) };
-}
-
-export const nn = (v: number): Cell => (Number.isNaN(v) ? null : v);
-
-/** Column arrays → row arrays, each cell through `f` if given (plain loops: the stress bench builds millions of cells). */
-function transpose<T extends Cell>(cols: T[][], rows: number, f?: (v: T) => Cell): Cell[][] {
-  const out: Cell[][] = new Array(rows);
+  // the columns as rows, a NaN as a missing value (null); plain loops and `v === v` for
+  // !Number.isNaN(v): this runs cold over every cell of every set
+  const n = index.length;
   const w = cols.length;
-  for (let i = 0; i < rows; i++) {
+  const data: Cell[][] = new Array(n);
+  for (let i = 0; i < n; i++) {
     const r: Cell[] = new Array(w);
-    if (f) for (let j = 0; j < w; j++) r[j] = f(cols[j]![i]!);
-    else for (let j = 0; j < w; j++) r[j] = cols[j]![i]!;
-    out[i] = r;
+    for (let j = 0; j < w; j++) { const v = cols[j]![i]!; r[j] = v === v ? v : null; }
+    data[i] = r;
   }
-  return out;
+  return { index: index.slice(), columns, data };
 }
+
+/** A NaN is a missing value (None) in the tool's tables. */
+export const nn = (v: number): Cell => (Number.isNaN(v) ? null : v);
 
 export const SUMMARY_FIELDS = (u: string) => [
   'VM Type', 'Cores Per VM', 'Cores HA', 'Cores Total', 'RAM Per VM', 'RAM HA (GB)', 'RAM Total (GB)',

@@ -123,20 +123,27 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
 
   // a month the usage has values for must have finite, non-negative resources for every service:
   // an infinity or NaN (a division by zero, an overflow) would otherwise drop out of the totals
-  const checked = (Object.keys(VERDICT_FIELDS) as VerdictField[]).filter((k) => k !== 'group');
+  // every (service, cell) pair the check reads, listed once rather than per month, as a flat array
+  // of row positions read by index (the check runs cold, every month of every set)
+  const checked: { service: string; k: VerdictField }[] = [];
+  const checkedAt: number[] = [];
+  for (const c of svcs) {
+    for (const k of Object.keys(VERDICT_FIELDS) as VerdictField[]) {
+      if (k !== 'group') { checked.push({ service: c.service, k }); checkedAt.push(c[k]); }
+    }
+  }
   const checkFinite = (row: readonly Cell[], m: number): void => {
-    for (const c of svcs) {
-      for (const k of checked) {
-        const x = row[c[k]];
-        // the usual case (a finite, non-negative number) costs one test
-        if (typeof x === 'number' && x >= 0 && x !== Infinity) continue;
-        // the model gives null where pandas has NaN: for the VMs, cores and RAM of a month with usage
-        // that is a lost value too (storage may be NaN legitimately: no storage, or its usage field
-        // has no value yet in that month)
-        const lost = (x === null || x === undefined) && (k === 'vmsTotal' || k === 'coresTotal' || k === 'ramTotal');
-        if (lost || (typeof x === 'number' && (!Number.isFinite(x) || x < 0))) {
-          throw new UsageError(`services.${c.service}: ${verdictFieldLabel(k, unit)} comes out as ${x ?? 'NaN'} in ${month(dates[m]!)} while the usage has values there; check the service's capacities, sizes and buffers (a division by zero or an overflow)`);
-        }
+    for (let i = 0; i < checkedAt.length; i++) {
+      const x = row[checkedAt[i]!];
+      // the usual case (a finite, non-negative number) costs one test
+      if (typeof x === 'number' && x >= 0 && x !== Infinity) continue;
+      // the model gives null where pandas has NaN: for the VMs, cores and RAM of a month with usage
+      // that is a lost value too (storage may be NaN legitimately: no storage, or its usage field
+      // has no value yet in that month)
+      const { service, k } = checked[i]!;
+      const lost = (x === null || x === undefined) && (k === 'vmsTotal' || k === 'coresTotal' || k === 'ramTotal');
+      if (lost || (typeof x === 'number' && (!Number.isFinite(x) || x < 0))) {
+        throw new UsageError(`services.${service}: ${verdictFieldLabel(k, unit)} comes out as ${x ?? 'NaN'} in ${month(dates[m]!)} while the usage has values there; check the service's capacities, sizes and buffers (a division by zero or an overflow)`);
       }
     }
   };
