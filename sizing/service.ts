@@ -124,11 +124,12 @@ export function serviceDataTable(index: string[], all: ServiceData[]): Table {
   // !Number.isNaN(v): this runs cold over every cell of every set
   const n = index.length;
   const w = cols.length;
-  const data: Cell[][] = new Array(n);
+  // (arrays grown by appending: see summaryRows)
+  const data: Cell[][] = [];
   for (let i = 0; i < n; i++) {
-    const r: Cell[] = new Array(w);
-    for (let j = 0; j < w; j++) { const v = cols[j]![i]!; r[j] = v === v ? v : null; }
-    data[i] = r;
+    const r: Cell[] = [];
+    for (let j = 0; j < w; j++) { const v = cols[j]![i]!; r.push(v === v ? v : null); }
+    data.push(r);
   }
   return { index: index.slice(), columns, data };
 }
@@ -153,10 +154,14 @@ export type SummaryRows = Cell[][];
 /** Cells per service in a summary row. */
 export const SUMMARY_WIDTH = SUMMARY_FIELDS('GB').length;
 
-/** Empty summary rows for `months` months of `services` services, filled by summaryData. */
-export function summaryRows(months: number, services: number): SummaryRows {
-  const rows: SummaryRows = new Array(months);
-  for (let i = 0; i < months; i++) rows[i] = new Array<Cell>(services * SUMMARY_WIDTH);
+/**
+ * Empty summary rows for `months` months, filled by summaryData service after service. Each row
+ * starts empty and grows by appending (not `new Array(width)`): an array with holes, even once
+ * filled, sends JSON.stringify down its slow path, a property lookup per cell.
+ */
+export function summaryRows(months: number): SummaryRows {
+  const rows: SummaryRows = [];
+  for (let i = 0; i < months; i++) rows.push([]);
   return rows;
 }
 
@@ -165,7 +170,8 @@ const maxSkipNaN = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN
 
 /**
  * get_summary_data for one service: its SUMMARY_FIELDS cells of each month, written into `rows`
- * from cell `s × SUMMARY_WIDTH` on. Written as one
+ * from cell `s × SUMMARY_WIDTH` on (services in order, each appending to rows the one before
+ * filled). Written as one
  * loop per stage over the months, not a chain of `map`s: a `ccready size` run executes this code
  * cold, once per service and set, and the closures and intermediate arrays were most of its time.
  * The arithmetic is the tool's, operation for operation (the parity tests compare every value).
