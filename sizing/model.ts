@@ -48,7 +48,7 @@ export function monthlyTables(config: SizingConfig, set: CombinedSet) {
   const { table, dtypes } = usageTable(usage);
   const sds = config.services.map((s) => serviceData(config, usage, s));
   const buf = monthBuffers(config, usage.index.length);
-  const summary = summaryRows(usage.index.length);
+  const summary = summaryRows(usage.index.length, sds.length);
   sds.forEach((sd, s) => summaryData(config, sd, buf, summary, s));
   const names = config.services.map((s) => s.name);
   return {

@@ -155,13 +155,15 @@ export type SummaryRows = Cell[][];
 export const SUMMARY_WIDTH = SUMMARY_FIELDS('GB').length;
 
 /**
- * Empty summary rows for `months` months, filled by summaryData service after service. Each row
- * starts empty and grows by appending (not `new Array(width)`): an array with holes, even once
+ * Summary rows for `months` months of `services` services, blank until summaryData fills them.
+ * Each row is a copy of one blank row (not `new Array(width)`): an array with holes, even once
  * filled, sends JSON.stringify down its slow path, a property lookup per cell.
  */
-export function summaryRows(months: number): SummaryRows {
+export function summaryRows(months: number, services: number): SummaryRows {
+  const blank: Cell[] = [];
+  for (let j = 0; j < services * SUMMARY_WIDTH; j++) blank.push(null);
   const rows: SummaryRows = [];
-  for (let i = 0; i < months; i++) rows.push([]);
+  for (let i = 0; i < months; i++) rows.push(blank.slice());
   return rows;
 }
 
@@ -170,8 +172,7 @@ const maxSkipNaN = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN
 
 /**
  * get_summary_data for one service: its SUMMARY_FIELDS cells of each month, written into `rows`
- * from cell `s × SUMMARY_WIDTH` on (services in order, each appending to rows the one before
- * filled). Written as one
+ * from cell `s × SUMMARY_WIDTH` on. Written as one
  * loop per stage over the months, not a chain of `map`s: a `ccready size` run executes this code
  * cold, once per service and set, and the closures and intermediate arrays were most of its time.
  * The arithmetic is the tool's, operation for operation (the parity tests compare every value).
