@@ -36,10 +36,12 @@ function sizeParts(defs: StorageDataModel[], df: UsageFrame, rf: number, svc: Se
 }
 
 function rowSum(parts: [string, number[]][], n: number): number[] {
+  // index loops, not `for (const [, p] of parts)`: that made an iterator and a destructuring per
+  // month, cold, for every service of every set
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     let acc = 0;
-    for (const [, p] of parts) { const v = p[i]!; if (!Number.isNaN(v)) acc += v; }
+    for (let k = 0; k < parts.length; k++) { const v = parts[k]![1][i]!; if (v === v) acc += v; }
     out.push(acc);
   }
   return out;

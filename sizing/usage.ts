@@ -298,7 +298,13 @@ export function generateUsage(config: SizingConfig, ctx: Record<string, unknown>
 export function usageTable(df: UsageFrame): { table: Table; dtypes: Record<string, 'int64' | 'float64'> } {
   const cols = [...df.columns.keys()];
   const values = [...df.columns.values()].map((c) => c.values);
-  const data = df.index.map((_, i) => values.map((v) => (Number.isNaN(v[i]!) ? null : v[i]!)));
+  // one plain loop per row, a NaN as a missing value (null): it runs cold over every cell of every set
+  const data: (number | null)[][] = [];
+  for (let i = 0; i < df.index.length; i++) {
+    const row: (number | null)[] = [];
+    for (let j = 0; j < values.length; j++) { const v = values[j]![i]!; row.push(v === v ? v : null); }
+    data.push(row);
+  }
   const dtypes: Record<string, 'int64' | 'float64'> = {};
   for (const c of cols) dtypes[c] = df.columns.get(c)!.int ? 'int64' : 'float64';
   return { table: { index: df.index.slice(), columns: cols, data }, dtypes };
