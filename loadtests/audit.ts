@@ -4,6 +4,7 @@
 import { UsageError } from '../common/errors.ts';
 import type { Target } from '../common/target.ts';
 import { ACK_PREFIX, REJECT_PREFIX } from './contract.ts';
+import { completeLines } from './k6log.ts';
 import type { HqClient, HttpResponse } from '../common/http.ts';
 import { targetClient } from './http.ts';
 import { apiAuthorization, asksForOtp, retryDelayMs, TWO_FACTOR_HINT } from '../common/throttle.ts';
@@ -30,14 +31,15 @@ export interface AuditResult {
 }
 
 /**
- * The fields of every k6 log line that carries `prefix` (JSON log lines, or logfmt if someone
- * changed the format). A truncated JSON line (k6 killed mid-write) is skipped: its fields may be
- * cut short.
+ * The fields of every k6 line that carries `prefix`: raw lines (k6's console file), JSON lines
+ * (the log of ccready before the split, still in old k8s claim folders) or logfmt. Only complete
+ * lines count (k6log.ts completeLines): a last line cut short by a killed k6 is skipped, as is a
+ * JSON line that does not parse. `optional` trailing fields may be absent.
  */
-function k6LogRecords(text: string, prefix: string, fields: number): string[][] {
-  const re = new RegExp(`${prefix}${' (\\S+)'.repeat(fields)}`);
+function k6LogRecords(text: string, prefix: string, fields: number, optional = 0): string[][] {
+  const re = new RegExp(`${prefix}${' (\\S+)'.repeat(fields)}${'(?: (\\S+))?'.repeat(optional)}`);
   const out: string[][] = [];
-  for (const line of text.split('\n')) {
+  for (const line of completeLines(text)) {
     if (!line.includes(prefix)) continue;
     let msg = line;
     if (line.startsWith('{')) {
@@ -53,14 +55,18 @@ function k6LogRecords(text: string, prefix: string, fields: number): string[][] 
   return out;
 }
 
-/** Reads the acknowledged form ids from k6's log, once each, in acknowledgement order. */
+/**
+ * Reads the acknowledged form ids from k6's console lines, once each, in acknowledgement order.
+ * A line carries `FORM_ID` alone when HQ's form id is the form's instanceID (the usual case),
+ * else `FORM_ID INSTANCE_ID`; old JSON lines also carried `vuN`, ignored.
+ */
 export function parseAckLog(text: string): Ack[] {
   const seen = new Set<string>();
   const out: Ack[] = [];
-  for (const [formId, instanceId] of k6LogRecords(text, ACK_PREFIX, 2)) {
+  for (const [formId, instanceId] of k6LogRecords(text, ACK_PREFIX, 1, 1)) {
     if (seen.has(formId)) continue;
     seen.add(formId);
-    out.push({ formId, instanceId });
+    out.push({ formId, instanceId: instanceId ?? formId });
   }
   return out;
 }

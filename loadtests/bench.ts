@@ -15,19 +15,35 @@ import { buildRunConfig } from './config.ts';
 import { builtinTemplates } from './templates.ts';
 import { parseAckLog } from './audit.ts';
 import { ACK_PREFIX } from './contract.ts';
+import { K6_FILES, k6LogArgs } from './k6log.ts';
 
 const SECONDS = Number(process.env.CCREADY_BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.CCREADY_BENCH_ROUNDS ?? 4);
 const CONNECTIONS = 16;
 
 /**
- * The submit scenario without and with the carrier of the acknowledged form ids: one line per
- * form in k6's JSON log file, as `load run` writes it and as a k8s runner pod writes it to its
- * results claim (K6_LOG_OUTPUT, loadtests/k8s.ts).
+ * The submit scenario without and with the carrier of the acknowledged form ids: one raw line per
+ * form in k6's console file, as `load run` writes it and as a k8s runner pod writes it to its
+ * results claim (loadtests/k6log.ts); and, for reference, the same line in k6's JSON log, the
+ * carrier of ccready before 2026-11-30. `args` gives k6 the files in `work`, `carried` reads
+ * them back.
  */
-const CARRIERS: { name: string; logAcks: boolean }[] = [
-  { name: 'no ack ids', logAcks: false },
-  { name: 'ack log line, as load run and the k8s pods', logAcks: true },
+interface Carrier {
+  name: string;
+  logAcks: boolean;
+  args: (work: string) => string[];
+  carried?: (work: string) => string;
+}
+const CARRIERS: Carrier[] = [
+  { name: 'no ack ids', logAcks: false, args: () => ['--log-output', 'none'] },
+  {
+    name: 'ack line, raw console file, as load run and the k8s pods', logAcks: true,
+    args: (work) => k6LogArgs(join(work, K6_FILES.console), join(work, K6_FILES.errors)), carried: (work) => join(work, K6_FILES.console),
+  },
+  {
+    name: 'ack line in a JSON log, before 2026-11-30, reference', logAcks: true,
+    args: (work) => ['--log-output', `file=${join(work, K6_FILES.legacyLog)}`, '--log-format', 'json'], carried: (work) => join(work, K6_FILES.legacyLog),
+  },
 ];
 const MICRO_ITERATIONS = 100_000;
 
@@ -91,7 +107,6 @@ export async function benchLoad(): Promise<Record<string, string | number>[]> {
   const work = mkdtempSync(join(tmpdir(), 'ccready-bench-'));
   try {
     const results: Measured[] = [];
-    let microLineUs = 0;
     const storedForms = () => sim.stats().domains[sim.domain].forms;
     // k6: our submit scenario, closed loop with CONNECTIONS virtual workers, with each way of
     // carrying the acknowledged form ids (for the integrity audit) and without, in alternating
@@ -109,15 +124,14 @@ export async function benchLoad(): Promise<Record<string, string | number>[]> {
         writeFileSync(join(work, 'users.json'), JSON.stringify(users), { mode: 0o600 });
         const env: NodeJS.ProcessEnv = { ...process.env, CCREADY_CONFIG: join(work, 'config.json'), CCREADY_USERS_FILE: join(work, 'users.json'), K6_NO_USAGE_REPORT: 'true' };
         const s0 = storedForms();
-        const log = v.logAcks ? ['--log-output', `file=${join(work, 'k6.log')}`, '--log-format', 'json'] : ['--log-output', 'none'];
-        const r = await timed(k6.path, ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', ...log, script], env);
+        const r = await timed(k6.path, ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', ...v.args(work), script], env);
         const data = JSON.parse(readFileSync(summaryPath, 'utf8')) as { metrics: Record<string, { values: Record<string, number> }>; state: { testRunDurationMs: number } };
         const forms = data.metrics.ccready_forms_acked?.values.count ?? 0;
         // The carrier must carry every acknowledged form, or its cost is not worth measuring.
-        if (v.logAcks) {
-          const carried = parseAckLog(readFileSync(join(work, 'k6.log'), 'utf8')).length;
+        if (v.carried) {
+          const carried = parseAckLog(readFileSync(v.carried(work), 'utf8')).length;
           if (carried !== forms) throw new Error(`${v.name}: carried ${carried} form ids for ${forms} acknowledged forms`);
-          rmSync(join(work, 'k6.log'), { force: true });
+          for (const f of Object.values(K6_FILES)) rmSync(join(work, f), { force: true });
         }
         const m = { tool: `k6 ${k6.version} (ccready submit scenario, ${v.name})`, forms, stored: storedForms() - s0, seconds: data.state.testRunDurationMs / 1000, cpuSeconds: r.cpu, errors: data.metrics.ccready_forms_rejected?.values.count ?? 0 };
         runs.set(v.name, [...(runs.get(v.name) ?? []), m]);
@@ -129,11 +143,15 @@ export async function benchLoad(): Promise<Record<string, string | number>[]> {
       const sum = (f: (m: Measured) => number) => all.reduce((a, m) => a + f(m), 0);
       results.push({ ...all[0], tool: `${all[0].tool}, ${ROUNDS} rounds`, forms: sum((m) => m.forms), stored: sum((m) => m.stored), seconds: sum((m) => m.seconds), cpuSeconds: sum((m) => m.cpuSeconds), errors: sum((m) => m.errors) });
     }
-    // The line alone, without HTTP around it, written as forms.ts writes it (the VU id looked up
-    // once per VU: exec.vu costs about as much as the line itself): k6 CPU per line over
+    // The line alone, without HTTP around it, written as forms.ts writes it (one id: HQ's form id
+    // is the instanceID), and the old JSON line for reference: k6 CPU per line over
     // MICRO_ITERATIONS iterations against the same loop without it. Steadier than the rounds
     // above, which are at the mercy of the machine's other work.
-    const micro = async (logAcks: boolean) => {
+    const LINES = {
+      raw: { line: "console.log(`" + ACK_PREFIX + " ${id}`);", args: CARRIERS[1].args, carried: CARRIERS[1].carried! },
+      json: { line: "console.log(`" + ACK_PREFIX + " ${id} ${id} vu${vu ??= exec.vu.idInTest}`);", args: CARRIERS[2].args, carried: CARRIERS[2].carried! },
+    };
+    const micro = async (kind: keyof typeof LINES | 'none') => {
       const js = `import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 const acked = new Counter('ccready_forms_acked');
@@ -142,18 +160,23 @@ let vu;
 export default function () {
   const id = crypto.randomUUID();
   acked.add(1);
-  ${logAcks ? "console.log(`" + ACK_PREFIX + " ${id} ${id} vu${vu ??= exec.vu.idInTest}`);" : ''}
+  ${kind === 'none' ? '' : LINES[kind].line}
 }
 `;
       writeFileSync(join(work, 'micro.js'), js);
-      const r = await timed(k6.path, ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', '--log-output', `file=${join(work, 'micro.log')}`, '--log-format', 'json', join(work, 'micro.js')], process.env);
-      if (logAcks && parseAckLog(readFileSync(join(work, 'micro.log'), 'utf8')).length !== MICRO_ITERATIONS) throw new Error('micro bench: lines lost');
-      rmSync(join(work, 'micro.log'), { force: true });
+      const args = kind === 'none' ? ['--log-output', 'none'] : LINES[kind].args(work);
+      const r = await timed(k6.path, ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', ...args, join(work, 'micro.js')], process.env);
+      if (kind !== 'none' && parseAckLog(readFileSync(LINES[kind].carried(work), 'utf8')).length !== MICRO_ITERATIONS) throw new Error(`micro bench (${kind}): lines lost`);
+      for (const f of Object.values(K6_FILES)) rmSync(join(work, f), { force: true });
       return r.cpu;
     };
-    let lineCpu = 0;
-    for (let round = 0; round < ROUNDS; round++) lineCpu += (await micro(true)) - (await micro(false));
-    microLineUs = (lineCpu / ROUNDS / MICRO_ITERATIONS) * 1e6;
+    const lineCpu = { raw: 0, json: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      const none = await micro('none');
+      lineCpu.raw += (await micro('raw')) - none;
+      lineCpu.json += (await micro('json')) - none;
+    }
+    const microLineUs = { raw: (lineCpu.raw / ROUNDS / MICRO_ITERATIONS) * 1e6, json: (lineCpu.json / ROUNDS / MICRO_ITERATIONS) * 1e6 };
     // k6 with a bare script (one POST of a pre-filled form, no checks or metrics): what k6 itself
     // costs per request, to tell scenario overhead from k6's own.
     {
@@ -212,10 +235,13 @@ export function handleSummary(d) { return { ${JSON.stringify(join(work, 'bare.js
       const c = 1 - (rows[withIds]['forms/s per core'] as number) / (rows[without]['forms/s per core'] as number);
       rows.push({ tool, 'forms/s': 0, 'generator CPU cores': 0, 'forms/s per core': Number((c * 100).toFixed(1)), errors: 0, 'stored by stand-in': 0 });
     };
-    cost(1, 0, 'cost of the ack log line, % of forms per core (pooled rounds)');
+    cost(1, 0, 'cost of the ack line (raw console file), % of forms per core (pooled rounds)');
+    cost(2, 0, 'cost of the ack line in a JSON log (reference), % of forms per core (pooled rounds)');
     // The line's own CPU against the scenario's CPU per form (the budget is 10 %).
     const formUs = 1e6 / (rows[0]['forms/s per core'] as number);
-    rows.push({ tool: `ack log line alone: µs CPU per line / per form (${Math.round(formUs)} µs), %`, 'forms/s': Number(microLineUs.toFixed(2)), 'generator CPU cores': 0, 'forms/s per core': Number((microLineUs / formUs * 100).toFixed(2)), errors: 0, 'stored by stand-in': 0 });
+    const alone = (us: number, what: string) => rows.push({ tool: `${what} alone: µs CPU per line / per form (${Math.round(formUs)} µs), %`, 'forms/s': Number(us.toFixed(2)), 'generator CPU cores': 0, 'forms/s per core': Number((us / formUs * 100).toFixed(2)), errors: 0, 'stored by stand-in': 0 });
+    alone(microLineUs.raw, 'ack line (raw console file)');
+    alone(microLineUs.json, 'ack line in a JSON log (reference)');
     return rows;
   } finally {
     rmSync(work, { recursive: true, force: true });

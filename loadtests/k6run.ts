@@ -1,7 +1,7 @@
 // Runs the k6 binary for one load run: its environment (ours minus ccready's secrets, plus the
 // run's files and the dashboard export), under the watchdog (k6 cannot outlive ccready), a hard
 // time cap, Ctrl-C forwarded once so k6 still writes its summary, its live numbers polled for
-// the heartbeat, and k6's own error lines read back from its JSON log.
+// the heartbeat.
 import { join } from 'node:path';
 import { RunError } from '../common/errors.ts';
 import type { Target } from '../common/target.ts';
@@ -90,19 +90,4 @@ export function runK6(p: K6Process): Promise<K6Exit> {
       else resolve({ code, killedByCap, interrupted });
     });
   });
-}
-
-/** k6's own error lines from its JSON log (for a run that ended without a summary). */
-export function k6Errors(logText: string): string[] {
-  const out: string[] = [];
-  for (const line of logText.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const j = JSON.parse(line) as { level?: string; msg?: string; error?: string };
-      if (j.level === 'error' || j.level === 'fatal') out.push(`${j.msg ?? ''}${j.error ? `: ${j.error}` : ''}`);
-    } catch {
-      /* partial line */
-    }
-  }
-  return out;
 }

@@ -13,6 +13,7 @@ import type { Target } from '../common/target.ts';
 import { parseAckLog, parseRejectLog } from './audit.ts';
 import type { K6RunConfig } from './contract.ts';
 import { RESULT_FILES, RESULTS_MOUNT, RESULTS_VOLUME, RUN_FILE, type K8sRunFile } from './k8s.ts';
+import { k6OwnErrors } from './k6log.ts';
 import { mergeRun, type SegmentResult } from './merge.ts';
 import type { LoadResult } from './record.ts';
 import type { K6SummaryData } from './summary.ts';
@@ -81,13 +82,14 @@ export function runnerPods(podList: string, testRun: string): PodInfo[] {
   return out.sort((a, b) => a.index - b.index);
 }
 
-/** The message of one k6 JSON log line. */
-function k6LogMessage(line: string): string {
-  try {
-    return String((JSON.parse(line) as { msg?: unknown }).msg ?? line);
-  } catch {
-    return line;
-  }
+/**
+ * A runner's console lines and k6's errors: its two files, or the one JSON log that runners of
+ * ccready before the split wrote (k6log.ts), so an older TestRun's claim is still collected.
+ */
+function runnerLogs(dir: string): { console?: string; errors?: string } {
+  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
+  const legacy = read(RESULT_FILES.legacyLog);
+  return { console: read(RESULT_FILES.console) ?? legacy, errors: read(RESULT_FILES.errors) ?? legacy };
 }
 
 export interface CollectInput {
@@ -190,12 +192,13 @@ export async function collectTestRun(i: CollectInput): Promise<Collected> {
     const dir = join(podsDir, job);
     const file = (f: string) => join(dir, f);
     const { segment, sequence } = operatorSegment(n, parallelism);
+    const logs = runnerLogs(dir);
     if (!existsSync(file(RESULT_FILES.summary))) {
-      // Why, in k6's words: its log file on the claim when it got that far, else the pod's
+      // Why, in k6's words: its error file on the claim when it got that far, else the pod's
       // stdout (`kubectl logs` shows only the newest of the rotated files).
-      const k6Log = existsSync(file(RESULT_FILES.log)) ? readFileSync(file(RESULT_FILES.log), 'utf8').split('\n').filter((l) => /"level":"(error|fatal)"/.test(l)) : [];
-      const logs = !k6Log.length && pod ? await i.kubectl([...ns, 'logs', pod.name, '-c', 'k6', '--tail=20']) : undefined;
-      const last = k6Log.length ? k6LogMessage(k6Log[k6Log.length - 1]) : logs?.stdout.trim().split('\n').filter(Boolean).pop();
+      const k6Errors = k6OwnErrors(logs.errors ?? '');
+      const podLog = !k6Errors.length && pod ? await i.kubectl([...ns, 'logs', pod.name, '-c', 'k6', '--tail=20']) : undefined;
+      const last = k6Errors.length ? k6Errors[k6Errors.length - 1] : podLog?.stdout.trim().split('\n').filter(Boolean).pop();
       problems.push(`runner ${job} (segment ${segment}) left no k6 summary: ${pod ? `pod ${pod.name} ${pod.phase}, exit code ${pod.exitCode ?? 'none'}` : 'no pod found'}${last ? `; last log line: ${last}` : ''}`);
       continue;
     }
@@ -207,16 +210,16 @@ export async function collectTestRun(i: CollectInput): Promise<Collected> {
       problems.push(`runner ${job}: ${RESULT_FILES.summary} is not JSON (${(e as Error).message})`);
       continue;
     }
-    if (config.logAcks && !existsSync(file(RESULT_FILES.log))) {
-      problems.push(`runner ${job} left no ${RESULT_FILES.log}: its acknowledged forms cannot be audited`);
+    if (config.logAcks && logs.console === undefined) {
+      problems.push(`runner ${job} left no ${RESULT_FILES.console}: its acknowledged forms cannot be audited`);
       continue;
     }
-    const logText = existsSync(file(RESULT_FILES.log)) ? readFileSync(file(RESULT_FILES.log), 'utf8') : '';
-    const acked = config.logAcks ? parseAckLog(logText) : [];
+    const consoleText = logs.console ?? '';
+    const acked = config.logAcks ? parseAckLog(consoleText) : [];
     segments.push({
       source: `pod ${pod?.name ?? job}`,
       segment, sequence, summary, acked,
-      rejected: parseRejectLog(logText),
+      rejected: parseRejectLog(consoleText),
       exit: { code: pod?.exitCode ?? null, killedByCap: false, interrupted: false },
       runId: run.runId,
       ...(pod?.startedAt ? { startedAt: pod.startedAt } : {}),

@@ -1,7 +1,7 @@
 // A k6-operator TestRun for running a plan from many pods: the bundled script and the run config
 // go into a ConfigMap (mounted at /test by the operator), the operator splits the load into equal
 // execution segments across `parallelism` runners, credentials come from a Secret. Each runner
-// writes its results (k6 summary, k6's JSON output with the acknowledged form ids, k6's log) to
+// writes its results (k6 summary, its console lines with the acknowledged form ids, k6's errors) to
 // its own folder of a PersistentVolumeClaim, where `load k8s collect` reads them after the pods
 // are gone (docs/loadtests.md says why a volume, not logs). Pure.
 import { stringify } from 'yaml';
@@ -9,6 +9,7 @@ import { UsageError } from '../common/errors.ts';
 import { scenarioVUs, type K6RunConfig, type ProfileName, type ScenarioName } from './contract.ts';
 import type { LoadPlan } from './plan.ts';
 import { TESTED_K6_VERSION } from './k6bin.ts';
+import { K6_FILES, k6LogEnv } from './k6log.ts';
 
 /** The runner image: the k6 version ccready's tests run, not whatever `latest` is that day. */
 export const RUNNER_IMAGE = `grafana/k6:${TESTED_K6_VERSION}`;
@@ -54,8 +55,8 @@ export interface K8sInput {
 
 /** Where a runner pod sees its own results folder (a sub-folder of the claim per runner). */
 export const RESULTS_MOUNT = '/results';
-/** The runner's files under RESULTS_MOUNT, named as in a `load run` work folder. */
-export const RESULT_FILES = { summary: 'k6-summary.json', log: 'k6-log.json' } as const;
+/** The runner's files under RESULTS_MOUNT, named as in a `load run` work folder (k6log.ts). */
+export const RESULT_FILES = { summary: 'k6-summary.json', ...K6_FILES } as const;
 /** The volume's name in the pod spec (collect finds the claim by it). */
 export const RESULTS_VOLUME = 'ccready-results';
 /** Env var holding the runner's Job name `<testrun>-<n>` (the operator's Job per runner), by the downward API. */
@@ -84,8 +85,8 @@ export function k8sManifest(i: K8sInput): string {
   if (Number.isFinite(vus) && i.parallelism > vus) {
     throw new UsageError(`--parallelism: ${i.parallelism} runners but the plan runs at most ${vus} virtual users (each runner needs at least one); use --parallelism ${vus} or fewer`);
   }
-  // Inside a runner pod the summary and the log (with the acknowledged ids, as `load run` logs
-  // them) go to its folder on the claim.
+  // Inside a runner pod the summary, the console lines (with the acknowledged ids) and k6's errors
+  // go to its folder on the claim, as `load run` writes them.
   const config: K6RunConfig = { ...i.config, summaryPath: `${RESULTS_MOUNT}/${RESULT_FILES.summary}` };
   const data: Record<string, string> = { 'ccready-load.js': i.script, 'k6-config.json': JSON.stringify(config, null, 1), ...(i.run ? { [RUN_FILE]: JSON.stringify(i.run, null, 1) } : {}) };
   const size = Object.values(data).reduce((a, v) => a + Buffer.byteLength(v), 0);
@@ -118,11 +119,11 @@ export function k8sManifest(i: K8sInput): string {
         env: [
           noUsageReport,
           { name: RUNNER_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.labels['job-name']" } } },
-          // the log to the claim, not the pod's stdout: kubelet rotates that (10 MiB by default)
-          // and `kubectl logs` shows only the newest file; set here, not in spec.arguments, because
-          // the initializer's `k6 archive` gets those too and has no claim mounted
-          { name: 'K6_LOG_OUTPUT', value: `file=${RESULTS_MOUNT}/${RESULT_FILES.log}` },
-          { name: 'K6_LOG_FORMAT', value: 'json' },
+          // the console lines and k6's errors to the claim, not the pod's stdout: kubelet rotates
+          // that (10 MiB by default) and `kubectl logs` shows only the newest file; set here, not
+          // in spec.arguments, because the initializer's `k6 archive` gets those too and has no
+          // claim mounted
+          ...k6LogEnv(`${RESULTS_MOUNT}/${RESULT_FILES.console}`, `${RESULTS_MOUNT}/${RESULT_FILES.errors}`),
         ],
         volumes: [{ name: RESULTS_VOLUME, persistentVolumeClaim: { claimName: claim } }],
         // subPathExpr: kubelet makes the runner's own folder (k6 creates no folders).

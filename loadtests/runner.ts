@@ -12,7 +12,8 @@ import { ensureBundle } from './bundle.ts';
 import { checkSafety, type SubmitOptions } from './config.ts';
 import type { K6RunConfig, MobileWorker, ProfileName, ScenarioName } from './contract.ts';
 import { resolveK6 } from './k6bin.ts';
-import { k6Env, k6Errors, runK6 } from './k6run.ts';
+import { k6Env, runK6 } from './k6run.ts';
+import { K6_FILES, k6LogArgs, k6OwnErrors } from './k6log.ts';
 import { freePort, heartbeat, type Heartbeat } from './live.ts';
 import { judgeRun, segmentShare } from './outcome.ts';
 import type { LoadPlan } from './plan.ts';
@@ -158,7 +159,8 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     work = mkdtempSync(join(tmpdir(), `ccready-load-${runId}-`));
     chmodSync(work, 0o700);
     const summaryPath = join(work, 'k6-summary.json');
-    const logPath = join(work, 'k6-log.json');
+    const consolePath = join(work, K6_FILES.console);
+    const errorsPath = join(work, K6_FILES.errors);
     const configPath = join(work, 'k6-config.json');
     const usersPath = join(work, 'users.json');
     const config: K6RunConfig = { ...prepared.config, summaryPath };
@@ -167,7 +169,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     if (target.tls?.ca) writeFileSync(join(work, 'ca.pem'), target.tls.ca);
 
     const port = await freePort();
-    const args = ['run', '--quiet', '--no-usage-report', '--address', `127.0.0.1:${port}`, '--log-output', `file=${logPath}`, '--log-format', 'json'];
+    const args = ['run', '--quiet', '--no-usage-report', '--address', `127.0.0.1:${port}`, ...k6LogArgs(consolePath, errorsPath)];
     if (opts.executionSegment) args.push('--execution-segment', opts.executionSegment);
     if (opts.executionSegmentSequence) args.push('--execution-segment-sequence', opts.executionSegmentSequence);
     args.push(script);
@@ -189,15 +191,16 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     });
     const endedAt = new Date();
     const elapsedS = (endedAt.getTime() - startedAt.getTime()) / 1000;
-    const logText = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
+    const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+    const consoleText = read(consolePath);
     if (!existsSync(summaryPath)) {
-      const errs = k6Errors(logText).map((l) => redact(l, target, secrets));
+      const errs = k6OwnErrors(read(errorsPath)).map((l) => redact(l, target, secrets));
       const how = exit.interrupted ? `was interrupted after ${Math.round(elapsedS)} s` : exit.killedByCap ? 'was stopped at the duration cap' : 'ended';
       throw new RunError(`k6 ${how} without writing its summary: ${errs.slice(-3).join(' | ') || 'see k6 output above'}`);
     }
     const data = JSON.parse(readFileSync(summaryPath, 'utf8')) as K6SummaryData;
     const summary = interpretSummary(data, { plan, profile, scenario, stressSteps: shape.stressSteps, share });
-    const acked = parseAckLog(logText);
+    const acked = parseAckLog(consoleText);
     let audit: AuditResult;
     if (!wantsAudit) audit = { checked: false, acknowledged: acked.length, found: 0, lost: 0, missingFormIds: [], waitedS: 0, note: 'not requested for this scenario' };
     else {
@@ -210,7 +213,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
       plannedPeakRate: plan.rates.formsPerSecond.peak + (scenario === 'submit' ? 0 : plan.rates.restoresPerSecond.peak),
     });
     const dash = join(work, 'dashboard.html');
-    const rejected = parseRejectLog(logText);
+    const rejected = parseRejectLog(consoleText);
     const j = judgeRun({
       plan, shape, scenario, summary, audit, wantsAudit, exit, capS, elapsedS,
       ackedIds: acked.length, rejected, share, dashboard: existsSync(dash), workersFrom: usersSource,

@@ -13,8 +13,6 @@ export interface WorkerState {
   openCases: string[];
   userId?: string;
   syncToken?: string;
-  /** the worker's VU number, read once (a call into k6 per form otherwise) */
-  vu?: number;
   /** the set's templates with this worker's fixed values already in the text */
   bound?: { set: TemplateSet; userId: string | undefined; templates: CompiledTemplate[] };
 }

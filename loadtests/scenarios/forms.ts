@@ -1,7 +1,6 @@
 // Form submission: fills a template for this virtual worker and posts it to the receiver the way a
 // phone does (raw XML, Basic auth, X-OpenRosa-Version). Success is 201 with the OpenRosa
 // nature "submit_success", not just a 2xx: HQ's v2 contract reports errors inside a 201.
-import exec from 'k6/execution';
 import type { FormTemplate, K6RunConfig } from '../contract.ts';
 import { ACK_PREFIX, REJECT_PREFIX } from '../contract.ts';
 import { basicAuth, errors, formsAcked, formsRejected, http, stalled, STALL_MS, tagsFor, throttled, uuid4 } from './lib.ts';
@@ -73,9 +72,11 @@ export function submitForm(cfg: K6RunConfig, templates: FormTemplate[], st: Work
   }
   formsAcked.add(1);
   if (cfg.logAcks) {
+    // One raw console line per acknowledged form (loadtests/k6log.ts says where it goes and why
+    // raw): HQ's form id, and the instanceID only when HQ gave the form another id.
     const h = res.headers;
     const formId = (h['X-Commcarehq-Formid'] ?? h['X-CommCareHQ-FormID'] ?? f.instanceId) as string;
-    console.log(`${ACK_PREFIX} ${formId} ${f.instanceId} vu${st.vu ?? (st.vu = exec.vu.idInTest)}`);
+    console.log(formId === f.instanceId ? `${ACK_PREFIX} ${formId}` : `${ACK_PREFIX} ${formId} ${f.instanceId}`);
   }
   applyAcknowledged(st, kind, f);
   return true;

@@ -3,9 +3,9 @@
 // gets, and kubectl's own behaviour (only the newest rotated log file, cp only from a running pod).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO } from '../../common/test/run-cli.ts';
 import { RunError, UsageError } from '../../common/errors.ts';
 import { collectTestRun, kubectlCommand, operatorSegment, runnerPods } from '../k8s-collect.ts';
@@ -92,7 +92,7 @@ test('a runner that left no summary: no merge, the runner named with its exit co
   assert.match(calls, /^logs t-2-p -c k6 --tail=20$/m);
 });
 
-test('a runner whose k6 logged an error to the claim: that error is the reason given', async () => {
+test('a runner whose k6 logged an error to the claim (JSON log of ccready before the split): that error is the reason given', async () => {
   const kube = cluster('error');
   writeFileSync(join(kube, 'volumes', 't-results', 't', 't-2', 'k6-log.json'), '{"level":"info","msg":"starting"}\n{"level":"error","msg":"GoError: no mobile worker: set CCREADY_USERS_FILE or CCHQ_USERNAME/CCHQ_PASSWORD","source":"console"}\n');
   process.env.FAKE_KUBE_DIR = kube;
@@ -103,6 +103,35 @@ test('a runner whose k6 logged an error to the claim: that error is the reason g
     assert.match((e as Error).message, /runner t-2 \(segment 1\/2:1\) left no k6 summary: pod t-2-p Failed, exit code 107; last log line: GoError: no mobile worker/);
   }
   assert.not.match(readFileSync(join(kube, 'calls.log'), 'utf8'), /^logs /m);
+});
+
+test('a runner whose k6 wrote its errors raw to the claim (k6-errors.log): the reason is the stack trace\'s first line', async () => {
+  const kube = cluster('error');
+  writeFileSync(join(kube, 'volumes', 't-results', 't', 't-2', 'k6-errors.log'), 'GoError: no mobile worker: set CCREADY_USERS_FILE or CCHQ_USERNAME/CCHQ_PASSWORD\n\tat default (file:///test/ccready-load.js:3:9(4))\n');
+  writeFileSync(join(kube, 'volumes', 't-results', 't', 't-2', 'k6-console.log'), '');
+  process.env.FAKE_KUBE_DIR = kube;
+  try {
+    await collectTestRun({ name: 't', out: join(dir, 'o6'), kubectl: kubectlCommand(fake) });
+    assert.unreachable();
+  } catch (e) {
+    assert.match((e as Error).message, /left no k6 summary: pod t-2-p Failed, exit code 107; last log line: GoError: no mobile worker: set CCREADY_USERS_FILE or CCHQ_USERNAME\/CCHQ_PASSWORD$/);
+  }
+});
+
+test('acknowledged forms from a runner\'s console file and from an older runner\'s JSON log alike', async () => {
+  const kube = cluster('finished');
+  const r2 = join(kube, 'volumes', 't-results', 't', 't-2');
+  writeFileSync(join(r2, 'k6-summary.json'), JSON.stringify({ metrics: {} }));
+  // a raw console file: one id when HQ's form id is the instanceID, two otherwise, a cut last line
+  writeFileSync(join(r2, 'k6-console.log'), 'ccready-ack f2\nccready-reject submission 500 -\nccready-ack f3 i3\nccready-ack f4 i');
+  process.env.FAKE_KUBE_DIR = kube;
+  const c = await collectTestRun({ name: 't', out: join(dir, 'o7'), kubectl: kubectlCommand(fake) });
+  try {
+    assert.equal(c.segments.map((x) => x.acked), [[{ formId: 'f1', instanceId: 'i1' }], [{ formId: 'f2', instanceId: 'f2' }, { formId: 'f3', instanceId: 'i3' }]]);
+    assert.equal(c.segments[1].rejected, [{ kind: 'submission', status: '500', nature: '-', count: 1 }]);
+  } finally {
+    rmSync(dirname(c.podsDir), { recursive: true, force: true });
+  }
 });
 
 test('kubectl missing, answering NotFound or not JSON: one line naming the command', async () => {

@@ -45,7 +45,12 @@ test('the runners mount the results claim in a folder of their own; the initiali
   const config = JSON.parse(d.find((x) => x.kind === 'ConfigMap')!.data['k6-config.json']);
   assert.is(config.summaryPath, '/results/k6-summary.json');
   assert.is(config.logAcks, true);
-  assert.equal(tr.spec.runner.env.find((e: any) => e.name === 'K6_LOG_OUTPUT'), { name: 'K6_LOG_OUTPUT', value: 'file=/results/k6-log.json' });
+  // the console lines (acks) and k6's errors to files of their own on the claim, raw (k6log.ts)
+  const env = (name: string) => tr.spec.runner.env.find((e: any) => e.name === name)?.value;
+  assert.is(env('K6_CONSOLE_OUTPUT'), '/results/k6-console.log');
+  assert.is(env('K6_LOG_OUTPUT'), 'file=/results/k6-errors.log,level=error');
+  assert.is(env('K6_LOG_FORMAT'), 'raw');
+  assert.is(tr.spec.initializer.env.some((e: any) => /^K6_(LOG|CONSOLE)_/.test(e.name)), false);
   // with an existing claim, none is made
   assert.not.ok(docs({ resultsClaim: 'mine' }).some((x) => x.kind === 'PersistentVolumeClaim'));
 });

@@ -148,7 +148,9 @@ async function replayOperator(sim: Awaited<ReturnType<typeof startSim>>, tag: st
     });
     mkdirSync(join(kube, 'logs', r.pod), { recursive: true });
     writeFileSync(join(kube, 'logs', r.pod, '0.log'), r.log());
-    acked.push(parseAckLog(readFileSync(join(r.results, 'k6-log.json'), 'utf8')).map((a) => a.formId));
+    // the runner's console lines (the acks) and k6's errors, each in its file on the claim
+    assert.ok(existsSync(join(r.results, 'k6-errors.log')), `runner ${r.job}: no k6-errors.log`);
+    acked.push(parseAckLog(readFileSync(join(r.results, 'k6-console.log'), 'utf8')).map((a) => a.formId));
   }
   // The operator says finished once every runner Job is done, whatever their exit codes.
   put('testrun', { ...testRun, status: { stage: 'finished' } });

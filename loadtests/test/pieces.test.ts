@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { UsageError } from '../../common/errors.ts';
 import { auditForms, describeRejections, missingIds, parseAckLog, parseRejectLog } from '../audit.ts';
+import { k6OwnErrors } from '../k6log.ts';
 import { calibrate } from '../calibrate.ts';
 import { k8sManifest } from '../k8s.ts';
 import { defaultPlan, derivePlan, shapeRun } from '../plan.ts';
@@ -70,6 +71,39 @@ test('ack log: JSON lines from k6, duplicates once; missing ids in order', () =>
   const acks = parseAckLog(log);
   assert.equal(acks.map((a) => a.formId), ['f1', 'f2']);
   assert.equal(missingIds([...acks, { formId: 'f9', instanceId: 'i9' }], new Set(['f2', 'i1'])), ['f9']);
+});
+
+test('ack lines: raw console lines with one id or two; a last line cut short is not read as an id', () => {
+  const log = [
+    'ccready-ack f1',
+    'ccready-reject submission 401 -',
+    'ccready-ack f2 i2',
+    'ccready-ack f1',
+    // k6 stopped mid-line: a whole form id and half an instanceID, no newline
+    'ccready-ack f3 i3-cut',
+  ].join('\n');
+  assert.equal(parseAckLog(log), [{ formId: 'f1', instanceId: 'f1' }, { formId: 'f2', instanceId: 'i2' }]);
+  assert.equal(parseAckLog(`${log}\n`).map((a) => a.formId), ['f1', 'f2', 'f3']);
+  assert.equal(parseRejectLog(log), [{ kind: 'submission', status: '401', nature: '-', count: 1 }]);
+});
+
+test("k6's own errors: raw error file (a stack trace read as its reason) and the old JSON log", () => {
+  const raw = [
+    'GoError: no mobile worker: set CCREADY_USERS_FILE or CCHQ_USERNAME/CCHQ_PASSWORD',
+    '\tat default (file:///test/ccready-load.js:12:3(4))',
+    '\tat native',
+    'Aborting k6 in response to signal',
+    'cut sho',
+  ].join('\n');
+  assert.equal(k6OwnErrors(raw), ['GoError: no mobile worker: set CCREADY_USERS_FILE or CCHQ_USERNAME/CCHQ_PASSWORD', 'Aborting k6 in response to signal']);
+  const json = [
+    '{"level":"info","msg":"starting"}',
+    '{"level":"warning","msg":"Request Failed","error":"dial tcp: refused"}',
+    '{"level":"error","msg":"Error: boom\\n\\tat x.js:1","source":"console"}',
+    '{"level":"error","msg":"failed to handle the end-of-test summary","error":"open /r/s.json: permission denied"}',
+    '{"level":"fatal","msg":"cut',
+  ].join('\n') + '\n';
+  assert.equal(k6OwnErrors(json), ['Error: boom', 'failed to handle the end-of-test summary: open /r/s.json: permission denied']);
 });
 
 test('auditForms waits for a lagging listing, then reports what is still missing', async () => {
