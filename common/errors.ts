@@ -1,5 +1,5 @@
 // The failure kinds and the exit codes, named once. Every command maps its outcome to one of these;
-// cli/main.ts is the single place that turns an error into the process exit.
+// cli/exit.ts is the single place that turns an error into the process exit.
 
 /**
  * Exit codes, the same for every command (docs/verify.md, docs/loadtests.md and docs/verdict.md list
