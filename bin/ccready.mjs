@@ -25,12 +25,20 @@ if (process.env.npm_command) {
 
 // Node 22.1+ keeps the compiled code of the bundle's chunks between runs (in the OS temp folder;
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off): each command then starts without recompiling them.
-// Node 20 has no such cache and goes on as before.
-module.enableCompileCache?.();
-
-const bundle = fileURLToPath(new URL('../dist/ccready.mjs', import.meta.url));
-if (!existsSync(bundle)) {
-  process.stderr.write('ccready: dist/ccready.mjs is missing; run `npm install` (or `npm run build`) first\n');
-  process.exit(2);
+// Node 20 has no such cache for ES modules: there a plain `ccready size` runs from a CommonJS
+// bundle with V8's code cache (cli/code-cache.ts), and everything else goes on as before.
+let done = false;
+if (typeof module.enableCompileCache === 'function') module.enableCompileCache();
+else if (process.argv[2] === 'size' && process.argv[3] !== 'init') {
+  const loader = new URL('../dist/ccready-code-cache.mjs', import.meta.url);
+  if (existsSync(loader)) done = await (await import(loader.href)).runSizeWithCodeCache(process.argv.slice(2));
 }
-await import(bundle);
+
+if (!done) {
+  const bundle = fileURLToPath(new URL('../dist/ccready.mjs', import.meta.url));
+  if (!existsSync(bundle)) {
+    process.stderr.write('ccready: dist/ccready.mjs is missing; run `npm install` (or `npm run build`) first\n');
+    process.exit(2);
+  }
+  await import(bundle);
+}
