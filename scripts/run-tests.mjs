@@ -3,9 +3,9 @@
 // and ends with the one line CI reads, covering all of them: `N passed, N failed`.
 // Usage: node scripts/run-tests.mjs [--node all|current|20|24] [path-substring ...]
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { testNodes } from './test-nodes.mjs';
 
 const root = process.cwd();
@@ -48,12 +48,16 @@ const count = (text, label) => {
   return m ? Number(m[1]) : null;
 };
 
+// Node 20's code cache of `ccready size` (cli/code-cache.ts) goes to a folder of this test run,
+// not the user's real one in the OS temp folder; removed at the end.
+const codeCacheDir = mkdtempSync(join(tmpdir(), 'ccready-test-code-cache-'));
+
 function runFile(file, node) {
   return new Promise((resolve) => {
     const started = Date.now();
     // The Node under test is first on PATH too, so whatever a test starts by name (`node`, `npx`,
     // the bin's `env node` shebang) runs on it as well, not on the machine's Node.
-    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', PATH: `${dirname(node.path)}${delimiter}${process.env.PATH ?? ''}` };
+    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CCREADY_CODE_CACHE_DIR: codeCacheDir, PATH: `${dirname(node.path)}${delimiter}${process.env.PATH ?? ''}` };
     const child = spawn(node.path, ['--import', 'tsx', file], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
@@ -107,6 +111,7 @@ await Promise.all(
   }),
 );
 
+rmSync(codeCacheDir, { recursive: true, force: true });
 const sum = (rs, k) => rs.reduce((a, r) => a + r[k], 0);
 if (files.length === 0) process.stdout.write('no test files matched\n');
 if (nodes.length > 1) {
