@@ -41,7 +41,7 @@ export async function runSizeWithCodeCache(argv: string[]): Promise<boolean> {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return false;
   // --out goes to the ESM entry anyway (cli/size-cached.ts): not worth compiling the bundle for
   if (argv.some((a) => a === '--out' || a.startsWith('--out='))) return false;
-  const dir = cacheDir();
+  const dir = codeCacheDir();
   if (dir === null) return false;
   const bundle = join(dirname(fileURLToPath(import.meta.url)), CCREADY_SIZE_BUNDLE);
   let source: string;
@@ -86,8 +86,8 @@ export async function runSizeWithCodeCache(argv: string[]): Promise<boolean> {
   return true;
 }
 
-/** The cache folder, made if missing; null when it is not this user's alone (then no cache is read or written). */
-function cacheDir(): string | null {
+/** The cache folder, made if missing; null when it is not this user's alone (then no cache is read or written). Also read by the bench (scripts/bench.ts). */
+export function codeCacheDir(): string | null {
   const uid = process.getuid?.();
   // CCREADY_CODE_CACHE_DIR: for tests, which must not touch the user's real cache
   const dir = process.env.CCREADY_CODE_CACHE_DIR || join(tmpdir(), uid === undefined ? 'ccready-compile-cache' : `ccready-compile-cache-${uid}`);
