@@ -13,6 +13,8 @@ interface Line {
   text: string;
   /** offset of `text` in the whole document */
   offset: number;
+  /** the line's `key:` once read (null: not a key line): a mapping's first line is asked up to three times */
+  key?: { key: string; valueAt: number } | null;
 }
 
 /** Thrown inside the reader when the text needs the full YAML library. */
@@ -38,8 +40,12 @@ function plainValue(s: string): string | number | boolean | null {
   return notLite();
 }
 
-/** Trailing YAML blanks (spaces and tabs) removed. */
-const trimEnd = (s: string): string => s.replace(/[ \t]+$/, '');
+/**
+ * Trailing YAML blanks (spaces and tabs) removed. JavaScript's trimEnd takes other characters too,
+ * but none of them reaches here: line breaks split the lines, and the Unicode blanks make
+ * readYamlLite decline the whole text first (so no regular expression is run per line).
+ */
+const trimEnd = (s: string): string => s.trimEnd();
 
 /** A quoted scalar on one line, starting at text[i]; returns the value and the index after it. */
 function quoted(text: string, i: number): { value: string; end: number } {
@@ -176,7 +182,8 @@ export function readYamlLite(text: string, file: string): Y | null {
 
   let at = 0;
   // `key:` or `key: value` at the start of a line: the key and where its value starts (-1: none)
-  const keyOf = (line: Line): { key: string; valueAt: number } | null => {
+  const keyOf = (line: Line): { key: string; valueAt: number } | null => (line.key !== undefined ? line.key : (line.key = readKey(line)));
+  const readKey = (line: Line): { key: string; valueAt: number } | null => {
     const t = line.text;
     let key: string;
     let i: number;
