@@ -49,17 +49,18 @@ export function monthlyTables(config: SizingConfig, set: CombinedSet) {
   const sds = config.services.map((s) => serviceData(config, usage, s));
   const buf = monthBuffers(config, usage.index.length);
   const summary = summaryRows(usage.index.length, sds.length);
-  sds.forEach((sd, s) => summaryData(config, sd, buf, summary, s));
+  const unusual = new Uint8Array(usage.index.length);
+  sds.forEach((sd, s) => summaryData(config, sd, buf, summary, s, unusual));
   const names = config.services.map((s) => s.name);
   return {
-    usage, table, dtypes, summary, names,
+    usage, table, dtypes, summary, unusual, names,
     serviceTable: () => serviceDataTable(usage.index, sds),
     summaryTable: () => summaryDataTable(config, usage.index, names, summary),
   };
 }
 
 export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
-  const { usage, table, dtypes, summary, names, serviceTable, summaryTable } = monthlyTables(config, set);
+  const { usage, table, dtypes, summary, unusual, names, serviceTable, summaryTable } = monthlyTables(config, set);
   const fromConfig = config.summary_dates.length > 0;
   const dates = fromConfig ? [...new Set(config.summary_dates)].sort() : usage.index.length ? [usage.index[usage.index.length - 1]!] : [];
   if (!dates.length) throw new UsageError(`${config.file}: usage: no months (no date_range_value field)`);
@@ -84,7 +85,7 @@ export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
     summary_dates_source: fromConfig ? 'config' : 'final usage month',
     summaries,
   };
-  keepSetFigures(result, setFigures(config, usage, names, summary));
+  keepSetFigures(result, setFigures(config, usage, names, summary, unusual));
   if (dates.length > 1) {
     const cmp = compareSummaries(config, dates.map((d) => [d, summaries[d]!]));
     result.comparisons = cmp;
@@ -94,7 +95,7 @@ export function runSet(config: SizingConfig, set: CombinedSet): SetResult {
 }
 
 /** The verdict's figures of a set, straight from its monthly arrays (sizing/set-figures.ts). */
-function setFigures(config: SizingConfig, usage: UsageFrame, names: string[], summary: SummaryRows): SetFigures {
+function setFigures(config: SizingConfig, usage: UsageFrame, names: string[], summary: SummaryRows, unusual: Uint8Array): SetFigures {
   const fields = SUMMARY_FIELDS(config.storage_display_unit);
   const keys = Object.keys(VERDICT_FIELDS) as VerdictField[];
   const at = keys.map((k) => fields.indexOf(verdictFieldLabel(k, config.storage_display_unit)));
@@ -102,6 +103,7 @@ function setFigures(config: SizingConfig, usage: UsageFrame, names: string[], su
     months: usage.index,
     usage: new Map([...usage.columns].map(([name, c]) => [name, c.values] as const)),
     summary,
+    unusual,
     services: names.map((service, s) => {
       const cols = { service } as ServiceColumns;
       keys.forEach((k, i) => (cols[k] = s * SUMMARY_WIDTH + at[i]!));

@@ -174,12 +174,13 @@ const maxSkipNaN = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN
 
 /**
  * get_summary_data for one service: its SUMMARY_FIELDS cells of each month, written into `rows`
- * from cell `s × SUMMARY_WIDTH` on. Written as one
+ * from cell `s × SUMMARY_WIDTH` on; `unusual[month]` set to 1 where a cell the verdict judges is
+ * not a finite, non-negative number (see the end of the loop). Written as one
  * loop per stage over the months, not a chain of `map`s: a `ccready size` run executes this code
  * cold, once per service and set, and the closures and intermediate arrays were most of its time.
  * The arithmetic is the tool's, operation for operation (the parity tests compare every value).
  */
-export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[], rows: SummaryRows, s: number): void {
+export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[], rows: SummaryRows, s: number, unusual: Uint8Array): void {
   const svc = sd.service;
   const n = buf.length;
   const unit = config.storage_display_unit === 'TB' ? 1e12 : 1e9;
@@ -263,6 +264,7 @@ export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]
   // a NaN is a missing value (None) in the tool's tables; `x === x ? x : null` is nn() written
   // inline: this loop runs cold for every month of every service of every set, and the call per
   // cell was a good part of its cost
+  const INF = Infinity;
   let x: number;
   for (let i = 0; i < n; i++) {
     const storageHa = ha ? total[i]! : 0;
@@ -273,17 +275,22 @@ export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]
     const vmsHa = ha ? T[i]! : 0;
     const vmsTotal = T[i]! + vmsHa;
     const osBytes = vmsTotal * osGb * GB;
+    const coresTotal = cores + coresHa;
+    const ramTotal = ramN + ramHa;
+    const storageHaShown = tenthRound(Math.ceil(storageHa) / unit);
+    const storageTotalShown = tenthRound(Math.ceil(total[i]! + storageHa) / unit);
+    const osGbTotal = Math.ceil(osBytes / GB);
     const r = rows[i]!;
     r[o] = vmType;
     r[o + 1] = coresPerVm;
     r[o + 2] = coresHa === coresHa ? coresHa : null;
-    x = cores + coresHa; r[o + 3] = x === x ? x : null;
+    r[o + 3] = coresTotal === coresTotal ? coresTotal : null;
     r[o + 4] = ramPerVm;
     r[o + 5] = ramHa === ramHa ? ramHa : null;
-    x = ramN + ramHa; r[o + 6] = x === x ? x : null;
+    r[o + 6] = ramTotal === ramTotal ? ramTotal : null;
     x = tenthRound((vAny ? perVm[i]! : 0) / GB); r[o + 7] = x === x ? x : null;
-    x = tenthRound(Math.ceil(storageHa) / unit); r[o + 8] = x === x ? x : null;
-    x = tenthRound(Math.ceil(total[i]! + storageHa) / unit); r[o + 9] = x === x ? x : null;
+    r[o + 8] = storageHaShown === storageHaShown ? storageHaShown : null;
+    r[o + 9] = storageTotalShown === storageTotalShown ? storageTotalShown : null;
     x = (S[i]! + storageHa) / unit; r[o + 10] = x === x ? x : null;
     r[o + 11] = vmsHa === vmsHa ? vmsHa : null;
     r[o + 12] = vmsTotal === vmsTotal ? vmsTotal : null;
@@ -291,9 +298,17 @@ export function summaryData(config: SizingConfig, sd: ServiceData, buf: number[]
     x = buf[i]!; r[o + 14] = x === x ? x : null;
     x = Math.ceil((vmsHa * osGb * GB) / GB); r[o + 15] = x === x ? x : null;
     r[o + 16] = osBytes === osBytes ? osBytes : null;
-    x = Math.ceil(osBytes / GB); r[o + 17] = x === x ? x : null;
+    r[o + 17] = osGbTotal === osGbTotal ? osGbTotal : null;
     r[o + 18] = group;
     r[o + 19] = aggKey;
+    // the cells the verdict judges (sizing/set-figures.ts VERDICT_FIELDS): a month where one is
+    // negative or infinite, or VMs, cores or RAM are missing (NaN fails every comparison), is marked
+    // for its cell-by-cell check; every other month passes that check as it is
+    if (
+      !(vmsTotal >= 0 && vmsTotal < INF && coresTotal >= 0 && coresTotal < INF && ramTotal >= 0 && ramTotal < INF) ||
+      vmsHa < 0 || coresHa < 0 || ramHa < 0 || storageHaShown < 0 || storageTotalShown < 0 || osGbTotal < 0 ||
+      vmsHa === INF || coresHa === INF || ramHa === INF || storageHaShown === INF || storageTotalShown === INF || osGbTotal === INF
+    ) unusual[i] = 1;
   }
 }
 

@@ -33,6 +33,12 @@ export interface SetFigures {
   usage: ReadonlyMap<string, readonly number[]>;
   /** each month's summary row (null where the tool has NaN); undefined for a month the summary table has no row for (only ever in a hand-built result) */
   summary: readonly (readonly Cell[] | undefined)[];
+  /**
+   * 1 for a month where the model saw a judged cell that is not a finite, non-negative number (or
+   * VMs, cores or RAM missing), 0 where it saw none: the verdict checks cell by cell only the
+   * months marked 1. Absent (a result read from its tables): every month is checked.
+   */
+  unusual?: ArrayLike<number>;
   /** the services with summary columns, in the result's order */
   services: readonly ServiceColumns[];
 }

@@ -56,7 +56,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
   const unit = result.storage_display_unit;
   const unitGb = unit === 'TB' ? 1000 : 1;
   const figures = setFigures(set, result.services, unit);
-  const { usage, summary } = figures;
+  const { usage, summary, unusual } = figures;
   const dates = figures.months;
   const warnings: string[] = [];
 
@@ -160,7 +160,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     const activeCases = activeCol ? finiteOrNull(activeCol[m]) : null;
     const activeCasesPerUser = activeCases !== null && users !== null && users > 0 ? activeCases / users : null;
     const row = summary[m];
-    if (row && hasUsage(m)) checkFinite(row, m);
+    if (row && (!unusual || unusual[m]) && hasUsage(m)) checkFinite(row, m);
     const byGroup: Record<string, number> = {};
     let backup = 0;
     let ramGb = 0, cores = 0, clusterVms = 0, clusterRamGb = 0, clusterCores = 0;

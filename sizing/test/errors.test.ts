@@ -1,7 +1,8 @@
 // Bad input gives one line naming the file, line:col and key path; what-if vars; exact arithmetic.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeVerdict, parseSizingConfig, runModel } from '../index.ts';
+import { combinedSets, computeVerdict, parseSizingConfig, runModel } from '../index.ts';
+import { monthlyTables } from '../model.ts';
 import { DEFAULT_SERVER } from '../../common/server-spec.ts';
 import { UsageError } from '../../common/errors.ts';
 import { decimalOnePlus, estimationBuffers, tenthRound } from '../exact.ts';
@@ -103,6 +104,20 @@ test('a service whose resources come out non-finite in a month with usage is an 
   }
   assert.match(msg, /^services\.pg: Cores Total comes out as Infinity in 2024-01 while the usage has values there/);
   assert.not.match(msg, /\n/);
+});
+
+test('the model marks exactly the months whose judged cells are not finite, non-negative numbers, and the verdict checks those', () => {
+  // users overflow from 2024-07 on: cores (1 node per user, 2 cores a node) become Infinity there
+  const ranges = "      - ['20240101', '20240601', 100]\n      - ['20240701', '20241201', 1.0e308]";
+  const text = BASE.replace("      - ['20240101', '20241201', 100]", ranges).replace('static_number: 1', 'usage_capacity_per_node: 1');
+  const config = parseSizingConfig(text, 'cfg.yml');
+  const m = monthlyTables(config, combinedSets(config)[0]!);
+  assert.equal([...m.unusual], [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+  // a marked month is judged cell by cell: the first one is named
+  assert.throws(() => computeVerdict(runModel(config), DEFAULT_SERVER), /^services\.pg: Cores Total comes out as Infinity in 2024-07 /);
+  // an ordinary config marks no month
+  const plain = parseSizingConfig(BASE, 'cfg.yml');
+  assert.ok(monthlyTables(plain, combinedSets(plain)[0]!).unusual.every((u) => u === 0));
 });
 
 test('YAML: merge keys as PyYAML reads them; aliases shared, not copied; a self-reference is one line', () => {
