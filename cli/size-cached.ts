@@ -6,11 +6,16 @@ import { fastSizeArgs, runFastSize } from './size-fast.ts';
 
 /** Runs a plain `ccready size …` to its end; false (nothing done, nothing printed) when the ESM entry must take it. */
 export async function run(argv: string[]): Promise<boolean> {
-  const args = await fastSizeArgs(argv);
-  // --out loads the report libraries with import(), which a vm.Script cannot do (and some of them
-  // are ES modules only): the ESM entry writes reports
-  if (!args || args.out !== undefined) return false;
-  exitQuietlyOnClosedPipe();
-  await runFastSize(args).catch(exitOnError);
-  return true;
+  // any error, even while the size code loads, ends the process as cli/main.ts ends it
+  try {
+    const args = await fastSizeArgs(argv);
+    // --out loads the report libraries with import(), which a vm.Script cannot do (and some of them
+    // are ES modules only): the ESM entry writes reports
+    if (!args || args.out !== undefined) return false;
+    exitQuietlyOnClosedPipe();
+    await runFastSize(args);
+    return true;
+  } catch (err) {
+    return exitOnError(err);
+  }
 }
