@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,6 +104,14 @@ if (node20) {
     chmodSync(open, 0o777);
     assert.equal(ccready(args, { CCREADY_CODE_CACHE_DIR: open }), want, 'world-writable folder');
     assert.equal(cacheFiles(open), []);
+    // another user's folder (made here only when the tests run as root, which can hand it over)
+    if (process.getuid?.() === 0) {
+      const theirs = freshDir();
+      mkdirSync(theirs, { mode: 0o700 });
+      chownSync(theirs, 65534, 65534);
+      assert.equal(ccready(args, { CCREADY_CODE_CACHE_DIR: theirs }), want, "another user's folder");
+      assert.equal(cacheFiles(theirs), []);
+    }
     // a cache folder that is a file
     assert.equal(ccready(args, { CCREADY_CODE_CACHE_DIR: file }), want, 'a file as the folder');
     assert.is(readFileSync(file, 'utf8'), 'x');
