@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAckLog, parseRejectLog } from '../audit.ts';
@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ccready-k6log-'));
 
 interface Ran { code: number | null; console: string; errors: string; out: string }
 
-/** Runs `script` with the log arguments; `kill` after that many ms with SIGKILL if given. */
+/** Runs `script` with the log arguments; with `kill`, SIGKILL once the console file holds that many bytes. */
 function run(name: string, script: string, kill?: number): Promise<Ran> {
   const work = join(dir, name);
   const consolePath = join(work, K6_FILES.console);
@@ -30,10 +30,13 @@ function run(name: string, script: string, kill?: number): Promise<Ran> {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const cap = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    const killer = kill === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), kill);
+    // polled, not timed: a slow start on a busy machine must not leave the file empty
+    const killer = kill === undefined ? undefined : setInterval(() => {
+      if (existsSync(consolePath) && statSync(consolePath).size >= kill) child.kill('SIGKILL');
+    }, 20);
     child.on('close', (code) => {
       clearTimeout(cap);
-      if (killer) clearTimeout(killer);
+      if (killer) clearInterval(killer);
       const read = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
       resolve({ code, console: read(consolePath), errors: read(errorsPath), out });
     });
@@ -101,7 +104,7 @@ test('k6 killed mid-run: every line in the console file is whole (one write each
   const r = await run('killed', `
 export const options = { scenarios: { s: { executor: 'constant-vus', vus: 4, duration: '30s' } } };
 export default function () { console.log('ccready-ack ' + crypto.randomUUID()); }
-`, 1500);
+`, 64 * 1024);
   assert.is(r.code, null);
   const acks = parseAckLog(r.console);
   assert.ok(acks.length > 100, `${acks.length} acks before the kill: ${r.out}`);
