@@ -56,15 +56,18 @@ const sizeCjsText = sizeCjs.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => 
 if (/\bimport\(|import\.meta/.test(sizeCjsText)) throw new Error('build: the CommonJS size bundle still has import() or import.meta, which a vm.Script cannot run');
 // named by its content: the code cache is keyed on this name (a rebuild never meets an old cache)
 const sizeCjsName = `ccready-size-${createHash('sha256').update(sizeCjsText).digest('hex').slice(0, 16)}.cjs`;
+// CommonJS too: bin/ccready.cjs requires it, and loading an ES module would boot the ES module
+// loader, the cost the CommonJS entry avoids
 const loader = await build({
   entryPoints: { 'ccready-code-cache': 'cli/code-cache.ts' },
   outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
-  define: { CCREADY_SIZE_BUNDLE: JSON.stringify(sizeCjsName) },
+  define: { CCREADY_SIZE_BUNDLE: JSON.stringify(sizeCjsName), 'import.meta.url': '__ccreadyLoaderUrl' },
+  banner: { js: "const __ccreadyLoaderUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
   write: false,
 });

@@ -157,7 +157,9 @@ const STARTUP: { name: string; args: (bin: string, stress: string) => string[]; 
  * in the same rounds (one run of each per round, medians), so machine load hits both alike.
  */
 function cliRows(rounds = 15): SizingCliBenchRow[] {
-  const bin = new URL('../bin/ccready.mjs', import.meta.url).pathname;
+  // the command as installed: package.json's "bin" (bin/ccready.cjs), what `npx ccready` runs
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: { ccready: string } };
+  const bin = new URL(`../${pkg.bin.ccready}`, import.meta.url).pathname;
   if (!existsSync(new URL('../dist/ccready.mjs', import.meta.url))) return [];
   // the Node running the bench, and Node 24 unless that is the one running it
   const nodes = testNodes('all').map((n) => n.path);

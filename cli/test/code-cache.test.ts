@@ -18,7 +18,8 @@ const node20 = typeof (module as { enableCompileCache?: unknown }).enableCompile
 
 interface Run { status: number | null; stdout: string; stderr: string }
 
-function ccready(args: string[], env: Record<string, string | undefined>, bin = join(root, 'bin/ccready.mjs')): Run {
+// the package's "bin" (what npx runs): bin/ccready.cjs
+function ccready(args: string[], env: Record<string, string | undefined>, bin = join(root, 'bin/ccready.cjs')): Run {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: undefined, ...env }, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -144,7 +145,7 @@ if (node20) {
     cpSync(join(root, 'package.json'), join(copy, 'package.json'));
     cpSync(join(root, 'fixtures/sizing/example.yml'), join(copy, 'fixtures/sizing/example.yml'));
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
-    const bin = join(copy, 'bin/ccready.mjs');
+    const bin = join(copy, 'bin/ccready.cjs');
     const dir = freshDir();
     const args = ['size', TDH, '--format', 'json'];
     const first = ccready(args, { CCREADY_CODE_CACHE_DIR: dir }, bin);
