@@ -228,4 +228,23 @@ test('tenth_round: up to 2-3 significant digits, 0 → NaN, decimal powers of te
   assert.is(tenthRound(4.75), 4.800000000000001); // 48 * 0.1, as the tool
 });
 
+test('tenth_round: the inlined form gives the formula written plainly on edges and halves', () => {
+  // the tool's expression step by step: ceil(x / 10^round_half_even(log10(x / 100))) * 10^that
+  const plain = (x: number): number => {
+    const l = Math.log10(x * 0.01);
+    let k = l;
+    if (Number.isFinite(l)) {
+      const f = Math.floor(l);
+      k = l - f > 0.5 ? f + 1 : l - f < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+    }
+    if (Number.isNaN(k)) return NaN;
+    const r = k === -Infinity ? 0 : k === Infinity ? Infinity : Number(`1e${k}`);
+    return Math.ceil(x / r) * r;
+  };
+  const xs = [0, -0, -5, NaN, Infinity, -Infinity, 5e-324, 1e-310, 1.7976931348623157e308, 1e308, 3.1622776601683795, 31.622776601683793,
+    0.5, 1, 99.99, 100, 100.01, 1234567, 0.00051, 2e-7, 7.5e11];
+  for (let i = 0; i < 500; i++) xs.push(10 ** ((i - 250) / 7) * (1 + (i % 13) / 17));
+  for (const x of xs) assert.ok(Object.is(tenthRound(x), plain(x)), `tenthRound(${x}) = ${tenthRound(x)}, expected ${plain(x)}`);
+});
+
 test.run();
