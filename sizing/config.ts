@@ -16,7 +16,6 @@ export const MODEL_SLUGS: UsageModelSlug[] = [
   'cumulative_limited_lifespan', 'baseline_with_growth', 'invert_derived_factor',
 ];
 
-
 class Ctx {
   constructor(readonly file: string) {}
   fail(y: Y | undefined, path: string, msg: string): never {
@@ -160,6 +159,28 @@ function summaryDate(c: Ctx, y: Y | undefined, path: string): string {
   return `${m[1]}-${m[2].padStart(2, '0')}-01`;
 }
 
+// each model's keys (with `model`), and the required ones: built once, not per usage model
+const MODEL_KEYS: Record<UsageModelSlug, string[]> = {
+  date_range_value: ['model', 'ranges'],
+  derived_factor: ['model', 'dependant_field', 'factor', 'start_with'],
+  invert_derived_factor: ['model', 'dependant_field', 'factor', 'start_with'],
+  derived_sum: ['model', 'dependant_fields', 'start_with'],
+  product: ['model', 'dependant_fields'],
+  cumulative: ['model', 'dependant_field', 'start_with'],
+  cumulative_limited_lifespan: ['model', 'dependant_field', 'lifespan', 'start_with'],
+  baseline_with_growth: ['model', 'dependant_field', 'baseline', 'monthly_growth', 'start_with'],
+};
+const MODEL_REQUIRED: Record<UsageModelSlug, string[]> = {
+  date_range_value: ['ranges'],
+  derived_factor: ['dependant_field', 'factor'],
+  invert_derived_factor: ['dependant_field', 'factor'],
+  derived_sum: ['dependant_fields'],
+  product: ['dependant_fields'],
+  cumulative: ['dependant_field'],
+  cumulative_limited_lifespan: ['dependant_field', 'lifespan'],
+  baseline_with_growth: ['dependant_field', 'baseline', 'monthly_growth'],
+};
+
 function usageModel(c: Ctx, name: string, y: Y): UsageModel {
   const path = `usage.${name}`;
   const m = map(c, y, path);
@@ -168,30 +189,10 @@ function usageModel(c: Ctx, name: string, y: Y): UsageModel {
   if (!MODEL_SLUGS.includes(slug as UsageModelSlug)) {
     c.fail(slugY, `${path}.model`, `unknown model '${slug}' (valid: ${MODEL_SLUGS.join(', ')})`);
   }
-  const params: Record<UsageModelSlug, string[]> = {
-    date_range_value: ['ranges'],
-    derived_factor: ['dependant_field', 'factor', 'start_with'],
-    invert_derived_factor: ['dependant_field', 'factor', 'start_with'],
-    derived_sum: ['dependant_fields', 'start_with'],
-    product: ['dependant_fields'],
-    cumulative: ['dependant_field', 'start_with'],
-    cumulative_limited_lifespan: ['dependant_field', 'lifespan', 'start_with'],
-    baseline_with_growth: ['dependant_field', 'baseline', 'monthly_growth', 'start_with'],
-  };
-  const required: Record<UsageModelSlug, string[]> = {
-    date_range_value: ['ranges'],
-    derived_factor: ['dependant_field', 'factor'],
-    invert_derived_factor: ['dependant_field', 'factor'],
-    derived_sum: ['dependant_fields'],
-    product: ['dependant_fields'],
-    cumulative: ['dependant_field'],
-    cumulative_limited_lifespan: ['dependant_field', 'lifespan'],
-    baseline_with_growth: ['dependant_field', 'baseline', 'monthly_growth'],
-  };
   const s = slug as UsageModelSlug;
   // the tool passes the keys as keyword arguments: an unknown one is a TypeError there
-  onlyKeys(c, m, ['model', ...params[s]], path, y);
-  for (const k of required[s]) if (!m.has(k)) c.fail(y, `${path}.${k}`, `missing (required by model '${s}')`);
+  onlyKeys(c, m, MODEL_KEYS[s], path, y);
+  for (const k of MODEL_REQUIRED[s]) if (!m.has(k)) c.fail(y, `${path}.${k}`, `missing (required by model '${s}')`);
   const where = y.where;
   const startWith = (): RawValue => (m.has('start_with') && !isNull(m.get('start_with')) ? raw(c, m.get('start_with'), `${path}.start_with`) : { value: 0, int: true });
   const fields = (): string[] => {
