@@ -101,7 +101,7 @@ function setFigures(config: SizingConfig, usage: UsageFrame, names: string[], su
   const at = keys.map((k) => fields.indexOf(verdictFieldLabel(k, config.storage_display_unit)));
   return {
     months: usage.index,
-    usage: new Map([...usage.columns].map(([name, c]) => [name, c.values] as const)),
+    usage: new Map([...usage.columns].map((e) => [e[0], e[1].values] as const)),
     summary,
     unusual,
     services: names.map((service, s) => {

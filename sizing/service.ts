@@ -120,7 +120,7 @@ export function serviceDataTable(index: string[], all: ServiceData[]): Table {
     if (s.ramRequirement) { columns.push([name, 'Compute', 'RAM requirement']); cols.push(s.ramRequirement); }
     columns.push([name, 'Data Storage', 'storage']);
     cols.push(s.storage);
-    for (const [f, v] of s.storageParts) { columns.push([name, 'Data Storage', f]); cols.push(v); }
+    for (const part of s.storageParts) { columns.push([name, 'Data Storage', part[0]]); cols.push(part[1]); }
   }
   // the columns as rows, a NaN as a missing value (null); plain loops and `v === v` for
   // !Number.isNaN(v): this runs cold over every cell of every set

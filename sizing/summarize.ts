@@ -24,8 +24,9 @@ export function summarizeAt(config: SizingConfig, names: string[], summary: Summ
   const fi = (f: string) => fields.indexOf(f);
   const order = names.map((n, i) => [n, i] as const).sort((a, b) => sortStr(a[0], b[0]));
   const rowOf = (s: number) => summary[month]!.slice(s * SUMMARY_WIDTH, (s + 1) * SUMMARY_WIDTH);
-  const rows = order.map(([, s]) => rowOf(s));
-  const index = order.map(([n]) => n);
+  // (no array destructuring in these callbacks: in cold code each one runs the iterator protocol)
+  const rows = order.map((e) => rowOf(e[1]));
+  const index = order.map((e) => e[0]);
 
   // storage by group: groups sorted, services without a group left out
   const totalCol = fi(`Data Storage Total (${u})`);
@@ -65,9 +66,14 @@ export function summarizeAt(config: SizingConfig, names: string[], summary: Summ
   const vm_aggs = groupSum(fi('Aggregation Key'), [fi('Cores Total'), fi('RAM Total (GB)'), fi('VMs Total')]);
 
   // service summary: without VM Type and OS bytes, plus the column sums as a Total row
-  const keep = fields.map((f, j) => [f, j] as const).filter(([f]) => f !== 'VM Type' && f !== 'OS Storage Total (Bytes)');
-  const data2 = rows.map((r) => keep.map(([, j]) => r[j]!));
-  const total = keep.map(([f], k) => {
+  const keepAt: number[] = [];
+  const keepNames: string[] = [];
+  for (let j = 0; j < fields.length; j++) {
+    const f = fields[j]!;
+    if (f !== 'VM Type' && f !== 'OS Storage Total (Bytes)') { keepAt.push(j); keepNames.push(f); }
+  }
+  const data2 = rows.map((r) => keepAt.map((j) => r[j]!));
+  const total = keepNames.map((f, k) => {
     const cells = data2.map((r) => r[k]!);
     if (f === 'Storage Group' || f === 'Aggregation Key') {
       // strings concatenate in row order; a None makes pandas 1.5 give up (null)
@@ -75,7 +81,7 @@ export function summarizeAt(config: SizingConfig, names: string[], summary: Summ
     }
     return sumNumbers(cells);
   });
-  const service_summary: Table = { index: [...index, 'Total'], columns: keep.map(([f]) => f), data: [...data2, total] };
+  const service_summary: Table = { index: [...index, 'Total'], columns: keepNames, data: [...data2, total] };
   return { user_count: userCount, service_summary, storage_by_group, vm_slabs, vm_aggs };
 }
 
@@ -85,13 +91,13 @@ const colIndex = (t: Table, name: string) => t.columns.findIndex((c) => c === na
 export function compareSummaries(config: SizingConfig, entries: [string, SummaryAtDate][]): ComparisonTables {
   const u = config.storage_display_unit;
   const sorted = entries;
-  const keys = sorted.map(([k]) => k);
+  const keys = sorted.map((e) => e[0]);
   const first = entries[0]![1].service_summary;
   const rowsIdx = first.index;
   // storage by category
   const groupCol = colIndex(first, 'Storage Group');
   let cat: Cell[][] = rowsIdx.map((_, i) => [
-    ...sorted.map(([, s]) => s.service_summary.data[i]![colIndex(s.service_summary, `Data Storage Total (${u})`)]!),
+    ...sorted.map((e) => e[1].service_summary.data[i]![colIndex(e[1].service_summary, `Data Storage Total (${u})`)]!),
     first.data[i]![groupCol]!,
   ]);
   cat = cat.map((r) => r.map((c) => (c === 0 ? null : c)));
@@ -105,12 +111,12 @@ export function compareSummaries(config: SizingConfig, entries: [string, Summary
 
   // storage by group: outer join of the group rows
   const gset = new Set<string>();
-  for (const [, s] of sorted) s.storage_by_group.index.forEach((g) => gset.add(g));
+  for (const e of sorted) e[1].storage_by_group.index.forEach((g) => gset.add(g));
   const gIdx = [...gset].sort(sortStr);
   const storage_by_group: Table = {
     index: gIdx,
     columns: keys.map((k) => [k, `Rounded Total (${u})`]),
-    data: gIdx.map((g) => sorted.map(([, s]) => { const i = s.storage_by_group.index.indexOf(g); return i < 0 ? null : s.storage_by_group.data[i]![0]!; })),
+    data: gIdx.map((g) => sorted.map((e) => { const t = e[1].storage_by_group; const i = t.index.indexOf(g); return i < 0 ? null : t.data[i]![0]!; })),
   };
 
   // compute: rows with a zero or NaN anywhere are dropped
@@ -118,10 +124,10 @@ export function compareSummaries(config: SizingConfig, entries: [string, Summary
   const cIdx: string[] = [];
   const cData: Cell[][] = [];
   rowsIdx.forEach((name, i) => {
-    const row = sorted.flatMap(([, s]) => cfs.map(([f]) => s.service_summary.data[i]![colIndex(s.service_summary, f)]!));
+    const row = sorted.flatMap((e) => cfs.map((f) => e[1].service_summary.data[i]![colIndex(e[1].service_summary, f[0])]!));
     if (row.every((c) => typeof c === 'number' && c > 0)) { cIdx.push(name); cData.push(row); }
   });
-  const compute: Table = { index: cIdx, columns: keys.flatMap((k) => cfs.map(([, n]) => [k, n])), data: cData };
+  const compute: Table = { index: cIdx, columns: keys.flatMap((k) => cfs.map((f) => [k, f[1]])), data: cData };
   return { storage_by_category, storage_by_group, compute };
 }
 

@@ -253,12 +253,13 @@ export function generateUsage(config: SizingConfig, ctx: Record<string, unknown>
       const r = runModel(u, df, ctx, varWhere);
       if (r.index) {
         const union = [...new Set([...df.index, ...r.index])].sort();
-        for (const [k, c] of df.columns) df.columns.set(k, reindex(c, df.index, union));
+        // entries as e[0], e[1], not `const [k, c]`: destructuring runs the iterator protocol, cold
+        for (const e of df.columns) df.columns.set(e[0], reindex(e[1], df.index, union));
         const newIndex = union;
-        for (const [k, c] of r.cols) df.columns.set(k, reindex(c, r.index, newIndex));
+        for (const e of r.cols) df.columns.set(e[0], reindex(e[1], r.index, newIndex));
         df.index = newIndex;
       } else {
-        for (const [k, c] of r.cols) df.columns.set(k, c);
+        for (const e of r.cols) df.columns.set(e[0], e[1]);
       }
     }
     if (models.length === before) {
