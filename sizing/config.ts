@@ -86,9 +86,9 @@ function seq(c: Ctx, y: Y | undefined, path: string): Y[] {
 }
 
 function onlyKeys(c: Ctx, m: Map<string, Y>, allowed: string[], path: string, y: Y): void {
-  for (const [k, v] of m) {
+  for (const k of m.keys()) {
     if (!allowed.includes(k)) {
-      c.fail(v ?? y, path ? `${path}.${k}` : k, `unknown key${didYouMean(k, allowed)} (allowed: ${allowed.join(', ')})`);
+      c.fail(m.get(k) ?? y, path ? `${path}.${k}` : k, `unknown key${didYouMean(k, allowed)} (allowed: ${allowed.join(', ')})`);
     }
   }
 }
@@ -367,7 +367,7 @@ export function parseSizingConfig(yamlText: string, file: string, opts: LoadOpti
 
   const usageY = top.get('usage');
   if (isNull(usageY)) c.fail(root, 'usage', 'missing (required): the usage models');
-  const usage = [...map(c, usageY, 'usage')].map(([n, y]) => usageModel(c, n, y));
+  const usage = [...map(c, usageY, 'usage')].map((e) => usageModel(c, e[0], e[1]));
 
   const servicesY = top.get('services');
   if (isNull(servicesY) && !opts.allowNoServices) {
@@ -377,7 +377,7 @@ export function parseSizingConfig(yamlText: string, file: string, opts: LoadOpti
   // a misspelt optional setting (summary_date:) would silently fall back to its default
   // (the old schema's top-level storage:/compute: have their own message above, or are read for usage only)
   onlyKeys(c, top, top.has('services') ? TOP_LEVEL_KEYS : [...TOP_LEVEL_KEYS, 'storage', 'compute'], '', root);
-  const services = isNull(servicesY) ? [] : [...map(c, servicesY, 'services')].map(([n, y]) => serviceDef(c, n, y));
+  const services = isNull(servicesY) ? [] : [...map(c, servicesY, 'services')].map((e) => serviceDef(c, e[0], e[1]));
   if (services.length === 0 && !opts.allowNoServices) c.fail(servicesY, 'services', 'expected at least one service');
 
   const sets: Record<string, Record<string, unknown>[]> = {};

@@ -319,6 +319,6 @@ export function monthBuffers(config: SizingConfig, n: number): number[] {
 export function summaryDataTable(config: SizingConfig, index: string[], names: string[], rows: SummaryRows): Table {
   const fields = SUMMARY_FIELDS(config.storage_display_unit);
   const columns: string[][] = [];
-  for (const name of names) for (const f of fields) columns.push([name, f]);
+  for (let s = 0; s < names.length; s++) for (let j = 0; j < fields.length; j++) columns.push([names[s]!, fields[j]!]);
   return { index: index.slice(), columns, data: rows };
 }

@@ -10,7 +10,8 @@ const sortStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** pandas' sum of an object column: NaN/None skipped for numbers (0 when nothing is left). */
 function sumNumbers(cells: Cell[]): number {
   let acc: number | null = null;
-  for (const c of cells) {
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
     if (typeof c !== 'number' || Number.isNaN(c)) continue;
     acc = acc === null ? c : acc + c;
   }
