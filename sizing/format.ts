@@ -72,12 +72,12 @@ function vmSummary(config: SizingConfig, s: SummaryAtDate): Table {
   const cols = ['Cores Per VM', 'RAM Per VM', 'Data Storage Per VM (GB)', 'VMs Total', `Data Storage Total (${u})`, 'Storage Group', 'OS Storage Total (GB)'];
   const t = s.service_summary;
   const idx = cols.map((c) => t.columns.indexOf(c));
-  const rows = t.index.map((name, i) => [name, i] as const).filter(([n]) => n !== 'Total');
+  const rows = t.index.map((name, i) => [name, i] as const).filter((r) => r[0] !== 'Total');
   return {
-    index: rows.map(([n]) => n),
+    index: rows.map((r) => r[0]),
     columns: [...cols, 'OS Storage Per VM (GB)'],
     // the tool shows zeros as NaN here
-    data: rows.map(([, i]) => [...idx.map((j) => t.data[i]![j]!), config.vm_os_storage_gb].map((c) => (c === 0 ? null : c))),
+    data: rows.map((r) => [...idx.map((j) => t.data[r[1]]![j]!), config.vm_os_storage_gb].map((c) => (c === 0 ? null : c))),
   };
 }
 

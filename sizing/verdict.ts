@@ -149,7 +149,7 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
   };
   const usageCols = [...usage.values()];
   const hasUsage = (m: number): boolean => {
-    for (const col of usageCols) if (Number.isFinite(col[m])) return true;
+    for (let i = 0; i < usageCols.length; i++) if (Number.isFinite(usageCols[i]![m])) return true;
     return false;
   };
   const backupAt = opts.backup ? backupFactors(services, opts.backup) : null;
@@ -219,7 +219,8 @@ export function computeVerdict(result: ModelResult, server: ServerSpec, opts: Ve
     let peak: number | null = null;
     let peakMonth: string | null = null;
     let firstCrossed: string | null = null;
-    for (const m of monthly) {
+    for (let i = 0; i < monthly.length; i++) {
+      const m = monthly[i]!;
       const v = value(m);
       if (v === null) continue;
       if (peak === null || v > peak) {
