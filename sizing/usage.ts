@@ -116,8 +116,10 @@ function pyNumStr(v: number): string {
   return Number.isInteger(v) ? String(v) : String(v);
 }
 
+const sameMonths = (a: string[], b: string[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
 function reindex(col: Column, from: string[], to: string[]): Column {
-  if (from.length === to.length && from.every((d, i) => d === to[i])) return col;
+  if (sameMonths(from, to)) return col;
   const pos = new Map(from.map((d, i) => [d, i]));
   const values = to.map((d) => { const i = pos.get(d); return i === undefined ? NaN : col.values[i]!; });
   // a column that gains NaN months becomes float64, as in pandas
@@ -254,7 +256,8 @@ export function generateUsage(config: SizingConfig, ctx: Record<string, unknown>
       if (r.index) {
         const union = [...new Set([...df.index, ...r.index])].sort();
         // entries as e[0], e[1], not `const [k, c]`: destructuring runs the iterator protocol, cold
-        for (const e of df.columns) df.columns.set(e[0], reindex(e[1], df.index, union));
+        // (the months compared once, not once per column: a new range model rarely adds months)
+        if (!sameMonths(df.index, union)) for (const e of df.columns) df.columns.set(e[0], reindex(e[1], df.index, union));
         const newIndex = union;
         for (const e of r.cols) df.columns.set(e[0], reindex(e[1], r.index, newIndex));
         df.index = newIndex;
