@@ -25,7 +25,8 @@ const notLite = (why = 'unsupported'): never => {
 
 // YAML 1.1 words the library turns into booleans or null: the common spellings are read here,
 // the rest (yes/no/on/off/y/n, odd cases) left to it
-const WORDS: Record<string, boolean | null> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false, null: null, Null: null, NULL: null, '~': null };
+// (no prototype: a scalar spelled `constructor` or `toString` is a string, not Object's method)
+const WORDS: Record<string, boolean | null> = { __proto__: null, true: true, True: true, TRUE: true, false: false, False: false, FALSE: false, null: null, Null: null, NULL: null, '~': null } as Record<string, boolean | null>;
 const SPECIAL = /^(y|yes|n|no|true|false|on|off|null|~)$/i;
 
 /** A plain scalar's value exactly as the yaml library (YAML 1.1) gives it, or NotLite. */

@@ -52,4 +52,8 @@ test('anything else is left to the library (null), never read differently', () =
   for (const text of declined) assert.is(readYamlLite(text, 'x.yml'), null, JSON.stringify(text));
 });
 
+test("scalars spelled like Object's own properties (constructor, toString, __proto__) are strings, as the library reads them", () => {
+  same('a: constructor\nb: toString\nc: __proto__\nd: hasOwnProperty\ne: valueOf\n', 'object-words.yml');
+});
+
 test.run();
