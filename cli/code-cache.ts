@@ -25,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { SIZE_V8_FLAGS, setSizeV8Flags } from './v8-flags.ts';
+import { exitWhenFlushed } from './exit.ts';
 
 /** The CommonJS size bundle's file name in dist/, set by scripts/build.mjs (esbuild `define`). */
 declare const CCREADY_SIZE_BUNDLE: string;
@@ -83,6 +84,8 @@ export async function runSizeWithCodeCache(argv: string[]): Promise<boolean> {
   }
   if (!(await run(argv))) return false;
   if (!cached || script.cachedDataRejected) writeCache(dir, file, script.createCachedData());
+  // the command is over and its cache kept: end as the ESM entry ends a plain size (cli/exit.ts)
+  exitWhenFlushed();
   return true;
 }
 

@@ -26,3 +26,18 @@ export function exitOnError(err: unknown): never {
   if (process.env.CCREADY_DEBUG) process.stderr.write(`${e?.stack}\n`);
   process.exit(EXIT.internal);
 }
+
+/**
+ * A finished `ccready size` ends here, once stdout and stderr have taken its last writes, instead of
+ * letting Node tear its heap down: the natural exit after sizing icds-14lakh-aug2019 (a 2.5 MB
+ * document and its tables) cost ~11 ms of a ~178 ms run (medians of 25, Node 20). The exit code
+ * set by the command (process.exitCode) stands.
+ */
+export function exitWhenFlushed(): void {
+  let pending = 2;
+  const flushed = () => {
+    if (--pending === 0) process.exit();
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+}

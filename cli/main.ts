@@ -7,7 +7,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { didYouMean } from '../common/did-you-mean.ts';
 import { UsageError } from '../common/errors.ts';
-import { exitOnError, exitQuietlyOnClosedPipe } from './exit.ts';
+import { exitOnError, exitQuietlyOnClosedPipe, exitWhenFlushed } from './exit.ts';
 import { fastSizeArgs, runFastSize } from './size-fast.ts';
 
 /** Each command's module, loaded on demand. */
@@ -43,7 +43,10 @@ function withDidYouMean(msg: string, y: Argv): string {
 async function main(argv: string[]): Promise<void> {
   // a plain `ccready size …` runs without yargs (cli/size-fast.ts)
   const fast = await fastSizeArgs(argv);
-  if (fast) return runFastSize(fast);
+  if (fast) {
+    await runFastSize(fast);
+    return exitWhenFlushed();
+  }
   const [{ default: yargs }] = await Promise.all([import('yargs')]);
   // only the named command is loaded; without one (help, a typo) all are, for the list and the did-you-mean
   const names = argv[0] !== undefined && argv[0] in COMMANDS ? [argv[0]] : Object.keys(COMMANDS);

@@ -24,6 +24,23 @@ test('a reader closing the pipe early is not a crash', () => {
   assert.not.match(r.stderr, /EPIPE|at .*\.mjs/);
 });
 
+test('size ends its process early (cli/exit.ts exitWhenFlushed), yet a slow reader gets every byte and the exit code stands', () => {
+  const icds = 'fixtures/sizing-reference/icds-14lakh-aug2019/config.yml';
+  // the package's bin on both ways a plain size runs (Node 20: code cache; off: the ESM entry)
+  for (const env of [{}, { NODE_DISABLE_COMPILE_CACHE: '1' }]) {
+    // a reader that sleeps before reading: the 2.5 MB document waits in a full pipe meanwhile
+    const r = spawnSync('sh', ['-c', `node bin/ccready.cjs size ${icds} --format json 2>/dev/null | (sleep 0.5; cat)`], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
+    assert.is(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { format: string; sets: unknown[] };
+    assert.is(doc.format, 'ccready-sizing/1');
+    assert.is(doc.sets.length, 8);
+    // a verdict that fails keeps its exit code 1 through the early exit
+    const failing = spawnSync(process.execPath, ['bin/ccready.cjs', 'size', 'fixtures/sizing-reference/tdh-test/config.yml', '--server', '2c/4GB/100GB', '--fail-if-over'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    assert.is(failing.status, 1, failing.stderr);
+    assert.match(failing.stdout, /DOES NOT FIT/);
+  }
+});
+
 test('--env-file reaches ccready, not Node (Node 20 would grab it from argv and exit 9)', () => {
   const r = spawnSync('./bin/ccready.mjs', ['verify', '--env-file', '/nonexistent/ccready.env'], { encoding: 'utf8' });
   assert.is(r.status, 2, r.stderr);
