@@ -12,16 +12,17 @@ import { setFlagsFromString } from 'node:v8';
  * and ran faster too. The budget is read at every tier-up decision, so setting it late takes effect.
  * Node 20's V8 (11.x) only: later ones tier up by other rules and reject the flag with a line on stderr.
  *
- * V8 starts the young generation at 1 MB and doubles it only after a scavenge: sizing the 8-set
- * icds config scavenged 14 times, each copying the tables still alive. Growing it 32-fold at once
- * leaves 5 scavenges and cut the run's instructions by ~60M of ~830M over `node -e 0` (callgrind).
- * Set now, it applies to the next growth; Node 20 and 24 both know the flag.
+ * (V8's young generation used to be grown 32-fold at once, --semi-space-growth-factor=32: 5
+ * scavenges instead of 14 and ~23M fewer instructions on icds-14lakh-aug2019 (callgrind). But the
+ * bigger young generation touched ~1,800 more fresh pages, and on this machine a page fault costs
+ * several microseconds of kernel time that callgrind does not count: without the flag the run took
+ * 176.5 ms instead of 185.0 (icds, medians of 21 alternating runs, Node 20; tdh-test 109.8 against
+ * 110.8; Node 24 151.3 against 160.7). Dropped.)
  * (--always-sparkplug was tried: ~11M fewer instructions on the 8-set icds config but ~8M more
  * on the one-set tdh-test, whose 1.6x start-up target has no margin; left off.)
  */
 export const SIZE_V8_FLAGS: readonly string[] = [
   ...(process.versions.v8.startsWith('11.') ? ['--interrupt-budget=400000'] : []),
-  '--semi-space-growth-factor=32',
 ];
 
 /** Sets SIZE_V8_FLAGS; setting them again (both callers on one run) changes nothing. */
