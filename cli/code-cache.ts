@@ -1,5 +1,6 @@
-// Node 20's stand-in for `module.enableCompileCache()` (Node 22+, bin/ccready.mjs), for the one
-// command whose start-up has a target: a plain `ccready size …`. Built into dist/ccready-code-cache.cjs (CommonJS, required by bin/ccready.cjs).
+// Node 20's stand-in for `module.enableCompileCache()` (Node 22+, bin/ccready.cjs), for the one
+// command whose start-up has a target: a plain `ccready size …`. Built into dist/ccready-code-cache.cjs
+// (CommonJS, required by bin/ccready.cjs).
 //
 // Why: most of a cold `ccready size` is V8 parsing and compiling the functions it runs, lazily,
 // one by one. Node 20 cannot give an ES module a code cache, so the size path is also built as one
