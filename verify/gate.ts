@@ -2,6 +2,7 @@
 // backoff, up to a deadline), run every verify step, run the load test's smoke profile with its
 // integrity audit, and decide once.
 import { join } from 'node:path';
+import { CcreadyError, EXIT } from '../common/errors.ts';
 import { redact, type Target, type TlsOptions } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
 import { HqClient, type HttpError } from './http.ts';
@@ -155,10 +156,14 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     emit({ kind: 'step-start', id: smoke.id, title: smoke.title, index: 0, total }, total - 2);
     let out: LoadOutcome | undefined;
     let error: string | undefined;
+    // the load run refused its settings or this machine's tools (no k6, a bad flag): nothing was
+    // asked of the server, so no service is to blame (decide.ts reads `cause`)
+    let usage = false;
     try {
       out = await o.loadRunner({ target, profile: 'smoke', out: join(o.outDir, 'load'), yes: o.yes, onProgress: o.onLoadProgress });
     } catch (e) {
       error = (e as Error).message.split('\n')[0];
+      usage = e instanceof CcreadyError && e.exitCode === EXIT.usage;
     }
     smoke.durationMs = Date.now() - started;
     if (out) smoke.evidence.push(`load run ${out.runId}: exit ${out.exitCode}, thresholds ${out.thresholdsOk ? 'met' : 'failed'}, report ${out.reportDir}`);
@@ -204,6 +209,7 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
     } else {
       smoke.status = 'fail';
       smoke.reason = `could not run the load test: ${error}`;
+      if (usage) smoke.cause = 'configuration';
       audit.reason = 'load test did not run';
       audit.blockedBy = smoke.id;
     }

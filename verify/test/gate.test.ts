@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGate, backoffDelay, waitForServerUp, connectProblem, type LoadRunner } from '../index.ts';
 import { HttpError } from '../http.ts';
+import { UsageError } from '../../common/errors.ts';
 import { execFileSync } from 'node:child_process';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -118,6 +119,18 @@ test('gate: lost forms or a load test that cannot run → NOT READY, never a fak
     const smoke = b.steps.find((x) => x.id === '13-load-smoke')!;
     assert.is(smoke.status, 'fail');
     assert.match(smoke.reason!, /could not run the load test: k6 not found/);
+
+    // the load runner refusing this machine's setup (its UsageError: no k6 installed) asked
+    // nothing of the server: NOT READY, the cause named, no service suspected
+    const noK6: LoadRunner = async () => {
+      throw new UsageError('no k6 found: run `npm run setup`');
+    };
+    const k = await runGate(targetOf(s), { ...fast(s), outDir: mkdtempSync(join(tmpdir(), 'ccready-gate-')), waitTimeoutMs: 2000, loadRunner: noK6, only: ['01-reachability-tls'] });
+    assert.is(k.decision.verdict, 'NOT READY');
+    assert.is(k.decision.cause, 'configuration');
+    assert.equal(k.decision.suspects, []);
+    assert.match(k.decision.summary, /cause: configuration \(could not run the load test: no k6 found/);
+    assert.not.match(k.decision.summary, /most likely at fault/);
   } finally {
     await s.stop();
   }
