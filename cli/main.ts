@@ -8,6 +8,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { didYouMean } from '../common/did-you-mean.ts';
 import { UsageError } from '../common/errors.ts';
 import { exitOnError, exitQuietlyOnClosedPipe, exitWhenFlushed } from './exit.ts';
+import { attachSecretValues, secretWithoutValue } from './secret-args.ts';
 import { fastSizeArgs, runFastSize } from './size-fast.ts';
 
 /** Each command's module, loaded on demand. */
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
   // only the named command is loaded; without one (help, a typo) all are, for the list and the did-you-mean
   const names = argv[0] !== undefined && argv[0] in COMMANDS ? [argv[0]] : Object.keys(COMMANDS);
   const commands = await Promise.all(names.map((n) => COMMANDS[n]!()));
-  const cli = yargs(argv)
+  const cli = yargs(attachSecretValues(argv))
     .scriptName('ccready')
     .usage('ccready — size, load-test and verify a self-hosted CommCare HQ\n\nUsage: ccready <command> [options]')
     .command(commands)
@@ -66,6 +67,9 @@ async function main(argv: string[]): Promise<void> {
       // A check thrown in a flag's `coerce` reaches here as yargs' YError: it is a usage error.
       if (err?.name === 'YError') throw new UsageError(err.message.replace(/\s*\n\s*/g, ' '));
       if (err) throw err;
+      // a secret flag without its value: yargs' message would list the words it did not know
+      const secret = secretWithoutValue(argv);
+      if (secret) throw secret;
       // yargs spreads some messages (invalid choices) over lines; ours are always one line.
       throw new UsageError(withDidYouMean(msg, cli).replace(/\s*\n\s*/g, ': ').replace(/:\s*:/g, ':'));
     });

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { num, oneOf, single } from '../flags.ts';
+import { attachSecretValues } from '../secret-args.ts';
 import { UsageError } from '../../common/errors.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -45,6 +46,25 @@ test('load run and load k8s take the same credential and TLS flags as verify and
     assert.is(r.status, 2, `${cmd.join(' ')}: ${r.stderr}`);
     assert.is(r.stderr, 'ccready: --ca: cannot read /nonexistent/ca.pem (ENOENT)\n', cmd.join(' '));
   }
+});
+
+test('a password that begins with "-" is the flag\'s value, not short flags whose letters an error would print', () => {
+  assert.equal(attachSecretValues(['verify', '--password', '-Ab3', '--web-password', '-x', '--api-key', '-k', '--domain', 'd']),
+    ['verify', '--password=-Ab3', '--web-password=-x', '--api-key=-k', '--domain', 'd']);
+  // another flag after it stays a flag; after "--" nothing is touched
+  assert.equal(attachSecretValues(['--password', '--domain', 'd', '--', '--password', '-y']), ['--password', '--domain', 'd', '--', '--password', '-y']);
+  assert.equal(attachSecretValues(['--username', '-u', 'toString', '-t']), ['--username', '-u', 'toString', '-t']);
+  // Through the CLI: parsing accepts it, and the run stops at the first check after parsing (the CA file).
+  for (const cmd of [['load', 'run'], ['verify'], ['gate']]) {
+    const r = cli([...cmd, '--target', 'http://127.0.0.1:9', '--domain', 'd', '--username', 'w', '--password', '-Ab3secret', '--web-username', 'a@x.org', '--web-password', '-Zq9secret', '--ca', '/nonexistent/ca.pem']);
+    assert.is(r.status, 2, `${cmd.join(' ')}: ${r.stderr}`);
+    assert.is(r.stderr, 'ccready: --ca: cannot read /nonexistent/ca.pem (ENOENT)\n', cmd.join(' '));
+  }
+  // A value that begins with "--" (or a forgotten one) is named by its flag; the words yargs did not know are not echoed.
+  const r = cli(['verify', '--target', 'http://127.0.0.1:9', '--domain', 'd', '--username', 'w', '--password', '--Ab3secret']);
+  assert.is(r.status, 2, r.stderr);
+  assert.is(r.stderr, 'ccready: --password: expected a value (one that begins with "--" must be written --password=VALUE, or set CCHQ_PASSWORD)\n');
+  assert.not.match(r.stdout + r.stderr, /Ab3|secret/);
 });
 
 test.run();
