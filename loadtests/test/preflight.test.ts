@@ -53,6 +53,8 @@ test('load run: wrong web password, wrong domain, wrong worker password → conf
   const sim = await startSim({ users: 2, casesPerUser: 2 });
   try {
     await stopsOnConfiguration(sim, flags(sim, { 'web-password': 'not-the-web-pw' }), /--web-username\/--web-password \(CCHQ_WEB_USERNAME\/CCHQ_WEB_PASSWORD\): HQ refused the web user/);
+    // A password that begins with "-" reaches HQ as the password (1 in 64 of the stand-in's own do).
+    await stopsOnConfiguration(sim, flags(sim, { 'web-password': '-Not-the-web-pw' }), /--web-username\/--web-password \(CCHQ_WEB_USERNAME\/CCHQ_WEB_PASSWORD\): HQ refused the web user/);
     await stopsOnConfiguration(sim, flags(sim, { domain: 'no-such-project' }), /--domain \(CCHQ_DOMAIN\): project space "no-such-project" does not exist/);
     await stopsOnConfiguration(sim, flags(sim, { password: 'not-the-worker-pw' }), /--username\/--password \(CCHQ_USERNAME\/CCHQ_PASSWORD\): HQ refused the mobile worker/);
     // The same checks reached through the env file the stand-in writes, as the README rehearses it.
