@@ -76,16 +76,25 @@ export interface RejectedAnswer {
   status: string;
   nature: string;
   count: number;
+  /** the workers HQ refused (401, 403), each once, sorted */
+  workers?: string[];
+}
+
+/** Adds a refused worker to a rejection's list, once. */
+export function addWorkers(r: RejectedAnswer, workers: readonly string[]): void {
+  if (!workers.length) return;
+  r.workers = [...new Set([...(r.workers ?? []), ...workers])].sort();
 }
 
 /** What the server answered to failed submissions and syncs (k6's reject lines), most frequent first. */
 export function parseRejectLog(text: string): RejectedAnswer[] {
   const counts = new Map<string, RejectedAnswer>();
-  for (const [kind, status, nature] of k6LogRecords(text, REJECT_PREFIX, 3)) {
+  for (const [kind, status, nature, worker] of k6LogRecords(text, REJECT_PREFIX, 3, 1)) {
     const key = `${kind} ${status} ${nature}`;
-    const c = counts.get(key);
+    let c = counts.get(key);
     if (c) c.count++;
-    else counts.set(key, { kind, status, nature, count: 1 });
+    else counts.set(key, (c = { kind, status, nature, count: 1 }));
+    if (worker) addWorkers(c, [worker]);
   }
   return [...counts.values()].sort((a, b) => b.count - a.count);
 }

@@ -88,9 +88,13 @@ export const ACK_PREFIX = 'ccready-ack';
 /**
  * Prefix of the log line k6 writes for each failed submission or sync (failures only, so it costs
  * nothing while the server is healthy): `ccready-reject <submission|restore> <status> <nature|->`,
- * so the report can say what the server answered (401 is the password, 500 the server).
+ * so the report can say what the server answered (401 is the password, 500 the server). A refusal
+ * (401, 403) adds the worker's username, so a users file's wrong rows can be named.
  */
 export const REJECT_PREFIX = 'ccready-reject';
+
+/** HQ refusing the worker itself: a wrong password, or not a worker of the project. */
+export const refusesWorker = (status: number | string) => status === 401 || status === 403 || status === '401' || status === '403';
 
 /**
  * The percentile grid each generator's summary keeps for the trends the verdict reads, so that the

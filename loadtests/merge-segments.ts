@@ -2,7 +2,7 @@
 // segments must tile 0…1 exactly (no overlap, no gap), they must have run the same plan the same
 // way, and at the same time. Pure: the I/O is in merge.ts.
 import { UsageError } from '../common/errors.ts';
-import type { RejectedAnswer } from './audit.ts';
+import { addWorkers, type RejectedAnswer } from './audit.ts';
 import { segmentRange } from './contract.ts';
 import type { K6Exit } from './outcome.ts';
 import type { RunSample } from './record.ts';
@@ -99,8 +99,10 @@ export function combineRejected(lists: RejectedAnswer[][]): RejectedAnswer[] {
   for (const r of lists.flat()) {
     const key = `${r.kind} ${r.status} ${r.nature}`;
     const c = m.get(key);
-    if (c) c.count += r.count;
-    else m.set(key, { ...r });
+    if (c) {
+      c.count += r.count;
+      addWorkers(c, r.workers ?? []);
+    } else m.set(key, { ...r });
   }
   return [...m.values()].sort((a, b) => b.count - a.count);
 }

@@ -4,7 +4,7 @@
 import { EXIT } from '../common/errors.ts';
 import type { AuditResult, RejectedAnswer } from './audit.ts';
 import { describeRejections } from './audit.ts';
-import { segmentRange, type ScenarioName } from './contract.ts';
+import { refusesWorker, segmentRange, type ScenarioName } from './contract.ts';
 import type { LoadPlan, ScenarioShape } from './plan.ts';
 import type { Completion, LoadVerdict } from './record.ts';
 import type { LoadSummary } from './summary.ts';
@@ -103,6 +103,9 @@ export function segmentShare(segment: string | undefined): number {
   return to - from;
 }
 
+/** How many refused workers the failure line names before "and N more". */
+const MAX_NAMED = 5;
+
 export function judgeRun(f: RunFacts): Judgement {
   const { summary, audit, exit, plan, shape } = f;
   const failures: string[] = [];
@@ -112,11 +115,13 @@ export function judgeRun(f: RunFacts): Judgement {
   // HQ refusing a worker (401, or 403: not a worker of the project) is the workers' credentials, not
   // a failing server: said first, and the run is a configuration error — a wrong password in a users
   // file passes the preflight, which tries only the first worker.
-  const refused = f.rejected.filter((r) => r.status === '401' || r.status === '403');
+  const refused = f.rejected.filter((r) => refusesWorker(r.status));
   const refusedCount = refused.reduce((a, r) => a + r.count, 0);
   if (refusedCount) {
+    const workers = [...new Set(refused.flatMap((r) => r.workers ?? []))].sort();
+    const named = workers.length ? `: ${workers.slice(0, MAX_NAMED).join(', ')}${workers.length > MAX_NAMED ? ` and ${workers.length - MAX_NAMED} more` : ''}` : '';
     failures.push(`HQ refused ${refusedCount} requests of mobile workers (${[...new Set(refused.map((r) => r.status))].join('/')}: wrong username or password, or not a worker of the project): ` +
-      `check the workers' credentials${f.workersFrom ? ` (${f.workersFrom})` : ''}; this says nothing about the server, and the planned load was not tested as asked`);
+      `check the workers' credentials${f.workersFrom || named ? ` (${f.workersFrom ?? 'refused'}${named})` : ''}; this says nothing about the server, and the planned load was not tested as asked`);
   }
 
   const broken = summary.thresholds.filter((t) => !t.ok);

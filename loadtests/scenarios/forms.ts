@@ -2,7 +2,7 @@
 // phone does (raw XML, Basic auth, X-OpenRosa-Version). Success is 201 with the OpenRosa
 // nature "submit_success", not just a 2xx: HQ's v2 contract reports errors inside a 201.
 import type { FormTemplate, K6RunConfig } from '../contract.ts';
-import { ACK_PREFIX, REJECT_PREFIX } from '../contract.ts';
+import { ACK_PREFIX, REJECT_PREFIX, refusesWorker } from '../contract.ts';
 import { basicAuth, errors, formsAcked, formsRejected, http, stalled, STALL_MS, tagsFor, throttled, uuid4 } from './lib.ts';
 import { applyAcknowledged, chooseTemplate, fillTemplate, templateSet, type TemplateSet, type WorkerState } from './fill.ts';
 
@@ -67,7 +67,7 @@ export function submitForm(cfg: K6RunConfig, templates: FormTemplate[], st: Work
   if (!ok) {
     formsRejected.add(1);
     const nature = typeof body === 'string' ? /nature="([^"]+)"/.exec(body) : null;
-    console.warn(`${REJECT_PREFIX} submission ${res.status} ${nature ? nature[1] : '-'}`);
+    console.warn(`${REJECT_PREFIX} submission ${res.status} ${nature ? nature[1] : '-'}${refusesWorker(res.status) ? ` ${st.worker.username}` : ''}`);
     return false;
   }
   formsAcked.add(1);

@@ -2,7 +2,7 @@
 // since=<restore_id>. A 202 is an async restore under way: wait Retry-After and repeat the same
 // request. A 412 means the token is no good any more: drop it and do one full restore.
 import { sleep } from 'k6';
-import { REJECT_PREFIX, type K6RunConfig } from '../contract.ts';
+import { REJECT_PREFIX, refusesWorker, type K6RunConfig } from '../contract.ts';
 import type { WorkerState } from './forms.ts';
 import {
   asyncWait, basicAuth, errors, hex32, http, restore202, restore412, restoreCases, restoresFailed, restoresFull,
@@ -120,7 +120,7 @@ export function sync(cfg: K6RunConfig, st: WorkerState): boolean {
     restoresFailed.add(1);
     // 200 without a restore id or success nature is a broken payload, not a refusal.
     const nature = /nature="([^"]+)"/.exec(r.body);
-    console.warn(`${REJECT_PREFIX} restore ${r.status} ${nature ? nature[1] : r.status === 200 ? 'no-restore-id' : '-'}`);
+    console.warn(`${REJECT_PREFIX} restore ${r.status} ${nature ? nature[1] : r.status === 200 ? 'no-restore-id' : '-'}${refusesWorker(r.status) ? ` ${st.worker.username}` : ''}`);
     return false;
   }
   (since ? restoresIncremental : restoresFull).add(1);

@@ -131,4 +131,12 @@ test('workers refused by HQ (401/403) are the credentials, not the server: said 
   assert.is(one.exitCode, 2);
 });
 
+test('the refused workers are named (five, then how many more), after the file they came from', () => {
+  const workers = ['w7', 'w1', 'w3', 'w2', 'w6', 'w5', 'w4'];
+  const named = judgeRun(facts({ rejected: [{ kind: 'submission', status: '401', nature: '-', count: 9, workers: workers.slice(0, 2) }, { kind: 'restore', status: '401', nature: '-', count: 4, workers: ['w1'] }], workersFrom: '--users-csv workers.csv' }));
+  assert.match(named.failures[0], /check the workers' credentials \(--users-csv workers\.csv: w1, w7\);/);
+  const many = judgeRun(facts({ rejected: [{ kind: 'submission', status: '403', nature: '-', count: 7, workers }] }));
+  assert.match(many.failures[0], /check the workers' credentials \(refused: w1, w2, w3, w4, w5 and 2 more\);/);
+});
+
 test.run();

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { UsageError } from '../../common/errors.ts';
 import { auditForms, describeRejections, missingIds, parseAckLog, parseRejectLog } from '../audit.ts';
 import { k6OwnErrors } from '../k6log.ts';
+import { combineRejected } from '../merge-segments.ts';
 import { calibrate } from '../calibrate.ts';
 import { k8sManifest } from '../k8s.ts';
 import { defaultPlan, derivePlan, shapeRun } from '../plan.ts';
@@ -214,6 +215,12 @@ test('reject log: what the server answered to failed requests, counted, most fre
   ].join('\n');
   const r = parseRejectLog(log);
   assert.equal(r[0], { kind: 'submission', status: '401', nature: '-', count: 3 });
+  // a refusal names its worker (raw console lines, loadtests/k6log.ts); the count stays per answer
+  const refused = parseRejectLog(['ccready-reject submission 401 - w2@p.commcarehq.org', 'ccready-reject submission 401 - w1@p.commcarehq.org', 'ccready-reject submission 401 - w2@p.commcarehq.org', 'ccready-reject restore 500 -', ''].join('\n'));
+  assert.equal(refused, [{ kind: 'submission', status: '401', nature: '-', count: 3, workers: ['w1@p.commcarehq.org', 'w2@p.commcarehq.org'] }, { kind: 'restore', status: '500', nature: '-', count: 1 }]);
+  // summed over generators, the workers too
+  assert.equal(combineRejected([refused, [{ kind: 'submission', status: '401', nature: '-', count: 2, workers: ['w3@p.commcarehq.org', 'w1@p.commcarehq.org'] }]])[0],
+    { kind: 'submission', status: '401', nature: '-', count: 5, workers: ['w1@p.commcarehq.org', 'w2@p.commcarehq.org', 'w3@p.commcarehq.org'] });
   assert.is(r.length, 4);
   assert.is(describeRejections(r), 'submission 401 ×3, restore 200 no-restore-id ×1, submission 201 processing_failure ×1, submission no answer (connection error or timeout) ×1');
   assert.equal(parseRejectLog('{"level":"info","msg":"ccready-ack f1 i1 vu1"}'), []);
