@@ -45,6 +45,8 @@ export interface SegmentResult {
   verdict?: LoadVerdict;
   /** the mobile workers it was given: the whole list, of which it used its segment's slice */
   workers?: number;
+  /** where they came from (its run record's usersSource: CCHQ_USERNAME, a users file, created) */
+  usersSource?: string;
   k6?: K6Binary;
 }
 
@@ -136,6 +138,10 @@ export async function mergeRun(i: MergeRunInput): Promise<LoadResult> {
   if (together !== null && together < MIN_OVERLAP) {
     failures.push(`the segments ran together for only ${(together * 100).toFixed(0)}% of the shortest one's run (under ${MIN_OVERLAP * 100}%): the server never carried the plan's whole rate; start them at the same time`);
   } else if (together === null) notes.push('not every segment said when it ran: that they ran side by side is not checked');
+  // Every generator as the one configured worker: one account took the plan's whole rate.
+  if (i.segments.length > 1 && i.segments.every((s) => s.usersSource === 'CCHQ_USERNAME')) {
+    notes.push(`all ${i.segments.length} segments ran as the one mobile worker of CCHQ_USERNAME: HQ saw a single worker (one sync log, one case list) take the plan's whole rate, which a real project spreads over its workers; give the generators workers of their own (--users-csv, --create-users)`);
+  }
   const k6s = [...new Set(i.segments.map((s) => s.k6?.version).filter(Boolean))];
   if (k6s.length > 1) notes.push(`the segments ran different k6 versions: ${k6s.join(', ')}`);
   const verdict: LoadVerdict = j.verdict === 'INTERRUPTED' ? 'INTERRUPTED' : failures.length ? 'FAIL' : 'PASS';
@@ -214,7 +220,7 @@ export function readSegmentFolder(dir: string): { record: LoadRunRecord; config:
     exit: { code: record.k6ExitCode, killedByCap: !!cap, interrupted: record.verdict === 'INTERRUPTED' },
     ...(cap ? { capS: Number(cap[1]) } : {}),
     runId: record.runId, startedAt: record.startedAt, endedAt: record.endedAt, timeline: record.timeline,
-    verdict: record.verdict, workers: record.workers, k6: record.k6,
+    verdict: record.verdict, workers: record.workers, usersSource: record.usersSource, k6: record.k6,
   };
   return { record, config, result };
 }

@@ -11,6 +11,7 @@ import { runCli } from '../../common/test/run-cli.ts';
 import { calibrate } from '../calibrate.ts';
 import { gridStats } from '../contract.ts';
 import { checkCoverage, combineExits, overlapShare } from '../merge-segments.ts';
+import { mergeInputFromFolders, mergeRun } from '../merge.ts';
 import { mergeK6Summaries } from '../merge-metrics.ts';
 import { defaultPlan } from '../plan.ts';
 import { prepareRun } from '../prepare.ts';
@@ -32,7 +33,7 @@ function grid(values: number[]): Record<string, number> {
 }
 
 /** A segment's report folder as `load run --execution-segment` writes it (no k6 needed). */
-function folder(name: string, segment: string, o: { plan?: ReturnType<typeof defaultPlan>; segments?: boolean } = {}): string {
+function folder(name: string, segment: string, o: { plan?: ReturnType<typeof defaultPlan>; segments?: boolean; usersSource?: string } = {}): string {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
   const plan = o.plan ?? defaultPlan();
@@ -44,7 +45,7 @@ function folder(name: string, segment: string, o: { plan?: ReturnType<typeof def
   } };
   const record = {
     runId: name, target: target.url, domain: target.domain, scenario: 'submit', profile: 'smoke', startedAt: '2026-11-30T10:00:00.000Z', endedAt: '2026-11-30T10:00:05.000Z',
-    k6: { path: 'k6', version: '1.8.1', source: 'PATH' }, k6ExitCode: 0, k6End: 'finished', workers: 1, usersSource: 'test', targetRate: shape.targetRate, plannedDurationS: shape.durationS,
+    k6: { path: 'k6', version: '1.8.1', source: 'PATH' }, k6ExitCode: 0, k6End: 'finished', workers: 1, usersSource: o.usersSource ?? 'test', targetRate: shape.targetRate, plannedDurationS: shape.durationS,
     segment: { segment, share: 0.5 }, ...(o.segments ? { segments: [] } : {}), verdict: 'PASS', exitCode: 0, failures: [], completion: { planned: 25, completed: 4, dropped: 0, ratio: 0.16 },
     summary: interpretSummary(summary, { plan, profile: 'smoke', scenario: 'submit' }), audit: { checked: true, acknowledged: 0, found: 0, lost: 0, missingFormIds: [], waitedS: 0 },
     notes: [], rejected: [], timeline: [], plan,
@@ -139,6 +140,13 @@ test('a trend no threshold reads has no grid: its count and mean merge, its perc
   const m = (n: number, avg: number) => ({ state: { testRunDurationMs: 1000 }, metrics: { ccready_restore_cases: { type: 'trend', values: { count: n, avg, min: 1, max: 9, med: 5, 'p(95)': 9 } } } });
   const v = mergeK6Summaries([{ source: 'a', data: m(1, 2) }, { source: 'b', data: m(3, 6) }]).metrics.ccready_restore_cases.values;
   assert.equal(v, { count: 4, avg: 5, min: 1, max: 9 });
+});
+
+test('load merge: segments that all ran as the one CCHQ_USERNAME worker are told so (one account took the whole rate); a users file is not', async () => {
+  const one = await mergeRun({ ...mergeInputFromFolders([folder('u1', '0:1/2', { usersSource: 'CCHQ_USERNAME' }), folder('u2', '1/2:1', { usersSource: 'CCHQ_USERNAME' })]), target, audit: false, out: join(dir, 'u-merged') });
+  assert.match(one.notes.join('\n'), /all 2 segments ran as the one mobile worker of CCHQ_USERNAME: HQ saw a single worker/);
+  const file = await mergeRun({ ...mergeInputFromFolders([folder('f1', '0:1/2', { usersSource: '--users-csv w.csv' }), folder('f2', '1/2:1', { usersSource: 'CCHQ_USERNAME' })]), target, audit: false, out: join(dir, 'f-merged') });
+  assert.not.match(file.notes.join('\n'), /one mobile worker/);
 });
 
 test.run();
