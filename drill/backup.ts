@@ -11,7 +11,7 @@ import { UsageError } from '../common/errors.ts';
 import { redact, type Target } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
 import { HqClient } from '../common/http.ts';
-import { domainPath, mobileUsername, sleep, registrationForm, followUpForm, submit, runSteps, toReport, withDefaults, type Recorder, type StepDef, type VerifyContext, type VerifyOptions, type Worker, type ProgressEvent, type StepResult, type VerifyReport } from '../verify/index.ts';
+import { api as webApi, domainPath, mobileUsername, sleep, registrationForm, followUpForm, submit, runSteps, toReport, withDefaults, type Recorder, type StepDef, type VerifyContext, type VerifyOptions, type Worker, type ProgressEvent, type StepResult, type VerifyReport } from '../verify/index.ts';
 import { DRILL_FORMAT, readManifest, saveManifest, type DrillManifest } from './manifest.ts';
 import { backupFacts } from './local.ts';
 import { api, appBuildFindings, appBuildHashes, attachmentFindings, caseFindings, formFindings, judge, sha256, workerFindings } from './findings.ts';
@@ -311,6 +311,41 @@ function checkSteps(o: DrillOptions, m: DrillManifest): StepDef<DrillCtx>[] {
       },
     },
   ];
+}
+
+// ---- retire ----------------------------------------------------------------------------------
+
+/**
+ * The drill's worker retired through the User API once the drill has proved what it had to: HQ then
+ * soft-deletes its forms and cases (corehq/apps/users/tasks.py, as loadtests/leftovers.ts cites), so
+ * a production project is not left with a ccready worker and its test data.
+ */
+function retireSteps(m: DrillManifest, required: boolean): StepDef<DrillCtx>[] {
+  return [{
+    id: 'D9-retire',
+    title: 'Retire the drill worker; HQ soft-deletes its forms and cases with it (User API)',
+    services: ['django', 'couch', 'postgres'],
+    required,
+    async run(ctx, rec) {
+      const path = `${domainPath(ctx)}/api/user/v1/${encodeURIComponent(m.worker.id)}/`;
+      const r = await webApi(ctx, rec, 'DELETE', path, { what: 'User API retire' });
+      rec.see(`DELETE ${path} → ${r.status}`);
+      if (r.status === 404) return rec.see(`worker ${m.worker.username} was not there any more: nothing to retire`);
+      if (r.status >= 300) rec.fail(`could not retire the drill worker ${m.worker.username}: ${r.status}`);
+      rec.see(`worker ${m.worker.username} (${m.drillId}) retired`);
+    },
+  }];
+}
+
+/**
+ * Retires the worker of the drill in the manifest: `drill backup retire`, and the upgrade rehearsal
+ * once its check passed (there `required: false`: leftover test data does not make a release unfit).
+ */
+export async function drillRetire(target: Target, o: DrillOptions & { required?: boolean }): Promise<{ report: VerifyReport; manifest: DrillManifest }> {
+  if (!target.web) throw new UsageError('drill backup retire needs a web user (CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD) for the User API');
+  const manifest = readManifest(o.manifestPath);
+  const { report } = await run('drill-retire', target, o, retireSteps(manifest, o.required ?? true), manifest);
+  return { report, manifest };
 }
 
 // ---- running ---------------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 // The upgrade rehearsal (`ccready gate --upgrade-from`, issue 14 item 2): check the running release
 // and read its version, write the drill data, swap the release on the same volumes (the operator's
 // command, or the operator by hand) while measuring downtime, then prove the new release reports
-// another version, kept every drill item (`drill backup check`), and passes the full gate. One
-// report, in every gate format, naming both versions.
+// another version, kept every drill item (`drill backup check`; its worker is then retired), and
+// passes the full gate. One report, in every gate format, naming both versions.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { redact, type Target } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
 import { HqClient, CookieJar } from '../common/http.ts';
 import { runGate, waitForServerUp, toReport, withDefaults, readDeployedVersion, type GateOptions, type DeployedVersion, type VerifyContext, type StepResult, type UpgradeSummary, type VerifyReport } from '../verify/index.ts';
-import { drillCheck, drillWrite } from './backup.ts';
+import { drillCheck, drillRetire, drillWrite } from './backup.ts';
 import { swapRelease, type SwapOutcome } from './swap.ts';
 
 export interface UpgradeOptions extends GateOptions {
@@ -152,7 +152,14 @@ export async function runUpgradeRehearsal(target: Target, o: UpgradeOptions): Pr
     interrupted ||= checked.report.interrupted;
     if (interrupted) return finishReport();
 
-    // 6. The full gate on the new release.
+    // 6. The drill data has done its job: its worker is retired (HQ soft-deletes its forms and cases),
+    // unless the check found something missing, when the data is kept for the operator to look at.
+    if (checked.report.decision.exitCode === 0) {
+      const retired = await drillRetire(target, { ...o, runId: `${runId}-retire`, manifestPath, required: false });
+      steps.push(...retired.report.steps);
+    } else note(`the drill worker ${written.manifest.worker.username} and its data are kept for inspection; \`ccready drill backup retire --manifest ${manifestPath}\` removes them`);
+
+    // 7. The full gate on the new release.
     const gate = await runGate(target, { ...o, runId });
     steps.push(...gate.steps);
     interrupted ||= gate.interrupted;

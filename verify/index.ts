@@ -17,4 +17,5 @@ export { domainPath, mobileUsername, sleep, type VerifyContext, type Worker } fr
 export type { Recorder, StepDef } from './step.ts';
 export { registrationForm, followUpForm } from './forms.ts';
 export { submit } from './mobile.ts';
+export { api } from './api.ts';
 export { readDeployedVersion, type DeployedVersion } from './deployed.ts';

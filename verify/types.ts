@@ -81,7 +81,7 @@ export interface Decision {
 }
 
 export interface VerifyReport {
-  kind: 'verify' | 'gate' | 'canary-write' | 'canary-check' | 'monitoring' | 'drill-write' | 'drill-check';
+  kind: 'verify' | 'gate' | 'canary-write' | 'canary-check' | 'monitoring' | 'drill-write' | 'drill-check' | 'drill-retire';
   runId: string;
   target: string;
   domain: string;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSim, type RunningSim, type SimOptions } from '../../fixtures/hq-sim/index.ts';
 import { takeSnapshot } from '../../fixtures/hq-sim/persist.ts';
-import { drillWrite, drillCheck, type DrillOptions } from '../index.ts';
+import { drillWrite, drillCheck, drillRetire, type DrillOptions } from '../index.ts';
 import { targetOf, fast } from '../../verify/test/helpers.ts';
 import type { VerifyReport } from '../../verify/types.ts';
 
@@ -60,6 +60,16 @@ t('a clean backup and restore PASSes, with RPO and RTO', async () => {
     assert.is(step(c.report, 'K6-rpo').metrics?.rpoSeconds, 0, 'nothing recent was lost');
     const rto = step(c.report, 'K1-recovery').metrics?.rtoSeconds;
     assert.ok(rto !== undefined && rto >= 0 && rto < 30, `RTO ${rto}`);
+    // Done: `drill backup retire` retires the drill worker (HQ soft-deletes its data); a second time finds it gone.
+    const r1 = await drillRetire(targetOf(b), { ...fast(b), manifestPath: manifest });
+    assert.is(r1.report.decision.verdict, 'PASS', JSON.stringify(r1.report.steps.map((s) => [s.id, s.status, s.reason])));
+    assert.ok(step(r1.report, 'D9-retire').evidence.some((e) => e.endsWith('retired')), JSON.stringify(step(r1.report, 'D9-retire').evidence));
+    const gone = await fetch(`${b.url}/a/${b.domain}/api/user/v1/${r1.manifest.worker.id}/`, { headers: { authorization: `Basic ${Buffer.from(`${b.web.username}:${b.web.password}`).toString('base64')}` } });
+    // HQ's UserResource answers an unknown (or retired) id with 400 "Could not find user"
+    assert.match(`${gone.status} ${await gone.text()}`, /^400 .*Could not find user/, 'the drill worker is still there');
+    const r2 = await drillRetire(targetOf(b), { ...fast(b), manifestPath: manifest });
+    assert.is(r2.report.decision.verdict, 'PASS');
+    assert.ok(step(r2.report, 'D9-retire').evidence.some((e) => /not there any more/.test(e)));
   } finally {
     await b.stop();
   }

@@ -146,6 +146,14 @@ t('a new version with every drill item kept is READY: both versions named, downt
     assert.not.match(Object.values(files).join('\n') + notes.join('\n'), /swap-secret-xyz/);
     assert.ok(notes.some((m) => m.includes('running the swap command')), 'the swap is announced');
     assert.is(readFileSync(join(r.dir, 'out', 'drill-manifest.json')).length > 0, true);
+    // The drill has done its job: its worker is retired on the new release (HQ's User API then cannot find it).
+    const retire = step(rep, 'D9-retire');
+    assert.is(retire.status, 'pass', summary(rep));
+    assert.is(retire.required, false, 'leftover test data does not decide an upgrade');
+    const m = JSON.parse(readFileSync(join(r.dir, 'out', 'drill-manifest.json'), 'utf8')) as { worker: { id: string } };
+    const gone = await fetch(`${r.target.url}/a/${r.target.domain}/api/user/v1/${m.worker.id}/`, { headers: { authorization: `Basic ${Buffer.from(`${r.target.web!.username}:${r.target.web!.password}`).toString('base64')}` } });
+    // HQ's UserResource answers an unknown (or retired) id with 400 "Could not find user"
+    assert.match(`${gone.status} ${await gone.text()}`, /^400 .*Could not find user/, 'the drill worker is still there');
   } finally {
     await r.stop();
   }
@@ -180,6 +188,8 @@ t('a drill item changed across the swap is NOT READY, naming it', async () => {
     assert.is(att.status, 'fail');
     assert.match(att.reason!, /^BlobDB \(attachments\) lost or changed 1 of 1 drill items \(e\.g\. [0-9a-f-]{36}\/photo\.jpg: changed \(sha256 /);
     assert.ok(rep.decision.failing.includes('K3-attachments'));
+    // something was lost: the drill data is kept for the operator to look at
+    assert.not.ok(rep.steps.some((s) => s.id === 'D9-retire'), 'the drill worker was retired after a failed check');
   } finally {
     await r.stop();
   }
