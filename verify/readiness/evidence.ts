@@ -78,6 +78,9 @@ export function classifyRun(dir: string, files: RunFiles): Evidence | null {
       if (!base.at) throw inputError(join(dir, 'report.json'), 'finishedAt', 'expected the time the run finished');
       return { kind, ...base, ok: passed && !r.interrupted, summary };
     }
+    // retiring the drill's worker proves nothing, and as the newest drill run it must not stand in
+    // for the check before it (a PASS retire after a FAIL check would read as a proven restore)
+    if (kind === 'drill-retire') return null;
     if (kind.startsWith('drill')) {
       if (!base.at) throw inputError(join(dir, 'report.json'), 'finishedAt', 'expected the time the run finished');
       // only a check proves a restore; a write alone proves nothing about it

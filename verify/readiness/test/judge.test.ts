@@ -173,6 +173,8 @@ test('run folders: verify, gate, load, sizing and drill reports are read; a cana
   assert.is(classifyRun('/r/c', { reportJson: JSON.stringify({ kind: 'canary-write', finishedAt: ago(1) }) }), null);
   const drillWrite = classifyRun('/r/d', { reportJson: JSON.stringify({ kind: 'drill-write', finishedAt: ago(1), decision: { exitCode: 0 } }) })!;
   assert.equal([drillWrite.kind, drillWrite.ok], ['drill', false]);
+  assert.is(classifyRun('/r/e', { reportJson: JSON.stringify({ kind: 'drill-retire', finishedAt: ago(0), decision: { exitCode: 0 } }) }), null, 'a retire is not a drill proof');
+  assert.equal(classifyRun('/r/f', { reportJson: JSON.stringify({ kind: 'drill-check', finishedAt: ago(1), decision: { exitCode: 0 } }) })!.ok, true);
   const load = classifyRun('/r/l', { runJson: JSON.stringify({ runId: 'l', target: T, profile: 'peak', scenario: 'submit', endedAt: ago(1), verdict: 'PASS', summary: { thresholdsOk: true }, audit: { checked: false }, plan: { source: { sizing: 'x.yml' } } }) })!;
   assert.equal([load.kind, load.profile, load.sizingConfig, load.ok], ['load', 'peak', 'x.yml', false]);
   assert.match(load.summary, /not audited/);
