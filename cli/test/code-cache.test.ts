@@ -176,4 +176,19 @@ if (node20) {
 }
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
+test('the build warms the start-up cache, so the first `ccready size` after npm install is not the cold one', () => {
+  // ccready's own cache is Node 20's; on Node 22+ the same warm-up run fills Node's module compile
+  // cache, which this test cannot tell apart from the build's own entries (NODE_COMPILE_CACHE also
+  // caches the build script), so there only the switch-off is checked.
+  const codeDir = freshDir();
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: undefined, CCREADY_CODE_CACHE_DIR: codeDir }, timeout: 120_000 });
+  assert.is(r.status, 0, r.stderr);
+  if (node20) assert.is(cacheFiles(codeDir).length, 1, 'no code cache after the build');
+  // with the caches turned off, the build writes none
+  const off = freshDir();
+  const r2 = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1', CCREADY_CODE_CACHE_DIR: off }, timeout: 120_000 });
+  assert.is(r2.status, 0, r2.stderr);
+  assert.is(cacheFiles(off).length, 0);
+});
+
 test.run();
