@@ -51,13 +51,18 @@ const count = (text, label) => {
 // Node 20's code cache of `ccready size` (cli/code-cache.ts) goes to a folder of this test run,
 // not the user's real one in the OS temp folder; removed at the end.
 const codeCacheDir = mkdtempSync(join(tmpdir(), 'ccready-test-code-cache-'));
+// Each test file gets a temp folder of its own (TMPDIR, which os.tmpdir() and the tools it starts
+// read), removed when the file ends: what a test or a crashed run leaves under it (report folders,
+// stand-in data, chromium profiles) goes with it, instead of piling up in /tmp run after run.
+const testTmp = mkdtempSync(join(tmpdir(), 'ccready-test-tmp-'));
 
 function runFile(file, node) {
   return new Promise((resolve) => {
     const started = Date.now();
+    const fileTmp = mkdtempSync(join(testTmp, 'f-'));
     // The Node under test is first on PATH too, so whatever a test starts by name (`node`, `npx`,
     // the bin's `env node` shebang) runs on it as well, not on the machine's Node.
-    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CCREADY_CODE_CACHE_DIR: codeCacheDir, PATH: `${dirname(node.path)}${delimiter}${process.env.PATH ?? ''}` };
+    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TMPDIR: fileTmp, CCREADY_CODE_CACHE_DIR: codeCacheDir, PATH: `${dirname(node.path)}${delimiter}${process.env.PATH ?? ''}` };
     const child = spawn(node.path, ['--import', 'tsx', file], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
@@ -68,6 +73,7 @@ function runFile(file, node) {
     }, FILE_TIMEOUT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
+      rmSync(fileTmp, { recursive: true, force: true, maxRetries: 3 });
       const text = stripAnsi(output);
       const total = count(text, 'Total');
       const passed = count(text, 'Passed') ?? 0;
@@ -112,6 +118,7 @@ await Promise.all(
 );
 
 rmSync(codeCacheDir, { recursive: true, force: true });
+rmSync(testTmp, { recursive: true, force: true, maxRetries: 3 });
 const sum = (rs, k) => rs.reduce((a, r) => a + r[k], 0);
 if (files.length === 0) process.stdout.write('no test files matched\n');
 if (nodes.length > 1) {
