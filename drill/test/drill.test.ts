@@ -11,6 +11,7 @@ import { startSim, type RunningSim, type SimOptions } from '../../fixtures/hq-si
 import { takeSnapshot } from '../../fixtures/hq-sim/persist.ts';
 import { drillWrite, drillCheck, drillRetire, type DrillOptions } from '../index.ts';
 import { targetOf, fast } from '../../verify/test/helpers.ts';
+import { runCli } from '../../common/test/run-cli.ts';
 import type { VerifyReport } from '../../verify/types.ts';
 
 const t = suite('drill backup');
@@ -179,6 +180,28 @@ t('the app build the worker used is fingerprinted; a restore at another address 
     assert.match(step(other.report, 'K8-app-build').reason!, new RegExp(`^CouchDB \\(apps\\) lost or changed 1 of 2 drill items \\(e\\.g\\. app build ${b.appId} suite\\.xml: changed \\(sha256 `));
   } finally {
     await b.stop();
+  }
+});
+
+t('CLI: `drill backup retire` retires the worker of the manifest, exit 0, its report written', async () => {
+  const dataDir = join(tmp, `d${++n}`);
+  const manifest = join(tmp, `m${n}.json`);
+  const a = await start(dataDir);
+  try {
+    const w = await write(a, manifest, 0);
+    assert.is(w.report.decision.verdict, 'PASS');
+    const env = join(tmp, `e${n}.env`);
+    writeFileSync(env, Object.entries(a.env()).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+    const out = join(tmp, `out${n}`);
+    const r = await runCli(['drill', 'backup', 'retire', '--target-env', env, '--manifest', manifest, '--out', out]);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^PASS$/m);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as VerifyReport;
+    assert.is(rep.kind, 'drill-retire');
+    assert.is(step(rep, 'D9-retire').status, 'pass');
+    assert.not.ok((r.stdout + r.stderr).includes(a.web.password), 'a password was printed');
+  } finally {
+    await a.stop();
   }
 });
 

@@ -247,6 +247,7 @@ t('CLI: the rehearsal flags without --upgrade-from, an empty swap command and a 
     [['gate', '--upgrade-from', '--swap-command', ' '], 'ccready: --swap-command: expected a shell command, e.g. "docker compose up -d"'],
     [['drill', 'backup', 'check', '--backup-time', '2026-11-30 02:00'], 'ccready: --backup-time: expected an ISO 8601 time with a zone (2026-11-30T09:00:00Z), got "2026-11-30 02:00"'],
     [['drill', 'backup', 'write', '--backup-time', '2026-11-30T02:00:00Z'], 'ccready: --restore-started, --backup-time, --max-rpo and --local belong to `drill backup check`'],
+    [['drill', 'backup', 'retire', '--trickle', '5'], 'ccready: --trickle belongs to `drill backup write`'],
   ] as const) {
     const r = cli(...args);
     assert.is(r.status, 2, `${args.join(' ')}: exit ${r.status} ${r.stderr}`);
