@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -24,7 +25,7 @@ for (const file of ['github-actions.yml', 'gitlab-ci.yml']) {
       // "$VAR" stays a literal word: the swap command never runs, the closed target fails first.
       const args = line.split(/\s+/).filter(Boolean).map((a) => (a === '1800' ? '0.3' : a));
       // Point it at a closed loopback port: flags valid → the wait fails → exit 1 (not 2).
-      const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args, '--target', 'https://127.0.0.1:9', '--domain', 'demo', '--out', join('/tmp', `ccready-ci-${process.pid}`), '--no-load'], {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), ...args, '--target', 'https://127.0.0.1:9', '--domain', 'demo', '--out', join(tmpdir(), `ccready-ci-${process.pid}`), '--no-load'], {
         cwd: root,
         encoding: 'utf8',
         env: { ...process.env, CI: '1' },
