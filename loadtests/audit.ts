@@ -80,22 +80,22 @@ export interface RejectedAnswer {
   workers?: string[];
 }
 
-/** Adds a refused worker to a rejection's list, once. */
-export function addWorkers(r: RejectedAnswer, workers: readonly string[]): void {
-  if (!workers.length) return;
-  r.workers = [...new Set([...(r.workers ?? []), ...workers])].sort();
-}
-
 /** What the server answered to failed submissions and syncs (k6's reject lines), most frequent first. */
 export function parseRejectLog(text: string): RejectedAnswer[] {
   const counts = new Map<string, RejectedAnswer>();
+  // the refused workers of each answer, gathered as they come and sorted once at the end
+  const refused = new Map<RejectedAnswer, Set<string>>();
   for (const [kind, status, nature, worker] of k6LogRecords(text, REJECT_PREFIX, 3, 1)) {
     const key = `${kind} ${status} ${nature}`;
     let c = counts.get(key);
     if (c) c.count++;
     else counts.set(key, (c = { kind, status, nature, count: 1 }));
-    if (worker) addWorkers(c, [worker]);
+    if (!worker) continue;
+    let names = refused.get(c);
+    if (!names) refused.set(c, (names = new Set()));
+    names.add(worker);
   }
+  for (const [c, names] of refused) c.workers = [...names].sort();
   return [...counts.values()].sort((a, b) => b.count - a.count);
 }
 

@@ -2,7 +2,7 @@
 // segments must tile 0…1 exactly (no overlap, no gap), they must have run the same plan the same
 // way, and at the same time. Pure: the I/O is in merge.ts.
 import { UsageError } from '../common/errors.ts';
-import { addWorkers, type RejectedAnswer } from './audit.ts';
+import type { RejectedAnswer } from './audit.ts';
 import { segmentRange } from './contract.ts';
 import type { K6Exit } from './outcome.ts';
 import type { RunSample } from './record.ts';
@@ -101,7 +101,7 @@ export function combineRejected(lists: RejectedAnswer[][]): RejectedAnswer[] {
     const c = m.get(key);
     if (c) {
       c.count += r.count;
-      addWorkers(c, r.workers ?? []);
+      if (r.workers?.length) c.workers = [...new Set([...(c.workers ?? []), ...r.workers])].sort();
     } else m.set(key, { ...r });
   }
   return [...m.values()].sort((a, b) => b.count - a.count);

@@ -16,7 +16,7 @@ import { mergeK6Summaries } from './merge-metrics.ts';
 import { checkCoverage, combineExits, combineRejected, combineTimelines, firstDifference, MIN_OVERLAP, overlapShare } from './merge-segments.ts';
 import { describeK6Exit, judgeRun, segmentShare, type K6Exit } from './outcome.ts';
 import type { LoadPlan, ScenarioShape } from './plan.ts';
-import type { LoadResult, LoadRunRecord, LoadVerdict, MergedSegment, RunSample } from './record.ts';
+import { CONFIGURED_WORKER, type LoadResult, type LoadRunRecord, type LoadVerdict, type MergedSegment, type RunSample } from './record.ts';
 import { runFiles } from './run-files.ts';
 import { onStopSignals } from './runner.ts';
 import { interpretSummary, type K6SummaryData } from './summary.ts';
@@ -139,7 +139,7 @@ export async function mergeRun(i: MergeRunInput): Promise<LoadResult> {
     failures.push(`the segments ran together for only ${(together * 100).toFixed(0)}% of the shortest one's run (under ${MIN_OVERLAP * 100}%): the server never carried the plan's whole rate; start them at the same time`);
   } else if (together === null) notes.push('not every segment said when it ran: that they ran side by side is not checked');
   // Every generator as the one configured worker: one account took the plan's whole rate.
-  if (i.segments.length > 1 && i.segments.every((s) => s.usersSource === 'CCHQ_USERNAME')) {
+  if (i.segments.length > 1 && i.segments.every((s) => s.usersSource === CONFIGURED_WORKER)) {
     notes.push(`all ${i.segments.length} segments ran as the one mobile worker of CCHQ_USERNAME: HQ saw a single worker (one sync log, one case list) take the plan's whole rate, which a real project spreads over its workers; give the generators workers of their own (--users-csv, --create-users)`);
   }
   const k6s = [...new Set(i.segments.map((s) => s.k6?.version).filter(Boolean))];

@@ -58,6 +58,9 @@ export interface MergedSegment {
   k6End: string;
 }
 
+/** usersSource of a run that used the one configured mobile worker (CCHQ_USERNAME/--username). */
+export const CONFIGURED_WORKER = 'CCHQ_USERNAME';
+
 export interface LoadRunRecord {
   runId: string;
   target: string;
@@ -72,6 +75,7 @@ export interface LoadRunRecord {
   /** how k6 ended, in words */
   k6End: string;
   workers: number;
+  /** where the workers came from: CONFIGURED_WORKER, a users file, or created through the User API */
   usersSource: string;
   targetRate: number;
   plannedDurationS: number;

@@ -19,7 +19,7 @@ import { judgeRun, segmentShare } from './outcome.ts';
 import type { LoadPlan } from './plan.ts';
 import { prepareRun } from './prepare.ts';
 import { runFiles } from './run-files.ts';
-import type { LoadResult, LoadRunRecord, RunSample } from './record.ts';
+import { CONFIGURED_WORKER, type LoadResult, type LoadRunRecord, type RunSample } from './record.ts';
 import { interpretSummary, type K6SummaryData } from './summary.ts';
 import { createUsers, deleteUsers } from './users.ts';
 import { cleanRuns, deadRuns, describeCleaned, removeLedger, writeLedger } from './leftovers.ts';
@@ -149,7 +149,7 @@ export async function runLoad(opts: RunLoadOptions): Promise<LoadResult> {
     usersSource = opts.usersSource ?? 'users file';
   } else {
     workers = [{ ...target.mobile! }];
-    usersSource = 'CCHQ_USERNAME';
+    usersSource = CONFIGURED_WORKER;
   }
   secrets = workers.map((w) => w.password);
 

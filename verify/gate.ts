@@ -2,7 +2,7 @@
 // backoff, up to a deadline), run every verify step, run the load test's smoke profile with its
 // integrity audit, and decide once.
 import { join } from 'node:path';
-import { CcreadyError, EXIT } from '../common/errors.ts';
+import { UsageError } from '../common/errors.ts';
 import { redact, type Target, type TlsOptions } from '../common/target.ts';
 import { newRunId } from '../common/runs.ts';
 import { HqClient, type HttpError } from './http.ts';
@@ -163,7 +163,7 @@ export async function runGate(target: Target, o: GateOptions): Promise<VerifyRep
       out = await o.loadRunner({ target, profile: 'smoke', out: join(o.outDir, 'load'), yes: o.yes, onProgress: o.onLoadProgress });
     } catch (e) {
       error = (e as Error).message.split('\n')[0];
-      usage = e instanceof CcreadyError && e.exitCode === EXIT.usage;
+      usage = e instanceof UsageError;
     }
     smoke.durationMs = Date.now() - started;
     if (out) smoke.evidence.push(`load run ${out.runId}: exit ${out.exitCode}, thresholds ${out.thresholdsOk ? 'met' : 'failed'}, report ${out.reportDir}`);
