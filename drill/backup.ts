@@ -327,11 +327,12 @@ function retireSteps(m: DrillManifest, required: boolean): StepDef<DrillCtx>[] {
     services: ['django', 'couch', 'postgres'],
     required,
     async run(ctx, rec) {
+      if (m.retiredAt) return rec.see(`worker ${m.worker.username} was retired at ${m.retiredAt} (the manifest says so): nothing to retire`);
       const path = `${domainPath(ctx)}/api/user/v1/${encodeURIComponent(m.worker.id)}/`;
       const r = await webApi(ctx, rec, 'DELETE', path, { what: 'User API retire' });
       rec.see(`DELETE ${path} → ${r.status}`);
-      if (r.status === 404) return rec.see(`worker ${m.worker.username} was not there any more: nothing to retire`);
       if (r.status >= 300) rec.fail(`could not retire the drill worker ${m.worker.username}: ${r.status}`);
+      m.retiredAt = new Date().toISOString();
       rec.see(`worker ${m.worker.username} (${m.drillId}) retired`);
     },
   }];
@@ -344,7 +345,9 @@ function retireSteps(m: DrillManifest, required: boolean): StepDef<DrillCtx>[] {
 export async function drillRetire(target: Target, o: DrillOptions & { required?: boolean }): Promise<{ report: VerifyReport; manifest: DrillManifest }> {
   if (!target.web) throw new UsageError('drill backup retire needs a web user (CCHQ_WEB_USERNAME/CCHQ_WEB_PASSWORD) for the User API');
   const manifest = readManifest(o.manifestPath);
+  const before = manifest.retiredAt;
   const { report } = await run('drill-retire', target, o, retireSteps(manifest, o.required ?? true), manifest);
+  if (manifest.retiredAt !== before) saveManifest(o.manifestPath, manifest);
   return { report, manifest };
 }
 

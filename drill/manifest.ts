@@ -24,6 +24,12 @@ export interface DrillManifest {
   cases: { caseId: string; caseName: string; properties: Record<string, string> }[];
   /** Small forms written every `everyS` seconds after the write, until stopped: the restore shows how much recent data it lost. */
   trickle: { everyS: number; forms: { formId: string; at: string }[] };
+  /**
+   * When `drill backup retire` (or the upgrade rehearsal) retired the worker. A second retire asks
+   * HQ nothing: its obj_delete answers an already retired id with a 500, which would read as a
+   * failing server.
+   */
+  retiredAt?: string;
 }
 
 export function saveManifest(path: string, m: DrillManifest): void {

@@ -61,16 +61,17 @@ t('a clean backup and restore PASSes, with RPO and RTO', async () => {
     assert.is(step(c.report, 'K6-rpo').metrics?.rpoSeconds, 0, 'nothing recent was lost');
     const rto = step(c.report, 'K1-recovery').metrics?.rtoSeconds;
     assert.ok(rto !== undefined && rto >= 0 && rto < 30, `RTO ${rto}`);
-    // Done: `drill backup retire` retires the drill worker (HQ soft-deletes its data); a second time finds it gone.
+    // Done: `drill backup retire` retires the drill worker (HQ soft-deletes its data); a second time reads that from the manifest and asks HQ nothing (HQ would answer its DELETE with a 500).
     const r1 = await drillRetire(targetOf(b), { ...fast(b), manifestPath: manifest });
     assert.is(r1.report.decision.verdict, 'PASS', JSON.stringify(r1.report.steps.map((s) => [s.id, s.status, s.reason])));
     assert.ok(step(r1.report, 'D9-retire').evidence.some((e) => e.endsWith('retired')), JSON.stringify(step(r1.report, 'D9-retire').evidence));
     const gone = await fetch(`${b.url}/a/${b.domain}/api/user/v1/${r1.manifest.worker.id}/`, { headers: { authorization: `Basic ${Buffer.from(`${b.web.username}:${b.web.password}`).toString('base64')}` } });
-    // HQ's UserResource answers an unknown (or retired) id with 400 "Could not find user"
+    // the stand-in's User API then answers 400 "Could not find user" for it
     assert.match(`${gone.status} ${await gone.text()}`, /^400 .*Could not find user/, 'the drill worker is still there');
+    assert.ok((JSON.parse(readFileSync(manifest, 'utf8')) as { retiredAt?: string }).retiredAt, 'the manifest does not say the worker was retired');
     const r2 = await drillRetire(targetOf(b), { ...fast(b), manifestPath: manifest });
     assert.is(r2.report.decision.verdict, 'PASS');
-    assert.ok(step(r2.report, 'D9-retire').evidence.some((e) => /not there any more/.test(e)));
+    assert.ok(step(r2.report, 'D9-retire').evidence.some((e) => /was retired at .* \(the manifest says so\)/.test(e)));
   } finally {
     await b.stop();
   }

@@ -152,7 +152,7 @@ t('a new version with every drill item kept is READY: both versions named, downt
     assert.is(retire.required, false, 'leftover test data does not decide an upgrade');
     const m = JSON.parse(readFileSync(join(r.dir, 'out', 'drill-manifest.json'), 'utf8')) as { worker: { id: string } };
     const gone = await fetch(`${r.target.url}/a/${r.target.domain}/api/user/v1/${m.worker.id}/`, { headers: { authorization: `Basic ${Buffer.from(`${r.target.web!.username}:${r.target.web!.password}`).toString('base64')}` } });
-    // HQ's UserResource answers an unknown (or retired) id with 400 "Could not find user"
+    // the stand-in's User API then answers 400 "Could not find user" for it
     assert.match(`${gone.status} ${await gone.text()}`, /^400 .*Could not find user/, 'the drill worker is still there');
   } finally {
     await r.stop();
