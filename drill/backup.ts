@@ -316,8 +316,9 @@ function checkSteps(o: DrillOptions, m: DrillManifest): StepDef<DrillCtx>[] {
 // ---- retire ----------------------------------------------------------------------------------
 
 /**
- * The drill's worker retired through the User API once the drill has proved what it had to: HQ then
- * soft-deletes its forms and cases (corehq/apps/users/tasks.py, as loadtests/leftovers.ts cites), so
+ * The drill's worker retired through the User API once the drill has proved what it had to
+ * (corehq/apps/api/resources/v0_5.py CommCareUserResource.obj_delete, 202): HQ then soft-deletes
+ * its forms and cases (corehq/apps/users/tasks.py, as loadtests/leftovers.ts cites), so
  * a production project is not left with a ccready worker and its test data.
  */
 function retireSteps(m: DrillManifest, required: boolean): StepDef<DrillCtx>[] {
