@@ -26,10 +26,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { SIZE_V8_FLAGS, setSizeV8Flags } from './v8-flags.ts';
-import { exitWhenFlushed } from './exit.ts';
 
 /** The CommonJS size bundle's file name in dist/, set by scripts/build.mjs (esbuild `define`). */
 declare const CCREADY_SIZE_BUNDLE: string;
+
+/** What cli/size-cached.ts exports. */
+interface SizeBundle {
+  run(argv: string[]): Promise<boolean>;
+  exitWhenFlushed(): void;
+}
 
 /** V8 checks a code cache's checksum only with this flag: without it, a damaged cache crashed the process. */
 const CHECKSUM_FLAG = '--verify-snapshot-checksum';
@@ -72,21 +77,22 @@ export async function runSizeWithCodeCache(argv: string[]): Promise<boolean> {
   setSizeV8Flags();
   setFlagsFromString(CHECKSUM_FLAG);
   let script: Script;
-  let run: (argv: string[]) => Promise<boolean>;
+  let size: SizeBundle;
   try {
     // the CommonJS wrapper, with import.meta.url (scripts/build.mjs defines it) as one more parameter
     script = new Script(`(function (exports, require, module, __filename, __dirname, __importMetaUrl) {${source}\n})`, { filename: bundle, cachedData: cached });
-    const mod = { exports: {} as { run?: typeof run } };
+    const mod = { exports: {} as Partial<SizeBundle> };
     script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle), pathToFileURL(bundle).href);
-    if (typeof mod.exports.run !== 'function') return false;
-    run = mod.exports.run;
+    if (typeof mod.exports.run !== 'function' || typeof mod.exports.exitWhenFlushed !== 'function') return false;
+    size = mod.exports as SizeBundle;
   } catch {
     return false; // nothing has run yet: the ESM entry does the work
   }
-  if (!(await run(argv))) return false;
+  if (!(await size.run(argv))) return false;
   if (!cached || script.cachedDataRejected) writeCache(dir, file, script.createCachedData());
-  // the command is over and its cache kept: end as the ESM entry ends a plain size (cli/exit.ts)
-  exitWhenFlushed();
+  // the command is over and its cache kept: end as the ESM entry ends a plain size (cli/exit.ts),
+  // with the bundle's own exit, which knows which of its writes wait in Node's streams
+  size.exitWhenFlushed();
   return true;
 }
 

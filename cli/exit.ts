@@ -1,6 +1,7 @@
 // How the process ends, in one place for both ways a command runs: the ESM entry (cli/main.ts) and,
 // on Node 20, the code-cached size bundle (cli/size-cached.ts).
 import { CcreadyError, EXIT } from '../common/errors.ts';
+import { streamedDescriptors } from './std-write.ts';
 
 /** `ccready size | head` closes the pipe early: that is the reader's choice, not an error. */
 export function exitQuietlyOnClosedPipe(): void {
@@ -28,16 +29,19 @@ export function exitOnError(err: unknown): never {
 }
 
 /**
- * A finished `ccready size` ends here, once stdout and stderr have taken its last writes, instead of
- * letting Node tear its heap down: the natural exit after sizing icds-14lakh-aug2019 (a 2.5 MB
- * document and its tables) cost ~11 ms of a ~178 ms run (medians of 25, Node 20). The exit code
+ * A finished `ccready size` ends here, once its output is written, instead of letting Node tear its
+ * heap down: the natural exit after sizing icds-14lakh-aug2019 (a 2.5 MB document and its tables)
+ * cost ~11 ms of a ~178 ms run (medians of 25, Node 20). Its output went to the descriptors at once
+ * (cli/std-write.ts), unless one of them needed Node's stream: that one is waited for. The exit code
  * set by the command (process.exitCode) stands.
  */
 export function exitWhenFlushed(): void {
-  let pending = 2;
-  const flushed = () => {
-    if (--pending === 0) process.exit();
-  };
-  process.stdout.write('', flushed);
-  process.stderr.write('', flushed);
+  const waiting = [...streamedDescriptors()];
+  if (!waiting.length) process.exit();
+  let pending = waiting.length;
+  for (const fd of waiting) {
+    (fd === 1 ? process.stdout : process.stderr).write('', () => {
+      if (--pending === 0) process.exit();
+    });
+  }
 }

@@ -24,8 +24,6 @@ const COMMANDS: Record<string, () => Promise<CommandModule<any, any>>> = {
   drill: async () => (await import('./commands/drill.ts')).drillCommand,
 };
 
-exitQuietlyOnClosedPipe();
-
 /** "Unknown argument: formt" → "… (did you mean --format?)", from the flags of the command being parsed. */
 function withDidYouMean(msg: string, y: Argv): string {
   const m = /^Unknown arguments?: (.+)$/.exec(msg?.trim() ?? '');
@@ -48,6 +46,8 @@ async function main(argv: string[]): Promise<void> {
     await runFastSize(fast);
     return exitWhenFlushed();
   }
+  // not before: the fast path writes to the descriptors itself (cli/std-write.ts), and creating the streams costs it ~3 ms
+  exitQuietlyOnClosedPipe();
   const [{ default: yargs }] = await Promise.all([import('yargs')]);
   // only the named command is loaded; without one (help, a typo) all are, for the list and the did-you-mean
   const names = argv[0] !== undefined && argv[0] in COMMANDS ? [argv[0]] : Object.keys(COMMANDS);

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { UsageError } from '../../common/errors.ts';
 import { consoleText, EXAMPLE_CONFIG, jsonText, loadSizingConfig, outputFiles, runModel, scaleField, scaleUsers, usersFactor } from '../../sizing/index.ts';
 import { sizeInitCommand } from './size-init.ts';
+import { writeStd } from '../std-write.ts';
 import { runVerdictStep, VERDICT_OPTIONS, verdictOptions, verdictVars, type VerdictArgs } from './size-verdict.ts';
 
 interface SizeArgs extends VerdictArgs {
@@ -98,44 +99,22 @@ export const sizeCommand: CommandModule<object, SizeArgs> = {
         if (!code) throw e;
         throw new UsageError(`--out ${argv.out}: cannot write the report files there (${code}); expected a writable directory`);
       }
-      process.stderr.write(`ccready: wrote ${dir}\n`);
+      writeStd(2, `ccready: wrote ${dir}\n`);
     }
     if (argv.format === 'json') {
-      writeText(process.stdout, jsonText(config, result));
+      writeStd(1, jsonText(config, result));
       // on stderr with --format json, which keeps stdout one JSON document
-      process.stderr.write(`\n${verdict.text}`);
+      writeStd(2, `\n${verdict.text}`);
     } else {
       // the answer first, the model's tables (what it rests on) after it
-      writeText(process.stdout, `${verdict.text}\n${consoleText(config, result, { usageField: argv.usage })}`);
+      writeStd(1, `${verdict.text}\n${consoleText(config, result, { usageField: argv.usage })}`);
     }
     if (verdict.failMessage) {
-      process.stderr.write(`ccready: ${verdict.failMessage}\n`);
+      writeStd(2, `ccready: ${verdict.failMessage}\n`);
       process.exitCode = verdict.exitCode;
     }
   },
 };
-
-/**
- * Writes a large text (2.5 MB of JSON for an 8-set config) through one reused 64K-character
- * buffer instead of one `write(text)`: that encodes the whole text into a fresh buffer as large
- * as itself, and the kernel zeroing those fresh pages cost more than the encoding (~2 ms of a
- * 190 ms run). A chunk the stream could not write at once (a slow pipe or socket) keeps its
- * buffer, and the next chunk gets a new one; a surrogate pair is never split between chunks.
- */
-function writeText(stream: NodeJS.WritableStream & { writableLength: number }, text: string): void {
-  const chunk = 1 << 16;
-  // UTF-8 takes at most 3 bytes per UTF-16 unit
-  let buf = Buffer.allocUnsafeSlow(chunk * 3);
-  for (let i = 0; i < text.length;) {
-    let end = Math.min(i + chunk, text.length);
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    const n = buf.write(text.slice(i, end), 'utf8');
-    stream.write(buf.subarray(0, n));
-    if (stream.writableLength > 0) buf = Buffer.allocUnsafeSlow(chunk * 3);
-    i = end;
-  }
-}
 
 /** --out must be a directory or not exist yet (it is created); '' and a file are one-line errors. */
 function checkOutDir(out: string): void {
