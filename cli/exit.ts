@@ -1,16 +1,12 @@
 // How the process ends, in one place for both ways a command runs: the ESM entry (cli/main.ts) and,
 // on Node 20, the code-cached size bundle (cli/size-cached.ts).
 import { CcreadyError, EXIT } from '../common/errors.ts';
-import { streamedDescriptors } from './std-write.ts';
+import { quietOnClosedPipe, streamedDescriptors } from './std-write.ts';
 
 /** `ccready size | head` closes the pipe early: that is the reader's choice, not an error. */
 export function exitQuietlyOnClosedPipe(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
-    });
-  }
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
 }
 
 /**

@@ -2,10 +2,10 @@
 // Node 20 runs through vm.Script with V8's code cache (cli/code-cache.ts says why and how). It
 // reads and runs the command exactly as cli/main.ts does, with the same exit handling.
 import { exitOnError } from './exit.ts';
+import { fastSizeArgs, runFastSize } from './size-fast.ts';
 
 // the loader ends the process with this bundle's copy: it is the one that knows what was written
 export { exitWhenFlushed } from './exit.ts';
-import { fastSizeArgs, runFastSize } from './size-fast.ts';
 
 /** Runs a plain `ccready size …` to its end; false (nothing done, nothing printed) when the ESM entry must take it. */
 export async function run(argv: string[]): Promise<boolean> {

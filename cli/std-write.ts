@@ -38,7 +38,7 @@ export function writeStd(fd: 1 | 2, text: string): void {
         done += writeSync(fd, buf, done, n - done);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        if (code === 'EPIPE') endOnClosedPipe();
         if (code !== 'EAGAIN') throw err;
         toStream(fd);
         stream(fd).write(Buffer.from(buf.subarray(done, n)));
@@ -50,13 +50,21 @@ export function writeStd(fd: 1 | 2, text: string): void {
   }
 }
 
-/** From now on fd's output goes through Node's stream, which ends the run quietly on a closed pipe too. */
-function toStream(fd: 1 | 2): void {
-  streamed.add(fd);
-  stream(fd).on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+/** `ccready size | head` closes the pipe early: that is the reader's choice, not an error. */
+const endOnClosedPipe = (): never => process.exit(process.exitCode ?? 0);
+
+/** A Node stream that meets a closed pipe ends the run as writeStd does; any other error is thrown. */
+export function quietOnClosedPipe(s: NodeJS.WriteStream): void {
+  s.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') endOnClosedPipe();
     throw err;
   });
+}
+
+/** From now on fd's output goes through Node's stream. */
+function toStream(fd: 1 | 2): void {
+  streamed.add(fd);
+  quietOnClosedPipe(stream(fd));
 }
 
 /** The descriptors whose output is (or was) queued in Node's streams. */
